@@ -1,0 +1,65 @@
+# Strata - a teaching database, grown in numbered milestones.
+#
+#   make                    build every milestone
+#   make test               build everything, run every suite on every
+#                           milestone; ends with "N passed, N failed"
+#   make test M=01          only milestone 01 (also: K=text, one test;
+#                           SEED=n, replay a randomized test; UPDATE=1,
+#                           rewrite expected output from M's output)
+#   make test SAN=1         the same under AddressSanitizer and UBSan
+#   make run                open the latest milestone on build/demo.db
+#   make run M=01           ... or milestone 01
+#   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
+#                           one file, STAT=1 for a summary)
+#   make book               render the book to build/book/index.html
+#   make clean              remove every build product
+
+MILESTONES := $(sort $(patsubst %/Makefile,%,\
+                $(wildcard milestones/[0-9][0-9]-*/Makefile)))
+# The milestone called $(1), e.g. "01" -> milestones/01-fixed-rows.
+milestone = $(or $(firstword $(wildcard milestones/$(1)-*/Makefile)),\
+                 $(error no milestone $(1) in milestones/))
+SELECTED := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
+                      $(MILESTONES))
+LATEST := $(lastword $(MILESTONES))
+RUN_DIR := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
+                     $(LATEST))
+
+JOBS ?= 2
+
+.PHONY: all build test run diff book deps clean
+
+all: build
+
+build:
+	@for m in $(SELECTED); do \
+	    $(MAKE) --no-print-directory -j$(JOBS) -C $$m SAN=$(SAN) || exit 1; \
+	done
+
+deps:
+	@scripts/install-deps
+
+test: deps build
+	@python3 tests/run.py -j $(JOBS) \
+	    $(if $(M),-m $(M)) $(if $(filter 1,$(SAN)),--san) \
+	    $(if $(K),-k '$(K)') $(if $(SEED),--seed $(SEED)) \
+	    $(if $(filter 1,$(UPDATE)),--update)
+
+run: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) -C $(RUN_DIR)
+	@mkdir -p build
+	@$(RUN_DIR)/strata build/demo.db
+
+diff:
+	@test -n "$(A)" -a -n "$(B)" || \
+	    { echo "usage: make diff A=01 B=02 [FILE=src/x.c] [STAT=1]"; exit 2; }
+	@scripts/diff-milestones $(if $(filter 1,$(STAT)),--stat) \
+	    $(A) $(B) $(FILE)
+
+book: deps
+	@python3 book/tools/render.py
+
+clean:
+	@for m in $(MILESTONES); do $(MAKE) --no-print-directory -C $$m clean; \
+	done
+	rm -rf build

@@ -1,0 +1,86 @@
+# rules.mk - the build that every milestone shares.
+#
+# A milestone's Makefile sets ROOT (the project's top directory) and
+# includes this file. Then, inside the milestone:
+#
+#   make              builds ./strata and the unit tests
+#   make SAN=1        builds ./strata-san with AddressSanitizer and UBSan
+#   make CC=clang     builds with clang (objects are kept apart per compiler)
+#   make unit         builds and runs the unit tests (one PASS/FAIL line each)
+#   make clean        removes everything the build made
+#   make V=1          shows the full compiler command lines
+#
+# Sources: src/*.c (main.c holds main), the shared common/*.c, and one unit
+# test program per tests/test_*.c, linked with everything but main.c.
+
+MILESTONE := $(notdir $(CURDIR))
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+BIN := strata-san
+else
+SANFLAGS :=
+BIN := strata
+endif
+
+BUILD := build/$(notdir $(firstword $(CC)))$(if $(SANFLAGS),-san)
+
+STRATA_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O2 \
+    -D_POSIX_C_SOURCE=200809L -DSTRATA_MILESTONE='"$(MILESTONE)"' \
+    -Isrc -I$(ROOT)/common -MMD -MP $(SANFLAGS) $(CFLAGS)
+STRATA_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+
+SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(wildcard src/*.c))
+COMMON_OBJS := $(patsubst $(ROOT)/common/%.c,$(BUILD)/common/%.o,\
+                 $(wildcard $(ROOT)/common/*.c))
+LIB_OBJS := $(filter-out $(BUILD)/src/main.o,$(SRC_OBJS)) $(COMMON_OBJS)
+UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all unit clean
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+all: $(BIN) $(UNIT_BINS)
+
+$(BIN): $(BUILD)/strata
+	$(Q)cp $< $@
+
+$(BUILD)/strata: $(SRC_OBJS) $(COMMON_OBJS)
+	@echo "  LINK  $(MILESTONE)/$(BIN)"
+	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  CC    $(MILESTONE)/$<"
+	$(Q)$(CC) $(STRATA_CFLAGS) -c $< -o $@
+
+$(BUILD)/common/%.o: $(ROOT)/common/%.c
+	@mkdir -p $(@D)
+	@echo "  CC    common/$(notdir $<) ($(MILESTONE))"
+	$(Q)$(CC) $(STRATA_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	@echo "  CC    $(MILESTONE)/$<"
+	$(Q)$(CC) $(STRATA_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
+	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^
+
+# Runs every unit test program, even after one fails; fails if any did.
+unit: $(UNIT_BINS)
+	$(Q)status=0; for t in $(UNIT_BINS); do \
+	    ./$$t || status=1; \
+	done; exit $$status
+
+clean:
+	rm -rf build strata strata-san
+
+-include $(wildcard $(BUILD)/*/*.d)

@@ -1,0 +1,85 @@
+"""harness.py - what a Python test suite (tests/suites/*.py) is given.
+
+A Python suite is for what a transcript cannot say briefly: thousands of
+rows, a model checked after every step, a crash at every write. It
+declares the milestones it applies to and defines test functions, each
+taking a Test and failing by raising Failure (t.check... do that):
+
+    MILESTONES = "01"
+
+    def test_table_full_at_row_1301(t):
+        '''The 1301st insert is refused and the table keeps 1300 rows.'''
+        lines = [insert(i) for i in range(1, 1302)]
+        replies = t.replies(t.session("test.db", lines))
+        t.check_equal(replies[1300], "Error: Table full.\\n", "reply 1301")
+
+A randomized test draws from random.Random(t.seed); the runner prints the
+seed of a failing test, and `make test SEED=N` replays it exactly.
+"""
+import subprocess
+
+PROMPT = "db > "
+
+
+class Failure(Exception):
+    pass
+
+
+class Result:
+    def __init__(self, output, status):
+        self.output = output    # stdout and stderr, merged, as text
+        self.status = status    # exit status
+
+
+class Test:
+    def __init__(self, milestone, workdir, env, timeout, seed):
+        self.milestone = milestone  # scripts/milestones.py Milestone
+        self.dir = workdir          # a fresh directory for this test
+        self.env = env
+        self.timeout = timeout
+        self.seed = seed
+
+    def path(self, name):
+        return self.dir / name
+
+    def strata(self, *args, input_lines=(), stdin_bytes=None, timeout=None):
+        """Runs the milestone's strata with ARGS in the test directory,
+        feeding INPUT_LINES (or raw STDIN_BYTES). Returns a Result."""
+        data = stdin_bytes if stdin_bytes is not None else \
+            "".join(line + "\n" for line in input_lines).encode()
+        try:
+            proc = subprocess.run(["strata", *args], cwd=self.dir,
+                                  env=self.env, input=data,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  timeout=timeout or self.timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure("strata %s timed out" % " ".join(args))
+        return Result(proc.stdout.decode("utf-8", "backslashreplace"),
+                      proc.returncode)
+
+    def session(self, db, lines, expect_status=0):
+        """Runs strata on DB with LINES as input; checks the exit status
+        and returns the output."""
+        result = self.strata(db, input_lines=lines)
+        if result.status != expect_status:
+            tail = "\n".join(result.output.splitlines()[-5:])
+            raise Failure("strata exited with %d, expected %d; output "
+                          "ends:\n%s" % (result.status, expect_status, tail))
+        return result.output
+
+    @staticmethod
+    def replies(output):
+        """Splits a session's output at its prompts: reply I is what strata
+        printed for input line I (the last is what followed the final
+        prompt, usually nothing)."""
+        return output.split(PROMPT)[1:]
+
+    def check(self, condition, message):
+        if not condition:
+            raise Failure(message)
+
+    def check_equal(self, actual, expected, what):
+        if actual != expected:
+            raise Failure("%s: got %r, expected %r" % (what, actual,
+                                                      expected))

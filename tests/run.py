@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""run.py - runs every test of every milestone; ends with "N passed, N failed".
+
+What it runs, each against every milestone it applies to:
+
+  tests/suites/*.t    transcript suites: terminal sessions with exact output
+                      (the format is described in tests/transcript.py)
+  tests/suites/*.py   Python suites, for what a transcript can't say briefly
+                      (the API is in tests/harness.py)
+  milestones/*/tests  each milestone's C unit tests, through `make unit`
+  book/*.md           every chapter's excerpts must resolve and its sessions
+                      must run as printed, against the chapter's milestone;
+                      the whole book must render
+
+Every suite names the milestones it applies to on a line such as
+"milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
+refused and counts as a failure.
+
+Usage: tests/run.py [-m NN] [--san] [-k TEXT] [--update] [--seed N]
+                    [-j JOBS] [--timeout S] [-v]
+  -m NN      only milestone NN (repeatable)
+  --san      test the sanitizer builds (strata-san)
+  -k TEXT    only tests whose name contains TEXT
+  --update   rewrite the expected output of failing transcripts and book
+             sessions with what the program printed (needs exactly one -m);
+             review the change with git diff
+  --seed N   seed for randomized tests (default: each test's fixed seed)
+"""
+import argparse
+import concurrent.futures
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import traceback
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "book" / "tools"))
+
+import harness      # noqa: E402
+import milestones   # noqa: E402
+import transcript   # noqa: E402
+import chapters     # noqa: E402
+
+SUITES = HERE / "suites"
+DEFAULT_SEED = 20261123
+
+
+class Result:
+    def __init__(self, name, milestone, ok, detail=""):
+        self.name = name            # "basics.t: insert then select"
+        self.milestone = milestone  # a Milestone, or None
+        self.ok = ok
+        self.detail = detail        # what went wrong, readable
+
+
+class Runner:
+    def __init__(self, args):
+        self.args = args
+        self.binary = "strata-san" if args.san else "strata"
+        self.bin_dirs = {}
+        self.updates = []           # (path, first_line, n_lines, new_lines)
+        self.lock = threading.Lock()
+        self.scratch = Path(tempfile.mkdtemp(prefix="strata-tests-"))
+
+    # --- the environment a test runs in ---------------------------------
+
+    def env_for(self, milestone):
+        """The environment of a test: PATH leads to a directory whose
+        `strata` runs this milestone's binary."""
+        with self.lock:
+            if milestone.name not in self.bin_dirs:
+                bin_dir = self.scratch / "bin" / milestone.name
+                bin_dir.mkdir(parents=True)
+                wrapper = bin_dir / "strata"
+                wrapper.write_text('#!/bin/sh\nexec "%s" "$@"\n' %
+                                   (milestone.path / self.binary))
+                wrapper.chmod(0o755)
+                self.bin_dirs[milestone.name] = bin_dir
+        env = dict(os.environ)
+        env["PATH"] = "%s:%s" % (self.bin_dirs[milestone.name],
+                                 env.get("PATH", ""))
+        env["LC_ALL"] = "C"
+        env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
+        env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+        return env
+
+    def workdir(self, label):
+        return Path(tempfile.mkdtemp(prefix=label + "-", dir=self.scratch))
+
+    def timeout(self):
+        return self.args.timeout * (4 if self.args.san else 1)
+
+    # --- transcript suites ----------------------------------------------
+
+    def run_commands(self, commands, milestone, cwd, path):
+        """Runs COMMANDS in CWD; returns a failure report or "". Stops at
+        the first failure, except with --update, which records every
+        failing block and goes on."""
+        env = self.env_for(milestone)
+        reports = []
+        for cmd in commands:
+            outcome = transcript.run_command(cmd, cwd, env, self.timeout())
+            if outcome.ok:
+                continue
+            reports.append(transcript.describe_failure(cmd, outcome))
+            if not self.args.update:
+                break
+            with self.lock:
+                self.updates.append((path, cmd.line_no, cmd.n_block_lines,
+                                     transcript.updated_block(outcome)))
+        return "\n".join(reports)
+
+    def transcript_job(self, suite_path, test, milestone):
+        def job():
+            cwd = self.workdir("t")
+            report = self.run_commands(test.commands, milestone, cwd,
+                                       suite_path)
+            if not report:
+                shutil.rmtree(cwd, ignore_errors=True)
+            else:
+                report = "%s:%d\n%s\n  (files left in %s)" % (
+                    rel(suite_path), test.line_no, report, cwd)
+            return [Result("%s: %s" % (suite_path.name, test.name),
+                           milestone, not report, report)]
+        return job
+
+    # --- Python suites ----------------------------------------------------
+
+    def python_job(self, suite_path, func, milestone):
+        def job():
+            cwd = self.workdir("py")
+            seed = self.args.seed if self.args.seed is not None \
+                else DEFAULT_SEED
+            t = harness.Test(milestone, cwd, self.env_for(milestone),
+                             self.timeout(), seed)
+            name = "%s: %s" % (suite_path.name, func.__name__)
+            try:
+                func(t)
+            except harness.Failure as e:
+                return [Result(name, milestone, False,
+                               "%s\n  %s\n  seed %d (replay: make test "
+                               "M=%s K=%s SEED=%d)\n  (files left in %s)" % (
+                                   rel(suite_path), str(e).replace(
+                                       "\n", "\n  "), seed, milestone.tag,
+                                   func.__name__, seed, cwd))]
+            except Exception:
+                return [Result(name, milestone, False,
+                               "%s\n%s" % (rel(suite_path),
+                                           traceback.format_exc()))]
+            shutil.rmtree(cwd, ignore_errors=True)
+            return [Result(name, milestone, True)]
+        return job
+
+    # --- unit tests -------------------------------------------------------
+
+    def unit_job(self, milestone):
+        def job():
+            cmd = ["make", "-s", "-C", str(milestone.path), "unit"]
+            if self.args.san:
+                cmd.append("SAN=1")
+            try:
+                proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT,
+                                      env=self.env_for(milestone),
+                                      timeout=self.timeout() * 5)
+            except subprocess.TimeoutExpired:
+                return [Result("unit tests", milestone, False, "timed out")]
+            out = proc.stdout.decode("utf-8", "backslashreplace")
+            results = []
+            for line in out.splitlines():
+                if line.startswith("PASS "):
+                    results.append(Result("unit: " + line[5:], milestone,
+                                          True))
+                elif line.startswith("FAIL "):
+                    results.append(Result("unit: " + line[5:].split(":")[0],
+                                          milestone, False, line))
+            if proc.returncode != 0 and all(r.ok for r in results):
+                results.append(Result("unit tests", milestone, False,
+                                      "`%s` failed:\n%s" % (" ".join(cmd),
+                                                            out)))
+            return [r for r in results if self.selected(r.name)]
+        return job
+
+    # --- the book ---------------------------------------------------------
+
+    def chapter_job(self, chapter, milestone):
+        def job():
+            results = []
+            errors = chapter.excerpt_errors()
+            results.append(Result("%s: excerpts resolve" % chapter.file_name,
+                                  milestone, not errors, "\n".join(errors)))
+            cwd = self.workdir("book")
+            clean = True
+            for line_no, commands in chapter.sessions():
+                name = "%s: session at line %d" % (chapter.file_name,
+                                                   line_no)
+                report = self.run_commands(commands, milestone, cwd,
+                                           chapter.path)
+                if report:
+                    clean = False
+                    report = "%s:%d\n%s\n  (files left in %s)" % (
+                        rel(chapter.path), line_no, report, cwd)
+                results.append(Result(name, milestone, not report, report))
+            if clean:
+                shutil.rmtree(cwd, ignore_errors=True)
+            return [r for r in results if self.selected(r.name)]
+        return job
+
+    def render_job(self):
+        def job():
+            out_dir = self.workdir("render")
+            proc = subprocess.run(
+                [sys.executable, str(ROOT / "book" / "tools" / "render.py"),
+                 "--out", str(out_dir)],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            ok = proc.returncode == 0
+            if ok:
+                shutil.rmtree(out_dir, ignore_errors=True)
+            return [Result("book renders", None, ok,
+                           proc.stdout.decode("utf-8", "replace"))]
+        return job
+
+    # --- collecting -------------------------------------------------------
+
+    def selected(self, name):
+        return self.args.k is None or self.args.k in name
+
+    def collect(self, chosen):
+        """Every job to run, and the failures found while collecting."""
+        jobs, refused = [], []
+        for path in sorted(SUITES.glob("*.t")):
+            suite, error = parse_suite(path)
+            if error:
+                refused.append(Result(path.name, None, False, error))
+                continue
+            for test in suite.tests:
+                for m in chosen:
+                    if test.applies(m.number) and \
+                            self.selected("%s: %s" % (path.name, test.name)):
+                        jobs.append(self.transcript_job(path, test, m))
+        for path in sorted(SUITES.glob("*.py")):
+            module, error = load_python_suite(path)
+            if error:
+                refused.append(Result(path.name, None, False, error))
+                continue
+            applies = milestones.parse_range(module.MILESTONES)
+            for func in python_tests(module):
+                for m in chosen:
+                    if applies(m.number) and self.selected(
+                            "%s: %s" % (path.name, func.__name__)):
+                        jobs.append(self.python_job(path, func, m))
+        for m in chosen:
+            jobs.append(self.unit_job(m))
+        by_name = {m.name: m for m in chosen}
+        for chapter in chapters.load():
+            if chapter.slug in by_name:
+                jobs.append(self.chapter_job(chapter, by_name[chapter.slug]))
+        if len(chosen) == len(milestones.all_milestones()) and \
+                self.selected("book renders"):
+            jobs.append(self.render_job())
+        return jobs, refused
+
+    def apply_updates(self):
+        """Rewrites expected blocks, bottom up so line numbers hold."""
+        by_file = {}
+        for path, line_no, n_lines, new in self.updates:
+            by_file.setdefault(path, []).append((line_no, n_lines, new))
+        for path, edits in by_file.items():
+            lines = path.read_text().split("\n")
+            for line_no, n_lines, new in sorted(edits, reverse=True):
+                # Block lines follow the "$ " line (line_no is 1-based).
+                lines[line_no:line_no + n_lines] = new
+            path.write_text("\n".join(lines))
+            print("updated %s (%d blocks): review with git diff" % (
+                rel(path), len(edits)))
+
+
+class Test:
+    def __init__(self, name, line_no, applies):
+        self.name = name
+        self.line_no = line_no
+        self.applies = applies    # predicate on milestone numbers
+        self.commands = []
+
+
+class Suite:
+    def __init__(self):
+        self.applies = None
+        self.tests = []
+
+
+def parse_header(lines, path):
+    """Reads the comments, blank lines and "milestones:" line that open a
+    suite or a test. Returns (range predicate or None, lines used)."""
+    applies = None
+    for used, (line_no, line) in enumerate(lines):
+        if line.startswith("milestones:"):
+            applies = milestones.parse_range(line.split(":", 1)[1])
+        elif line.strip() and not line.startswith("#"):
+            return applies, used
+    return applies, len(lines)
+
+
+def parse_suite(path):
+    """Parses a transcript suite: a header (comments and a "milestones:"
+    line), then tests, each opened by "## name", a header of its own (a
+    comment saying what it proves, and optionally a narrower
+    "milestones:"), then its commands. Returns (Suite, None), or
+    (None, why the suite is refused)."""
+    numbered = list(enumerate(path.read_text().split("\n"), 1))
+    starts = [i for i, (_, line) in enumerate(numbered)
+              if line.startswith("## ")] + [len(numbered)]
+    suite = Suite()
+    try:
+        suite.applies, used = parse_header(numbered[:starts[0]], path)
+        if used < starts[0]:
+            return None, "%s:%d: text before the first \"## \" test" % (
+                rel(path), numbered[used][0])
+        if suite.applies is None:
+            return None, ("%s: no \"milestones:\" line; every suite must "
+                          "say which milestones it applies to" % rel(path))
+        for begin, end in zip(starts, starts[1:]):
+            line_no, title = numbered[begin]
+            body = numbered[begin + 1:end]
+            applies, used = parse_header(body, path)
+            test = Test(title[3:].strip(), line_no, applies or suite.applies)
+            first = body[used][0] if used < len(body) else line_no
+            test.commands, error = transcript.parse_commands(
+                [line for _, line in body[used:]], first)
+            if error:
+                return None, "%s: %s" % (rel(path), error)
+            if not test.commands:
+                return None, "%s:%d: test %r runs no command" % (
+                    rel(path), line_no, test.name)
+            suite.tests.append(test)
+    except ValueError as e:
+        return None, "%s: %s" % (rel(path), e)
+    return suite, None
+
+
+def load_python_suite(path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception:
+        return None, "%s does not load:\n%s" % (rel(path),
+                                                traceback.format_exc())
+    if not isinstance(getattr(module, "MILESTONES", None), str):
+        return None, ("%s: no MILESTONES = \"NN-NN\"; every suite must say "
+                      "which milestones it applies to" % rel(path))
+    try:
+        milestones.parse_range(module.MILESTONES)
+    except ValueError as e:
+        return None, "%s: %s" % (rel(path), e)
+    return module, None
+
+
+def python_tests(module):
+    return [getattr(module, name) for name in sorted(vars(module))
+            if name.startswith("test_") and callable(getattr(module, name))]
+
+
+def rel(path):
+    try:
+        return str(Path(path).relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-m", "--milestone", action="append")
+    parser.add_argument("--san", action="store_true")
+    parser.add_argument("-k")
+    parser.add_argument("--update", action="store_true")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+
+    try:
+        chosen = [milestones.find(n) for n in args.milestone] \
+            if args.milestone else milestones.all_milestones()
+    except ValueError as e:
+        sys.exit("run.py: %s" % e)
+    if args.update and len(chosen) != 1:
+        sys.exit("run.py: --update regenerates output from one milestone: "
+                 "name it with -m NN (make test UPDATE=1 M=NN)")
+    binary = "strata-san" if args.san else "strata"
+    missing = [m.name for m in chosen if not (m.path / binary).exists()]
+    if missing:
+        sys.exit("run.py: no %s built in %s: run make%s first" % (
+            binary, ", ".join(missing), " SAN=1" if args.san else ""))
+
+    runner = Runner(args)
+    jobs, results = runner.collect(chosen)
+    for r in results:
+        print("FAIL %s\n  %s" % (r.name, r.detail.replace("\n", "\n  ")))
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        for future in concurrent.futures.as_completed(
+                [pool.submit(job) for job in jobs]):
+            for r in future.result():
+                results.append(r)
+                where = " [%s]" % r.milestone.name if r.milestone else ""
+                if not r.ok:
+                    print("FAIL %s%s\n%s" % (r.name, where, indent(r.detail)),
+                          flush=True)
+                elif args.verbose:
+                    print("PASS %s%s" % (r.name, where), flush=True)
+
+    if args.update:
+        runner.apply_updates()
+    shutil.rmtree(runner.scratch / "bin", ignore_errors=True)
+    if all(r.ok for r in results):
+        shutil.rmtree(runner.scratch, ignore_errors=True)
+
+    by_milestone = {}
+    for r in results:
+        key = r.milestone.name if r.milestone else "(project)"
+        counts = by_milestone.setdefault(key, [0, 0])
+        counts[0 if r.ok else 1] += 1
+    for key in sorted(by_milestone):
+        print("  %-22s %5d passed, %d failed" % (key, *by_milestone[key]))
+    passed = sum(1 for r in results if r.ok)
+    failed = len(results) - passed
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and results else 1
+
+
+def indent(text):
+    return "\n".join(line if line.startswith("  ") else "  " + line
+                     for line in text.splitlines())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
