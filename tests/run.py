@@ -228,6 +228,24 @@ class Runner:
                            proc.stdout.decode("utf-8", "replace"))]
         return job
 
+    # --- the project's own rules --------------------------------------------
+
+    def style_job(self, chosen):
+        def job():
+            long_lines = []
+            files = list((ROOT / "common").glob("*.[ch]"))
+            for m in chosen:
+                files += list(m.path.glob("src/*.[ch]"))
+                files += list(m.path.glob("tests/*.[ch]"))
+            for path in sorted(files):
+                for n, line in enumerate(path.read_text().split("\n"), 1):
+                    if len(line.expandtabs()) > 80:
+                        long_lines.append("%s:%d: %d columns" % (
+                            rel(path), n, len(line.expandtabs())))
+            return [Result("C lines fit in 80 columns", None,
+                           not long_lines, "\n".join(long_lines))]
+        return job
+
     # --- collecting -------------------------------------------------------
 
     def selected(self, name):
@@ -266,6 +284,8 @@ class Runner:
         if len(chosen) == len(milestones.all_milestones()) and \
                 self.selected("book renders"):
             jobs.append(self.render_job())
+        if self.selected("C lines fit in 80 columns"):
+            jobs.append(self.style_job(chosen))
         return jobs, refused
 
     def apply_updates(self):

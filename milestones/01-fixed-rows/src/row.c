@@ -27,7 +27,8 @@ DbStatus row_deserialize(const uint8_t *src, Row *row)
     const uint8_t *email = src + ROW_EMAIL_OFFSET;
     if (memchr(username, '\0', ROW_USERNAME_MAX + 1) == NULL ||
         memchr(email, '\0', ROW_EMAIL_MAX + 1) == NULL)
-        return db_fail(DB_ECORRUPT, "a string field has no terminating NUL");
+        return db_fail(DB_ECORRUPT,
+                       "a string field has no terminating NUL");
 
     row->id = get_u32(src + ROW_ID_OFFSET);
     memcpy(row->username, username, ROW_USERNAME_MAX + 1);

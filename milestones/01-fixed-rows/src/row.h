@@ -17,6 +17,7 @@ typedef struct Row {
     char email[ROW_EMAIL_MAX + 1];
 } Row;
 
+/* book: begin row-layout */
 /* Row layout (293 bytes, the same for every row)
  *   offset  size  field
  *        0     4  id, little-endian
@@ -27,6 +28,7 @@ typedef struct Row {
 #define ROW_USERNAME_OFFSET 4
 #define ROW_EMAIL_OFFSET (ROW_USERNAME_OFFSET + ROW_USERNAME_MAX + 1)
 #define ROW_SIZE (ROW_EMAIL_OFFSET + ROW_EMAIL_MAX + 1)
+/* book: end row-layout */
 
 /* Writes ROW into the ROW_SIZE bytes at DST. Can't fail. */
 void row_serialize(const Row *row, uint8_t *dst);
