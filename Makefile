@@ -46,7 +46,7 @@ test: deps build
 	    $(if $(filter 1,$(UPDATE)),--update)
 
 run: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) -C $(RUN_DIR)
+	@$(MAKE) -s --no-print-directory -j$(JOBS) -C $(RUN_DIR)
 	@mkdir -p build
 	@$(RUN_DIR)/strata build/demo.db
 
