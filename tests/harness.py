@@ -32,23 +32,28 @@ class Result:
 
 
 class Test:
-    def __init__(self, milestone, workdir, env, timeout, seed):
+    def __init__(self, milestone, workdir, env, timeout, seed, binary):
         self.milestone = milestone  # scripts/milestones.py Milestone
         self.dir = workdir          # a fresh directory for this test
         self.env = env
         self.timeout = timeout
         self.seed = seed
+        self.binary = binary        # "strata" or "strata-san"
 
     def path(self, name):
         return self.dir / name
 
-    def strata(self, *args, input_lines=(), stdin_bytes=None, timeout=None):
-        """Runs the milestone's strata with ARGS in the test directory,
-        feeding INPUT_LINES (or raw STDIN_BYTES). Returns a Result."""
+    def strata(self, *args, input_lines=(), stdin_bytes=None, timeout=None,
+               milestone=None):
+        """Runs the milestone's strata (or that of MILESTONE, another
+        Milestone) with ARGS in the test directory, feeding INPUT_LINES
+        (or raw STDIN_BYTES). Returns a Result."""
         data = stdin_bytes if stdin_bytes is not None else \
             "".join(line + "\n" for line in input_lines).encode()
+        exe = "strata" if milestone is None else \
+            str(milestone.path / self.binary)
         try:
-            proc = subprocess.run(["strata", *args], cwd=self.dir,
+            proc = subprocess.run([exe, *args], cwd=self.dir,
                                   env=self.env, input=data,
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT,

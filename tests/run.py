@@ -140,7 +140,7 @@ class Runner:
             seed = self.args.seed if self.args.seed is not None \
                 else DEFAULT_SEED
             t = harness.Test(milestone, cwd, self.env_for(milestone),
-                             self.timeout(), seed)
+                             self.timeout(), seed, self.binary)
             name = "%s: %s" % (suite_path.name, func.__name__)
             try:
                 func(t)

@@ -28,6 +28,9 @@ Rules, all of them:
   an editor cannot break a test) and a missing final newline is forgiven.
 - Several commands in one test share the directory, so a test can write
   a database, restart strata on it, and look again.
+- A command that reads its own input (strata db < file) must not print
+  prompts into the transcript: count or filter its output instead
+  (| grep -c Executed), since a prompt line means typed input.
 """
 import difflib
 import re

@@ -84,12 +84,11 @@ static DbStatus copy_field(Word word, char *dst, size_t max)
     return DB_OK;
 }
 
-static DbStatus prepare_insert(const Word *words, int n_words,
-                               Statement *stmt)
+/* The words after the keyword of insert: ID USERNAME EMAIL. */
+static DbStatus prepare_row(const Word *words, int n_words, Statement *stmt)
 {
     if (n_words != 4)
         return db_fail(DB_ESYNTAX, "Syntax error. Could not parse statement.");
-    stmt->type = STATEMENT_INSERT;
     DbStatus rc = parse_id(words[1], &stmt->row.id);
     if (rc == DB_OK)
         rc = copy_field(words[2], stmt->row.username, ROW_USERNAME_MAX);
@@ -102,10 +101,14 @@ DbStatus statement_prepare(const char *line, Statement *stmt)
 {
     Word words[5];
     int n_words = split_words(line, words, 5);
+    if (n_words == 0)
+        return db_fail(DB_ESYNTAX, "Syntax error. Could not parse statement.");
 
-    if (n_words > 0 && word_is(words[0], "insert"))
-        return prepare_insert(words, n_words, stmt);
-    if (n_words > 0 && word_is(words[0], "select")) {
+    if (word_is(words[0], "insert")) {
+        stmt->type = STATEMENT_INSERT;
+        return prepare_row(words, n_words, stmt);
+    }
+    if (word_is(words[0], "select")) {
         if (n_words != 1)
             return db_fail(DB_ESYNTAX,
                            "Syntax error. Could not parse statement.");
