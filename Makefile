@@ -12,6 +12,8 @@
 #   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
 #                           one file, STAT=1 for a summary)
 #   make book               render the book to build/book/index.html
+#   make bench              time the milestones against sqlite3 on the
+#                           same work (M=02 for one; ROWS=n to resize)
 #   make clean              remove every build product
 
 MILESTONES := $(sort $(patsubst %/Makefile,%,\
@@ -27,7 +29,7 @@ RUN_DIR := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
 
 JOBS ?= 2
 
-.PHONY: all build test run diff book deps clean
+.PHONY: all build test run diff book bench deps clean
 
 all: build
 
@@ -58,6 +60,9 @@ diff:
 
 book: deps
 	@python3 book/tools/render.py
+
+bench: deps build
+	@python3 scripts/bench $(if $(M),-m $(M)) $(if $(ROWS),-n $(ROWS))
 
 clean:
 	@for m in $(MILESTONES); do $(MAKE) --no-print-directory -C $$m clean; \
