@@ -4,7 +4,8 @@
   render.py [--out DIR]      (default: build/book)
 
 Each chapter's directives (see chapters.py) are replaced by code pulled
-from the milestones, the Markdown goes through cmark, and the page gets a
+from the milestones, the Markdown goes through cmark-gfm (CommonMark with
+tables), and the page gets a
 table of contents, previous/next links and the stylesheet. A directive
 that does not resolve stops the build with its file and line.
 """
@@ -74,12 +75,15 @@ def expand(chapter_or_index, all_chapters):
 
 
 def cmark(markdown):
+    """Markdown to HTML with cmark-gfm: CommonMark plus tables."""
     try:
-        proc = subprocess.run(["cmark", "--unsafe", "--smart"],
+        proc = subprocess.run(["cmark-gfm", "--unsafe", "--smart",
+                               "--extension", "table"],
                               input=markdown.encode(), stdout=subprocess.PIPE,
                               check=True)
     except FileNotFoundError:
-        sys.exit("render.py: cmark is not installed; run scripts/install-deps")
+        sys.exit("render.py: cmark-gfm is not installed; run "
+                 "scripts/install-deps")
     return proc.stdout.decode()
 
 

@@ -38,8 +38,10 @@
  *       18     8  cell 1
  *      ...   ...  ... up to INTERNAL_NODE_MAX_KEYS cells
  *
- * Key K of cell i is the largest key in the subtree of child i; keys
- * larger than every K live under the right child.
+ * Every key under child i is at most key i and larger than key i - 1;
+ * keys larger than the last key live under the right child. A split
+ * makes key i the largest key of child i; a later delete may leave it
+ * larger than any key still there, which is fine for a bound.
  */
 #define NODE_INTERNAL 1
 #define NODE_LEAF 2
