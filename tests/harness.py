@@ -39,22 +39,25 @@ class Test:
         self.timeout = timeout
         self.seed = seed
         self.binary = binary        # "strata" or "strata-san"
+        self.sanitized = binary.endswith("-san")
 
     def path(self, name):
         return self.dir / name
 
     def strata(self, *args, input_lines=(), stdin_bytes=None, timeout=None,
-               milestone=None):
+               milestone=None, env=None):
         """Runs the milestone's strata (or that of MILESTONE, another
         Milestone) with ARGS in the test directory, feeding INPUT_LINES
-        (or raw STDIN_BYTES). Returns a Result."""
+        (or raw STDIN_BYTES), with ENV added to its environment (for
+        STRATA_FAULT, say). Returns a Result."""
         data = stdin_bytes if stdin_bytes is not None else \
             "".join(line + "\n" for line in input_lines).encode()
         exe = "strata" if milestone is None else \
             str(milestone.path / self.binary)
         try:
             proc = subprocess.run([exe, *args], cwd=self.dir,
-                                  env=self.env, input=data,
+                                  env={**self.env, **(env or {})},
+                                  input=data,
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT,
                                   timeout=timeout or self.timeout)

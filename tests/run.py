@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -59,6 +60,7 @@ class Result:
         self.milestone = milestone  # a Milestone, or None
         self.ok = ok
         self.detail = detail        # what went wrong, readable
+        self.seconds = 0.0          # the job's time, on its first result
 
 
 class Runner:
@@ -276,7 +278,10 @@ class Runner:
                             "%s: %s" % (path.name, func.__name__)):
                         jobs.append(self.python_job(path, func, m))
         for m in chosen:
-            jobs.append(self.unit_job(m))
+            if self.args.k is None or any(
+                    self.args.k in src.read_text()
+                    for src in m.path.glob("tests/*.c")):
+                jobs.append(self.unit_job(m))
         by_name = {m.name: m for m in chosen}
         for chapter in chapters.load():
             if chapter.slug in by_name:
@@ -406,6 +411,8 @@ def main():
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--durations", type=int, default=0, metavar="N",
+                        help="list the N slowest jobs")
     args = parser.parse_args()
 
     try:
@@ -426,9 +433,16 @@ def main():
     jobs, results = runner.collect(chosen)
     for r in results:
         print("FAIL %s\n  %s" % (r.name, r.detail.replace("\n", "\n  ")))
+    def timed(job):
+        start = time.monotonic()
+        results = job()
+        if results:
+            results[0].seconds = time.monotonic() - start
+        return results
+
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for future in concurrent.futures.as_completed(
-                [pool.submit(job) for job in jobs]):
+                [pool.submit(timed, job) for job in jobs]):
             for r in future.result():
                 results.append(r)
                 where = " [%s]" % r.milestone.name if r.milestone else ""
@@ -443,6 +457,12 @@ def main():
     shutil.rmtree(runner.scratch / "bin", ignore_errors=True)
     if all(r.ok for r in results):
         shutil.rmtree(runner.scratch, ignore_errors=True)
+
+    if args.durations:
+        print("slowest jobs:")
+        for r in sorted(results, key=lambda r: -r.seconds)[:args.durations]:
+            print("  %6.1f s  %s%s" % (r.seconds, r.name, " [%s]" % (
+                r.milestone.name) if r.milestone else ""))
 
     by_milestone = {}
     for r in results:

@@ -50,8 +50,8 @@ page 2: cell 0 (32773 bytes at byte 4062) runs past the end of the page
 db > .exit
 
 ## two slots that point to the same cell
-# Every cell here is 34 bytes, so the byte count still adds up and the
-# cheap checks made on every read pass: reads stay inside the page, but
+# The cells of keys 59 and 60 are both 34 bytes, so the byte count still
+# adds up and the cheap checks made on every read pass: reads stay inside the page, but
 # the key of slot 1 is now 59 and row 60 cannot be found. The full
 # .check, which also checks key order and overlaps, names the damage.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt

@@ -16,8 +16,9 @@
  *        0     1  page type: PAGE_INTERNAL (1) or PAGE_LEAF (2)
  *        1     1  is root: 1 for the tree's root, else 0
  *        2     2  number of cells
- *        4     2  cell area start: the lowest byte of any cell; the free
- *                 gap ends here
+ *        4     2  cell area start: cells, and the holes deletes leave
+ *                 between them, lie from here to the end of the page;
+ *                 the free gap ends here
  *        6     2  fragmented bytes: holes in the cell area left by
  *                 deletes and shrinking updates
  *        8     4  leaf: page of the next leaf (0 = last);

@@ -1,0 +1,665 @@
+/*
+ * pager.c - reads pages from the database file into memory, changes
+ * them only in transactions that reach the log first, and keeps a list
+ * of free pages.
+ *
+ * Owns: the file, the page cache, transactions, checkpoints, recovery,
+ * the free list, and the first PAGER_HEADER_SIZE bytes of page 0.
+ * Does not: know what is inside a page (page.c and the B+tree do), or
+ * the format of the log (wal.c does).
+ *
+ * The cache is an array indexed by page number: page N is either loaded
+ * (pages[N] points at its 4096 bytes) or not yet read (NULL). The array
+ * doubles when the file outgrows it. Every page read stays in memory
+ * (chapter 05 bounds that).
+ *
+ * The life of a change (WAL: write-ahead log):
+ *
+ *   pager_begin     a transaction starts
+ *   pager_write     before a page first changes, its old bytes are kept,
+ *                   so that pager_rollback can put them back
+ *   pager_commit    the changed pages and a commit record go to the log,
+ *                   which is synced: now the change is durable. The pages
+ *                   are "ahead" of the file, which still has old bytes.
+ *   pager_checkpoint  the pages ahead are written into the file, the file
+ *                   is synced, and only then is the log removed
+ *
+ * The file is never written with anything that is not committed, so
+ * after a crash it holds the state of the last checkpoint, and the log
+ * holds everything committed since. pager_open redoes the log into the
+ * file before reading it.
+ *
+ * Pages that the tree gives back are chained into the free list, newest
+ * first, and handed out again before the file grows:
+ *
+ *   header: first free = 7 -> page 7: next = 3 -> page 3: next = 0 (end)
+ */
+#include "pager.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "os.h"
+
+/* Page 0, the file header (the pager's part)
+ *   offset  size  field
+ *        0    16  magic: the 16 bytes "Strata database\0"
+ *       16     4  format version (4)
+ *       20     4  page size in bytes (4096)
+ *       24     4  first page of the free list (0 = the list is empty)
+ *       28     4  number of pages on the free list
+ *       32     8  last transaction a checkpoint wrote into this file
+ *       40  4056  belongs to the layer above (table.c)
+ */
+static const char MAGIC[16] = "Strata database";
+#define HEADER_VERSION_OFFSET 16
+#define HEADER_PAGE_SIZE_OFFSET 20
+#define HEADER_FREE_HEAD_OFFSET 24
+#define HEADER_FREE_COUNT_OFFSET 28
+#define HEADER_LAST_TXN_OFFSET 32
+
+/* A page on the free list
+ *   offset  size  field
+ *        0     1  page type: PAGE_TYPE_FREE (0)
+ *        1     3  zero
+ *        4     4  next page of the free list (0 = end of the list)
+ *        8  4088  zero
+ */
+#define FREE_NEXT_OFFSET 4
+
+struct Pager {
+    OsFile *file;
+    Wal *wal;
+    uint32_t n_pages;      /* pages in the database, with the transaction's */
+    uint32_t capacity;     /* entries in the arrays below */
+    uint8_t **pages;       /* the cache, by page number; NULL = not read */
+    uint8_t **originals;   /* old bytes of pages the transaction changed */
+    uint8_t *written;      /* 1: the transaction has declared the page */
+    uint8_t *ahead;        /* 1: committed, not yet written to the file */
+    uint32_t n_ahead;
+
+    bool in_txn;
+    uint32_t txn_start_pages;  /* n_pages when the transaction began */
+    uint32_t *txn_pages;       /* pages declared, in order */
+    uint32_t n_txn_pages, txn_pages_cap;
+
+    uint64_t last_txn;     /* id of the last committed transaction */
+    bool failed;           /* a write or sync failed: no more changes */
+    bool name_synced;      /* the file's name is known to be durable */
+    WalRecovery recovery;  /* what pager_open found in the log */
+};
+
+static DbStatus io_error(const char *what, int err)
+{
+    return db_fail(DB_EIO, "%s failed: %s", what, strerror(err));
+}
+
+/* Checks that the first LEN bytes of a file, in HEAD, name this format.
+ * Done before recovery, so that another program's file is never written:
+ * the magic and the version share the first 512-byte sector, which no
+ * crash tears apart. A first sector of zeros was never written: a crash
+ * in the first checkpoint of a new file can leave one, and recovery
+ * repairs it, so it is not refused here. */
+static DbStatus check_identity(const char *path, const uint8_t *head,
+                               size_t len)
+{
+    static const uint8_t zeros[sizeof MAGIC];
+    size_t magic_len = len < sizeof MAGIC ? len : sizeof MAGIC;
+    if (memcmp(head, zeros, magic_len) == 0)
+        return DB_OK;
+    if (memcmp(head, MAGIC, magic_len) != 0)
+        return db_fail(DB_EFORMAT, "'%s' is not a Strata database.", path);
+    if (len < HEADER_VERSION_OFFSET + 4)
+        return DB_OK;
+    uint32_t version = get_u32(head + HEADER_VERSION_OFFSET);
+    if (version != PAGER_FORMAT_VERSION)
+        return db_fail(DB_EFORMAT,
+                       "'%s' is a Strata database in format %u; this "
+                       "milestone (%s) reads format %u.",
+                       path, version, STRATA_MILESTONE, PAGER_FORMAT_VERSION);
+    return DB_OK;
+}
+
+/* Checks the rest of the header of an existing file, after recovery. */
+static DbStatus check_header(const char *path, const uint8_t *head,
+                             size_t len, uint64_t file_size)
+{
+    size_t magic_len = len < sizeof MAGIC ? len : sizeof MAGIC;
+    if (memcmp(head, MAGIC, magic_len) != 0)
+        return db_fail(DB_EFORMAT, "'%s' is not a Strata database.", path);
+    DbStatus rc = check_identity(path, head, len);
+    if (rc != DB_OK)
+        return rc;
+    if (len < PAGER_HEADER_SIZE)
+        return db_fail(DB_ECORRUPT, "'%s' is truncated: %llu bytes is less "
+                       "than one page.", path, (unsigned long long)len);
+
+    uint32_t page_size = get_u32(head + HEADER_PAGE_SIZE_OFFSET);
+    if (page_size != PAGE_SIZE)
+        return db_fail(DB_ECORRUPT,
+                       "'%s' says its pages are %u bytes; Strata's are %d.",
+                       path, page_size, PAGE_SIZE);
+
+    if (file_size % PAGE_SIZE != 0)
+        return db_fail(DB_ECORRUPT,
+                       "'%s' is truncated: %llu bytes is not a whole number "
+                       "of %d-byte pages.",
+                       path, (unsigned long long)file_size, PAGE_SIZE);
+    if (file_size / PAGE_SIZE > UINT32_MAX)
+        return db_fail(DB_ECORRUPT, "'%s' has more pages than a 32-bit "
+                       "page number can name.", path);
+    uint32_t free_head = get_u32(head + HEADER_FREE_HEAD_OFFSET);
+    if (free_head >= file_size / PAGE_SIZE)
+        return db_fail(DB_ECORRUPT, "'%s' is corrupt: its free list starts "
+                       "at page %u, past the end of the file.", path,
+                       free_head);
+    return DB_OK;
+}
+
+static void free_pager(Pager *pager)
+{
+    for (uint32_t i = 0; i < pager->capacity; i++) {
+        free(pager->pages[i]);
+        free(pager->originals[i]);
+    }
+    free(pager->pages);
+    free(pager->originals);
+    free(pager->written);
+    free(pager->ahead);
+    free(pager->txn_pages);
+    if (pager->wal != NULL)
+        wal_close(pager->wal);
+    free(pager);
+}
+
+/* Makes room in the cache for N_PAGES pages. */
+static DbStatus reserve(Pager *pager, uint32_t n_pages)
+{
+    if (n_pages <= pager->capacity)
+        return DB_OK;
+    uint32_t capacity = pager->capacity ? pager->capacity : 64;
+    while (capacity < n_pages)
+        capacity = capacity > UINT32_MAX / 2 ? UINT32_MAX : capacity * 2;
+    uint8_t **pages = realloc(pager->pages, capacity * sizeof *pages);
+    if (pages != NULL)
+        pager->pages = pages;
+    uint8_t **originals = realloc(pager->originals,
+                                  capacity * sizeof *originals);
+    if (originals != NULL)
+        pager->originals = originals;
+    uint8_t *written = realloc(pager->written, capacity);
+    if (written != NULL)
+        pager->written = written;
+    uint8_t *ahead = realloc(pager->ahead, capacity);
+    if (ahead != NULL)
+        pager->ahead = ahead;
+    if (!pages || !originals || !written || !ahead)
+        return db_fail(DB_ENOMEM, "out of memory");
+    for (uint32_t i = pager->capacity; i < capacity; i++) {
+        pages[i] = originals[i] = NULL;
+        written[i] = ahead[i] = 0;
+    }
+    pager->capacity = capacity;
+    return DB_OK;
+}
+
+/* Redoes one page image of a committed transaction into the file. */
+static DbStatus redo_page(void *ctx, uint32_t page_num, const uint8_t *image)
+{
+    Pager *pager = ctx;
+    int err = os_write(pager->file, (uint64_t)page_num * PAGE_SIZE, image,
+                       PAGE_SIZE);
+    return err == 0 ? DB_OK : io_error("redoing the log into the file", err);
+}
+
+/* Redoes the log into the file, syncs the file, and removes the log. */
+static DbStatus recover(Pager *pager, const char *path)
+{
+    DbStatus rc = wal_recover(pager->wal, redo_page, pager,
+                              &pager->recovery);
+    if (rc != DB_OK || !pager->recovery.found)
+        return rc;
+    if (pager->recovery.replayed > 0) {
+        int err = os_sync(pager->file);
+        if (err == 0)
+            err = os_sync_dir(path);
+        if (err != 0)
+            return io_error("syncing the recovered file", err);
+    }
+    pager->last_txn = pager->recovery.last_txn;
+    return wal_remove(pager->wal);
+}
+
+DbStatus pager_open(const char *path, Pager **out)
+{
+    *out = NULL;
+    DbStatus rc = DB_OK;
+    Pager *pager = calloc(1, sizeof *pager);
+    if (pager == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+
+    int err = os_open(path, &pager->file);
+    if (err != 0) {
+        rc = db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(err));
+        goto fail;
+    }
+    err = os_lock(pager->file);
+    if (err != 0) {
+        rc = err == EAGAIN
+                 ? db_fail(DB_ELOCKED, "'%s' is open in another process.",
+                           path)
+                 : io_error("locking the database", err);
+        goto fail;
+    }
+
+    uint8_t head[PAGE_SIZE];
+    size_t n_read;
+    err = os_read(pager->file, 0, head, sizeof head, &n_read);
+    if (err != 0) {
+        rc = io_error("reading the header", err);
+        goto fail;
+    }
+    rc = check_identity(path, head, n_read);
+    if (rc == DB_OK)
+        rc = wal_open(path, &pager->wal);
+    if (rc == DB_OK)
+        rc = recover(pager, path);
+    if (rc != DB_OK)
+        goto fail;
+
+    uint64_t file_size;
+    err = os_size(pager->file, &file_size);
+    if (err == 0)
+        err = os_read(pager->file, 0, head, sizeof head, &n_read);
+    if (err != 0) {
+        rc = io_error("reading the header", err);
+        goto fail;
+    }
+    /* A new database gets its header page in its first transaction. */
+    pager->name_synced = file_size > 0;
+    if (file_size > 0) {
+        rc = check_header(path, head, n_read, file_size);
+        if (rc != DB_OK)
+            goto fail;
+        pager->n_pages = (uint32_t)(file_size / PAGE_SIZE);
+        uint64_t checkpointed = get_u64(head + HEADER_LAST_TXN_OFFSET);
+        if (checkpointed > pager->last_txn)
+            pager->last_txn = checkpointed;
+    }
+    rc = reserve(pager, pager->n_pages > 0 ? pager->n_pages : 1);
+    if (rc != DB_OK)
+        goto fail;
+    *out = pager;
+    return DB_OK;
+
+fail:
+    if (pager->file != NULL)
+        pager_discard(pager);
+    else
+        free_pager(pager);
+    return rc;
+}
+
+uint32_t pager_page_count(const Pager *pager)
+{
+    return pager->n_pages;
+}
+
+DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page)
+{
+    *page = NULL;
+    if (page_num >= pager->n_pages)
+        return db_fail(DB_ECORRUPT, "page %u is past the end of the file "
+                       "(%u pages)", page_num, pager->n_pages);
+
+    if (pager->pages[page_num] == NULL) {
+        uint8_t *bytes = malloc(PAGE_SIZE);
+        if (bytes == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        size_t n_read;
+        int err = os_read(pager->file, (uint64_t)page_num * PAGE_SIZE,
+                          bytes, PAGE_SIZE, &n_read);
+        if (err == 0 && n_read != PAGE_SIZE)
+            err = EIO;  /* the file shrank under us */
+        if (err != 0) {
+            free(bytes);
+            return io_error("reading a page", err);
+        }
+        pager->pages[page_num] = bytes;
+    }
+    *page = pager->pages[page_num];
+    return DB_OK;
+}
+
+/* --- transactions --------------------------------------------------- */
+
+static DbStatus read_only_error(void)
+{
+    return db_fail(DB_EIO, "the database takes no more changes in this "
+                   "session after a failed write or sync; restart strata "
+                   "to recover");
+}
+
+/* The pager gives up on writing after any failed write or sync: the
+ * state of the disk is unknown, and retrying a failed fsync can report
+ * success with data lost (PostgreSQL's "fsyncgate", 2018). */
+static DbStatus fail_for_good(Pager *pager, DbStatus rc)
+{
+    pager->failed = true;
+    return db_fail(rc, "%s; the database takes no more changes in this "
+                   "session (restart strata to recover)", db_errmsg());
+}
+
+DbStatus pager_begin(Pager *pager)
+{
+    pager->in_txn = true;
+    pager->txn_start_pages = pager->n_pages;
+    if (pager->n_pages > 0)
+        return DB_OK;
+
+    /* A new file: the header page is this transaction's first change. */
+    uint8_t *header = calloc(1, PAGE_SIZE);
+    if (header == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    memcpy(header, MAGIC, sizeof MAGIC);
+    put_u32(header + HEADER_VERSION_OFFSET, PAGER_FORMAT_VERSION);
+    put_u32(header + HEADER_PAGE_SIZE_OFFSET, PAGE_SIZE);
+    pager->pages[0] = header;
+    pager->n_pages = 1;
+    return pager_write(pager, 0);
+}
+
+/* book: begin pager-write */
+DbStatus pager_write(Pager *pager, uint32_t page_num)
+{
+    assert(pager->in_txn);
+    if (pager->failed)
+        return read_only_error();
+    if (page_num >= pager->n_pages)
+        return db_fail(DB_ECORRUPT, "page %u is past the end of the file "
+                       "(%u pages)", page_num, pager->n_pages);
+    if (pager->written[page_num])
+        return DB_OK;
+    if (pager->n_txn_pages == pager->txn_pages_cap) {
+        uint32_t cap = pager->txn_pages_cap ? 2 * pager->txn_pages_cap : 64;
+        uint32_t *grown = realloc(pager->txn_pages, cap * sizeof *grown);
+        if (grown == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        pager->txn_pages = grown;
+        pager->txn_pages_cap = cap;
+    }
+    /* A page the file already had keeps its old bytes for a rollback; a
+     * page this transaction added simply goes away. */
+    if (page_num < pager->txn_start_pages) {
+        uint8_t *page;
+        DbStatus rc = pager_get_page(pager, page_num, &page);
+        if (rc != DB_OK)
+            return rc;
+        pager->originals[page_num] = malloc(PAGE_SIZE);
+        if (pager->originals[page_num] == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        memcpy(pager->originals[page_num], page, PAGE_SIZE);
+    }
+    pager->written[page_num] = 1;
+    pager->txn_pages[pager->n_txn_pages++] = page_num;
+    return DB_OK;
+}
+/* book: end pager-write */
+
+static void end_transaction(Pager *pager)
+{
+    for (uint32_t i = 0; i < pager->n_txn_pages; i++) {
+        uint32_t page_num = pager->txn_pages[i];
+        free(pager->originals[page_num]);
+        pager->originals[page_num] = NULL;
+        pager->written[page_num] = 0;
+    }
+    pager->n_txn_pages = 0;
+    pager->in_txn = false;
+}
+
+void pager_rollback(Pager *pager)
+{
+    if (!pager->in_txn)
+        return;
+    for (uint32_t i = 0; i < pager->n_txn_pages; i++) {
+        uint32_t page_num = pager->txn_pages[i];
+        if (page_num < pager->txn_start_pages) {
+            memcpy(pager->pages[page_num], pager->originals[page_num],
+                   PAGE_SIZE);
+        } else {
+            free(pager->pages[page_num]);
+            pager->pages[page_num] = NULL;
+        }
+    }
+    pager->n_pages = pager->txn_start_pages;
+    end_transaction(pager);
+}
+
+static int by_number(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* book: begin commit */
+DbStatus pager_commit(Pager *pager)
+{
+    uint32_t n = pager->n_txn_pages;
+    if (n == 0) {
+        end_transaction(pager);
+        return DB_OK;
+    }
+    qsort(pager->txn_pages, n, sizeof pager->txn_pages[0], by_number);
+    uint8_t **images = malloc(n * sizeof *images);
+    if (images == NULL) {
+        pager_rollback(pager);
+        return db_fail(DB_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++)
+        images[i] = pager->pages[pager->txn_pages[i]];
+
+    DbStatus rc = wal_commit(pager->wal, pager->last_txn + 1,
+                             pager->txn_pages, images, n, pager->n_pages);
+    free(images);
+    if (rc != DB_OK) {
+        pager_rollback(pager);
+        return rc == DB_ENOMEM ? rc : fail_for_good(pager, rc);
+    }
+    pager->last_txn++;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t page_num = pager->txn_pages[i];
+        pager->n_ahead += !pager->ahead[page_num];
+        pager->ahead[page_num] = 1;
+    }
+    end_transaction(pager);
+
+    /* This commit is durable either way: if the checkpoint fails, the
+     * failure shows at the next change. */
+    WalStats log;
+    wal_stats(pager->wal, &log);
+    if (log.bytes >= PAGER_CHECKPOINT_BYTES)
+        pager_checkpoint(pager);
+    return DB_OK;
+}
+/* book: end commit */
+
+/* book: begin checkpoint */
+DbStatus pager_checkpoint(Pager *pager)
+{
+    if (pager->failed)
+        return read_only_error();
+    WalStats log;
+    wal_stats(pager->wal, &log);
+    if (pager->n_ahead == 0 && log.bytes == 0)
+        return DB_OK;
+
+    /* 1. The committed pages the file lacks, and the header, which
+     *    records the last transaction the file now holds. */
+    uint8_t *header;
+    DbStatus rc = pager_get_page(pager, 0, &header);
+    if (rc != DB_OK)
+        return rc;
+    put_u64(header + HEADER_LAST_TXN_OFFSET, pager->last_txn);
+    pager->n_ahead += !pager->ahead[0];
+    pager->ahead[0] = 1;
+    int err = 0;
+    for (uint32_t page_num = 0; page_num < pager->n_pages && err == 0;
+         page_num++) {
+        if (pager->ahead[page_num])
+            err = os_write(pager->file, (uint64_t)page_num * PAGE_SIZE,
+                           pager->pages[page_num], PAGE_SIZE);
+    }
+    /* 2. Sync the file (and, for a new file, its name) ... */
+    if (err == 0)
+        err = os_sync(pager->file);
+    if (err == 0 && !pager->name_synced) {
+        err = os_sync_dir(wal_path(pager->wal));
+        pager->name_synced = err == 0;
+    }
+    if (err != 0)
+        return fail_for_good(pager, io_error("checkpointing", err));
+
+    /* 3. ... and only then drop the log: the file holds it all now. */
+    memset(pager->ahead, 0, pager->capacity);
+    pager->n_ahead = 0;
+    rc = wal_remove(pager->wal);
+    return rc == DB_OK ? DB_OK : fail_for_good(pager, rc);
+}
+/* book: end checkpoint */
+
+void pager_log_info(const Pager *pager, PagerLogInfo *info)
+{
+    info->path = wal_path(pager->wal);
+    wal_stats(pager->wal, &info->log);
+    info->last_txn = pager->last_txn;
+    info->pages_ahead = pager->n_ahead;
+    info->recovery = pager->recovery;
+}
+
+/* --- the free list ---------------------------------------------------- */
+
+/* book: begin allocate */
+DbStatus pager_allocate_page(Pager *pager, uint32_t *page_num)
+{
+    uint8_t *header, *page;
+    DbStatus rc = pager_get_page(pager, 0, &header);
+    if (rc != DB_OK)
+        return rc;
+
+    uint32_t free_head = get_u32(header + HEADER_FREE_HEAD_OFFSET);
+    if (free_head != 0) {
+        /* Reuse the first free page: the list now starts at its next. */
+        rc = pager_get_page(pager, free_head, &page);
+        if (rc == DB_OK && page[0] == PAGE_TYPE_FREE)
+            rc = pager_write(pager, 0);
+        if (rc == DB_OK && page[0] == PAGE_TYPE_FREE)
+            rc = pager_write(pager, free_head);
+        if (rc != DB_OK)
+            return rc;
+        if (page[0] != PAGE_TYPE_FREE)
+            return db_fail(DB_ECORRUPT, "page %u is on the free list but "
+                           "is not a free page", free_head);
+        put_u32(header + HEADER_FREE_HEAD_OFFSET,
+                get_u32(page + FREE_NEXT_OFFSET));
+        put_u32(header + HEADER_FREE_COUNT_OFFSET,
+                get_u32(header + HEADER_FREE_COUNT_OFFSET) - 1);
+        memset(page, 0, PAGE_SIZE);
+        *page_num = free_head;
+        return DB_OK;
+    }
+
+    /* No free page: the file grows by one. */
+    if (pager->n_pages == UINT32_MAX)
+        return db_fail(DB_ENOMEM, "the file has 2^32 - 1 pages already");
+    rc = reserve(pager, pager->n_pages + 1);
+    if (rc != DB_OK)
+        return rc;
+    page = calloc(1, PAGE_SIZE);
+    if (page == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    pager->pages[pager->n_pages] = page;
+    *page_num = pager->n_pages++;
+    return pager_write(pager, *page_num);
+}
+/* book: end allocate */
+
+DbStatus pager_free_page(Pager *pager, uint32_t page_num)
+{
+    uint8_t *header, *page;
+    DbStatus rc = pager_get_page(pager, 0, &header);
+    if (rc == DB_OK)
+        rc = pager_get_page(pager, page_num, &page);
+    if (rc == DB_OK)
+        rc = pager_write(pager, 0);
+    if (rc == DB_OK)
+        rc = pager_write(pager, page_num);
+    if (rc != DB_OK)
+        return rc;
+    memset(page, 0, PAGE_SIZE);
+    page[0] = PAGE_TYPE_FREE;
+    put_u32(page + FREE_NEXT_OFFSET,
+            get_u32(header + HEADER_FREE_HEAD_OFFSET));
+    put_u32(header + HEADER_FREE_HEAD_OFFSET, page_num);
+    put_u32(header + HEADER_FREE_COUNT_OFFSET,
+            get_u32(header + HEADER_FREE_COUNT_OFFSET) + 1);
+    return DB_OK;
+}
+
+DbStatus pager_walk_free_list(Pager *pager,
+                              DbStatus (*visit)(void *ctx, uint32_t page_num),
+                              void *ctx)
+{
+    uint8_t *header, *page = NULL;
+    DbStatus rc = pager_get_page(pager, 0, &header);
+    if (rc != DB_OK)
+        return rc;
+    uint32_t expected = get_u32(header + HEADER_FREE_COUNT_OFFSET);
+    uint32_t count = 0;
+    for (uint32_t page_num = get_u32(header + HEADER_FREE_HEAD_OFFSET);
+         page_num != 0; page_num = get_u32(page + FREE_NEXT_OFFSET)) {
+        /* A list longer than the file has pages must loop. */
+        if (++count > expected || count >= pager->n_pages)
+            return db_fail(DB_ECORRUPT, "the free list is longer than the "
+                           "%u pages the header counts", expected);
+        if (page_num >= pager->n_pages)
+            return db_fail(DB_ECORRUPT, "the free list points to page %u, "
+                           "past the end of the file", page_num);
+        rc = pager_get_page(pager, page_num, &page);
+        if (rc != DB_OK)
+            return rc;
+        if (page[0] != PAGE_TYPE_FREE)
+            return db_fail(DB_ECORRUPT, "page %u is on the free list but "
+                           "is not a free page", page_num);
+        rc = visit(ctx, page_num);
+        if (rc != DB_OK)
+            return rc;
+    }
+    if (count != expected)
+        return db_fail(DB_ECORRUPT, "the free list has %u pages but the "
+                       "header counts %u", count, expected);
+    return DB_OK;
+}
+
+void pager_discard(Pager *pager)
+{
+    os_close(pager->file);
+    free_pager(pager);
+}
+
+DbStatus pager_close(Pager *pager)
+{
+    DbStatus rc = pager->failed
+                      ? db_fail(DB_EIO, "the session ended after a failed "
+                                "write or sync; the next open recovers what "
+                                "the log holds")
+                      : pager_checkpoint(pager);
+    int err = os_close(pager->file);
+    if (rc == DB_OK && err != 0)
+        rc = io_error("closing the file", err);
+    free_pager(pager);
+    return rc;
+}

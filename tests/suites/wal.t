@@ -1,0 +1,203 @@
+# From milestone 04 on, every statement is a transaction written to a log
+# (FILE-wal) and synced before "Executed." is printed; a checkpoint copies
+# committed pages into the database file and removes the log; opening a
+# database redoes whatever the log holds.
+milestones: 04-05
+
+## .wal shows the log growing with each commit
+# The first transaction creates the file's header page and empty tree;
+# each insert is one more, with its leaf's page image and a commit record.
+$ strata test.db
+db > .wal
+log: test.db-wal
+bytes: 8296
+records: 3 (2 page images, 1 commit)
+pages ahead of the file: 2
+last committed transaction: 1
+db > insert 1 user1 person1@example.com
+Executed.
+db > insert 2 user2 person2@example.com
+Executed.
+db > .wal
+log: test.db-wal
+bytes: 16584
+records: 7 (4 page images, 3 commits)
+pages ahead of the file: 2
+last committed transaction: 3
+db > .checkpoint
+Checkpoint: 3 pages written to the file; log removed.
+db > .wal
+log: test.db-wal (none: every committed change is in the file)
+last committed transaction: 3
+db > .checkpoint
+Checkpoint: nothing to do.
+db > .exit
+$ ls
+test.db
+
+## a select changes nothing and writes nothing
+$ strata test.db
+db > insert 1 user1 person1@example.com
+Executed.
+db > .checkpoint
+Checkpoint: 3 pages written to the file; log removed.
+db > select
+(1, user1, person1@example.com)
+Executed.
+db > .wal
+log: test.db-wal (none: every committed change is in the file)
+last committed transaction: 2
+db > .exit
+
+## a crash leaves the log; the next open redoes it
+# STRATA_FAULT cuts the power at the 10th I/O point: the first write of
+# the checkpoint that .exit starts. The database file is still empty, the
+# log holds all four transactions.
+$ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
+$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+[exit 99]
+$ ls
+test.db
+test.db-wal
+three.txt
+$ strata test.db
+Recovered test.db-wal: replayed 4 transactions, dropped 0 bytes.
+db > select
+(1, user1, person1@example.com)
+(2, user2, person2@example.com)
+(3, user3, person3@example.com)
+Executed.
+db > .check
+ok
+db > .exit
+$ ls
+test.db
+three.txt
+
+## a torn log tail is dropped
+# The last 100 bytes of the log are cut off, as if the power went out
+# while the third insert was being written: it was never acknowledged,
+# so dropping it loses nothing that was promised.
+$ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
+$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+[exit 99]
+$ wc -c < test.db-wal
+20728
+$ dd if=test.db-wal of=cut.wal bs=1 count=20628 2>/dev/null
+$ mv cut.wal test.db-wal
+$ strata test.db
+Recovered test.db-wal: replayed 3 transactions, dropped 4044 bytes (a record is cut short at byte 16584).
+db > select
+(1, user1, person1@example.com)
+(2, user2, person2@example.com)
+Executed.
+db > .check
+ok
+db > .exit
+
+## a damaged record in the middle stops recovery there, and says so
+# One byte of the second insert's page image is changed. Recovery keeps
+# every transaction before it and nothing after: it cannot trust a commit
+# that follows a record it cannot read.
+$ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
+$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+[exit 99]
+$ printf '\377' | dd of=test.db-wal bs=1 seek=12500 conv=notrunc 2>/dev/null
+$ strata test.db
+Recovered test.db-wal: replayed 2 transactions, dropped 8288 bytes (bad checksum in the record at byte 12440).
+db > select
+(1, user1, person1@example.com)
+Executed.
+db > .exit
+
+## a failed fsync ends all writing for the session
+# The third sync is the log's sync for the first insert (the first two
+# are the log and directory syncs of the file's creation). Its outcome is
+# unknown, so strata does not retry: it refuses every later change, keeps
+# reading, and exits with status 1. The next open redoes whatever the log
+# holds: here the insert did reach the disk, so it is there.
+$ STRATA_FAULT=eio=3,kind=sync strata test.db
+db > insert 1 user1 person1@example.com
+Error: syncing the log test.db-wal failed: Input/output error; the database takes no more changes in this session (restart strata to recover)
+db > insert 2 user2 person2@example.com
+Error: the database takes no more changes in this session after a failed write or sync; restart strata to recover
+db > select
+Executed.
+db > .exit
+Error: the session ended after a failed write or sync; the next open recovers what the log holds
+[exit 1]
+$ strata test.db
+Recovered test.db-wal: replayed 2 transactions, dropped 0 bytes.
+db > select
+(1, user1, person1@example.com)
+Executed.
+db > .exit
+
+## .import loads a CSV file, one commit per batch
+$ printf 'id,username,email\n' > rows.csv
+$ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' >> rows.csv
+$ strata test.db
+db > .import rows.csv
+Imported 2500 rows in 3 commits.
+db > select 2500
+(2500, user2500, person2500@example.com)
+Executed.
+db > .check
+ok
+db > .exit
+
+## a bad line stops .import: earlier batches stay, its batch goes
+# Line 1502 repeats id 5. The first batch (lines 1 to 1000) was committed
+# and stays; the second batch, lines 1001 to 1502, is rolled back whole.
+$ seq 1 1501 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
+$ echo '5,again,again@example.com' >> rows.csv
+$ strata test.db
+db > .import rows.csv
+Error: rows.csv line 1502: Duplicate key. The 1000 rows before line 1001 stay; lines 1001 to 1502 were rolled back.
+db > select 1000
+(1000, user1000, person1000@example.com)
+Executed.
+db > select 1001
+Error: Key not found.
+db > .check
+ok
+db > .exit
+
+## .import says what is wrong with a line, and where
+$ printf '1,a,a@x.io\n2,b\n' > fields.csv
+$ printf '1,a,a@x.io\nabc,b,b@x.io\n' > id.csv
+$ printf '0,a,a@x.io\n' > zero.csv
+$ printf '7,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a@x.io\n' > long.csv
+$ strata test.db
+db > .import fields.csv
+Error: fields.csv line 2: expected 3 fields (id,username,email), found 2. Nothing was imported.
+db > .import id.csv
+Error: id.csv line 2: the id 'abc' is not a number. Nothing was imported.
+db > .import zero.csv
+Error: zero.csv line 1: ID must be positive. Nothing was imported.
+db > .import long.csv
+Error: long.csv line 1: String is too long. Nothing was imported.
+db > .import missing.csv
+Error: cannot open 'missing.csv': No such file or directory
+db > .import
+Usage: .import FILE
+db > select
+Executed.
+db > .exit
+
+## a log past 4 MiB is checkpointed by itself
+# 20,000 rows of about 230 bytes fill well over 4 MiB of page images;
+# each time the log passes the limit, a checkpoint empties it.
+$ seq 1 20000 | awk '{ e = sprintf("%0200d", $1); print $1 ",user" $1 "," e }' > big.csv
+$ strata test.db
+db > .import big.csv
+Imported 20000 rows in 20 commits.
+db > .wal
+log: test.db-wal
+bytes: 939440
+records: 230 (228 page images, 2 commits)
+pages ahead of the file: 226
+last committed transaction: 21
+db > .check
+ok
+db > .exit
