@@ -25,9 +25,9 @@ records: 7 (4 page images, 3 commits)
 pages ahead of the file: 2
 last committed transaction: 3
 db > .checkpoint
-Checkpoint: 3 pages written to the file; log removed.
+Checkpoint: the file holds every committed change; the log starts over.
 db > .wal
-log: test.db-wal (none: every committed change is in the file)
+log: test.db-wal (empty: every committed change is in the file)
 last committed transaction: 3
 db > .checkpoint
 Checkpoint: nothing to do.
@@ -40,12 +40,12 @@ $ strata test.db
 db > insert 1 user1 person1@example.com
 Executed.
 db > .checkpoint
-Checkpoint: 3 pages written to the file; log removed.
+Checkpoint: the file holds every committed change; the log starts over.
 db > select
 (1, user1, person1@example.com)
 Executed.
 db > .wal
-log: test.db-wal (none: every committed change is in the file)
+log: test.db-wal (empty: every committed change is in the file)
 last committed transaction: 2
 db > .exit
 

@@ -22,7 +22,7 @@
  *                   which is synced: now the change is durable. The pages
  *                   are "ahead" of the file, which still has old bytes.
  *   pager_checkpoint  the pages ahead are written into the file, the file
- *                   is synced, and only then is the log removed
+ *                   is synced, and only then does the log start over
  *
  * The file is never written with anything that is not committed, so
  * after a crash it holds the state of the last checkpoint, and the log
@@ -494,7 +494,7 @@ DbStatus pager_checkpoint(Pager *pager)
         return read_only_error();
     WalStats log;
     wal_stats(pager->wal, &log);
-    if (pager->n_ahead == 0 && log.bytes == 0)
+    if (pager->n_ahead == 0 && log.commits == 0)
         return DB_OK;
 
     /* 1. The committed pages the file lacks, and the header, which
@@ -523,10 +523,10 @@ DbStatus pager_checkpoint(Pager *pager)
     if (err != 0)
         return fail_for_good(pager, io_error("checkpointing", err));
 
-    /* 3. ... and only then drop the log: the file holds it all now. */
+    /* 3. ... and only then start the log over: the file holds it all. */
     memset(pager->ahead, 0, pager->capacity);
     pager->n_ahead = 0;
-    rc = wal_remove(pager->wal);
+    rc = wal_restart(pager->wal, pager->last_txn + 1);
     return rc == DB_OK ? DB_OK : fail_for_good(pager, rc);
 }
 /* book: end checkpoint */
@@ -657,6 +657,8 @@ DbStatus pager_close(Pager *pager)
                                 "write or sync; the next open recovers what "
                                 "the log holds")
                       : pager_checkpoint(pager);
+    if (rc == DB_OK)
+        rc = wal_remove(pager->wal);
     int err = os_close(pager->file);
     if (rc == DB_OK && err != 0)
         rc = io_error("closing the file", err);

@@ -77,7 +77,7 @@ DbStatus pager_commit(Pager *pager);
 void pager_rollback(Pager *pager);
 
 /* Writes every committed page the file lacks into it, syncs it, and
- * removes the log, which then holds nothing the file does not. Runs by
+ * restarts the log, which then holds nothing the file does not. Runs by
  * itself when the log passes PAGER_CHECKPOINT_BYTES. DB_EIO: fatal, as
  * for pager_commit; the log stays, so nothing committed is lost. */
 DbStatus pager_checkpoint(Pager *pager);
@@ -107,9 +107,9 @@ void pager_log_info(const Pager *pager, PagerLogInfo *info);
  * checks. */
 void pager_discard(Pager *pager);
 
-/* Checkpoints, closes the files and frees the pager, also when the
- * checkpoint fails or an earlier write did (DB_EIO; the log then stays,
- * and nothing committed is lost). */
+/* Checkpoints, removes the log, closes the files and frees the pager,
+ * also when the checkpoint fails or an earlier write did (DB_EIO; the log
+ * then stays, and nothing committed is lost). */
 DbStatus pager_close(Pager *pager);
 
 #endif

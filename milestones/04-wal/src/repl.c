@@ -60,8 +60,8 @@ static void print_log(Table *table)
 {
     PagerLogInfo info;
     pager_log_info(table->pager, &info);
-    if (info.log.bytes == 0) {
-        printf("log: %s (none: every committed change is in the file)\n",
+    if (info.log.commits == 0) {
+        printf("log: %s (empty: every committed change is in the file)\n",
                info.path);
     } else {
         printf("log: %s\n", info.path);
@@ -96,16 +96,16 @@ static void print_recovery(Table *table)
 
 static void do_checkpoint(Table *table)
 {
-    PagerLogInfo info;
+    PagerLogInfo info; /* before: did the log hold anything? */
     pager_log_info(table->pager, &info);
     DbStatus rc = table_checkpoint(table);
     if (rc != DB_OK)
         printf("Error: %s\n", db_errmsg());
-    else if (info.log.bytes == 0)
+    else if (info.log.commits == 0)
         printf("Checkpoint: nothing to do.\n");
     else
-        printf("Checkpoint: %u pages written to the file; log removed.\n",
-               info.pages_ahead + 1);
+        printf("Checkpoint: the file holds every committed change; the log "
+               "starts over.\n");
 }
 
 static void do_import(Table *table, const char *path)

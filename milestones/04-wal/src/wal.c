@@ -7,9 +7,10 @@
  * Does not: decide what a transaction is or when to checkpoint (the pager
  * does), or know what is inside a page.
  *
- * A log lives from the first commit after a checkpoint to the next
- * checkpoint, which removes it. So a log file never holds records of two
- * generations; the salt in every record is a second line of defence.
+ * The log file lives from the first commit of a session to its close or
+ * to a recovery. A checkpoint in between restarts it: a new header, a new
+ * salt, new records over the old. Recovery tells the generations apart by
+ * the salt in every record.
  */
 #include "wal.h"
 
@@ -146,6 +147,22 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
     return DB_OK;
 }
 /* book: end wal-commit */
+
+DbStatus wal_restart(Wal *wal, uint64_t next_txn)
+{
+    if (wal->file == NULL)
+        return DB_OK; /* no log yet: the next commit starts one */
+    uint8_t h[WAL_HEADER_SIZE];
+    wal->salt = (uint32_t)next_txn;
+    put_header(h, wal->salt);
+    int err = os_write(wal->file, 0, h, sizeof h);
+    if (err != 0)
+        return io_error(wal, "restarting", err);
+    wal->end = WAL_HEADER_SIZE;
+    wal->stats = (WalStats){.bytes = wal->end,
+                            .last_txn = wal->stats.last_txn};
+    return DB_OK;
+}
 
 DbStatus wal_remove(Wal *wal)
 {

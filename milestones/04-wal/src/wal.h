@@ -38,7 +38,12 @@
  * A transaction is its page records followed by its commit record. At
  * recovery only whole, valid records count, and only up to the last
  * commit: whatever follows (a transaction cut off by a crash, a record
- * torn in half, random bytes) is dropped.
+ * torn in half, records of an earlier generation) is dropped.
+ *
+ * A checkpoint restarts the log: a new header with a new salt, and new
+ * records written from the start over the old ones. The file's blocks are
+ * reused, which makes each commit's sync cheaper than an append's, and
+ * any old record left beyond the new ones carries the old salt.
  */
 #define WAL_HEADER_SIZE 32
 #define WAL_RECORD_HEADER_SIZE 24
@@ -50,7 +55,7 @@ typedef struct Wal Wal;
 
 /* Where the log stands, for .wal. */
 typedef struct WalStats {
-    uint64_t bytes;          /* size of the log file (0: there is none) */
+    uint64_t bytes;          /* bytes of this generation (0: no log) */
     uint64_t page_records;   /* since the log was started */
     uint64_t commits;
     uint64_t last_txn;       /* last committed transaction, 0 if none */
@@ -88,6 +93,12 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
  * again in this session. */
 DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
                     uint8_t *const *pages, uint32_t n, uint32_t db_pages);
+
+/* Starts a new generation of the log, after a checkpoint has made every
+ * record in it redundant: a new header whose salt is NEXT_TXN, the id of
+ * the next transaction. The header need not be synced: until the next
+ * commit's sync, either header is safe. DB_EIO. */
+DbStatus wal_restart(Wal *wal, uint64_t next_txn);
 
 /* Removes the log file, after a checkpoint has made it redundant. The
  * next commit starts a new one. DB_EIO. */
