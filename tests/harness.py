@@ -40,6 +40,9 @@ class Test:
         self.seed = seed
         self.binary = binary        # "strata" or "strata-san"
         self.sanitized = binary.endswith("-san")
+        # The buffer pool's size when a variant sets it (05 on), else None.
+        pool = env.get("STRATA_POOL_PAGES")
+        self.pool_pages = int(pool) if pool else None
 
     def path(self, name):
         return self.dir / name

@@ -16,14 +16,18 @@ Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
 refused and counts as a failure.
 
+Milestones with a buffer pool (05 on) run every transcript and Python
+suite twice: with the default pool, and with a pool of 8 frames
+(STRATA_POOL_PAGES=8), where pages are evicted all the time.
+
 Usage: tests/run.py [-m NN] [--san] [-k TEXT] [--update] [--seed N]
                     [-j JOBS] [--timeout S] [-v]
   -m NN      only milestone NN (repeatable)
   --san      test the sanitizer builds (strata-san)
   -k TEXT    only tests whose name contains TEXT
   --update   rewrite the expected output of failing transcripts and book
-             sessions with what the program printed (needs exactly one -m);
-             review the change with git diff
+             sessions with what the program printed (needs exactly one -m;
+             runs no variant); review the change with git diff
   --seed N   seed for randomized tests (default: each test's fixed seed)
 """
 import argparse
@@ -54,10 +58,30 @@ SUITES = HERE / "suites"
 DEFAULT_SEED = 20261123
 
 
+class Variant:
+    """A way of running the suites: an environment for strata, from a
+    milestone on."""
+
+    def __init__(self, name, env, first):
+        self.name = name      # "" for the plain run
+        self.env = env
+        self.first = first
+
+    def label(self, milestone):
+        return "%s%s" % (milestone.name, ", " + self.name if self.name
+                         else "")
+
+
+VARIANTS = [Variant("", {}, 1),
+            Variant("pool 8", {"STRATA_POOL_PAGES": "8"}, 5)]
+PLAIN = VARIANTS[0]
+
+
 class Result:
-    def __init__(self, name, milestone, ok, detail=""):
+    def __init__(self, name, milestone, ok, detail="", variant=None):
         self.name = name            # "basics.t: insert then select"
         self.milestone = milestone  # a Milestone, or None
+        self.variant = variant or PLAIN
         self.ok = ok
         self.detail = detail        # what went wrong, readable
         self.seconds = 0.0          # the job's time, on its first result
@@ -74,9 +98,10 @@ class Runner:
 
     # --- the environment a test runs in ---------------------------------
 
-    def env_for(self, milestone):
+    def env_for(self, milestone, variant=PLAIN):
         """The environment of a test: PATH leads to a directory whose
-        `strata` runs this milestone's binary."""
+        `strata` runs this milestone's binary, and the variant's
+        settings."""
         with self.lock:
             if milestone.name not in self.bin_dirs:
                 bin_dir = self.scratch / "bin" / milestone.name
@@ -92,6 +117,9 @@ class Runner:
         env["LC_ALL"] = "C"
         env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+        env.pop("STRATA_POOL_PAGES", None)
+        env.pop("STRATA_FAULT", None)
+        env.update(variant.env)
         return env
 
     def workdir(self, label):
@@ -102,11 +130,11 @@ class Runner:
 
     # --- transcript suites ----------------------------------------------
 
-    def run_commands(self, commands, milestone, cwd, path):
+    def run_commands(self, commands, milestone, cwd, path, variant=PLAIN):
         """Runs COMMANDS in CWD; returns a failure report or "". Stops at
         the first failure, except with --update, which records every
         failing block and goes on."""
-        env = self.env_for(milestone)
+        env = self.env_for(milestone, variant)
         reports = []
         for cmd in commands:
             outcome = transcript.run_command(cmd, cwd, env, self.timeout())
@@ -120,28 +148,28 @@ class Runner:
                                      transcript.updated_block(outcome)))
         return "\n".join(reports)
 
-    def transcript_job(self, suite_path, test, milestone):
+    def transcript_job(self, suite_path, test, milestone, variant):
         def job():
             cwd = self.workdir("t")
             report = self.run_commands(test.commands, milestone, cwd,
-                                       suite_path)
+                                       suite_path, variant)
             if not report:
                 shutil.rmtree(cwd, ignore_errors=True)
             else:
                 report = "%s:%d\n%s\n  (files left in %s)" % (
                     rel(suite_path), test.line_no, report, cwd)
             return [Result("%s: %s" % (suite_path.name, test.name),
-                           milestone, not report, report)]
+                           milestone, not report, report, variant)]
         return job
 
     # --- Python suites ----------------------------------------------------
 
-    def python_job(self, suite_path, func, milestone):
+    def python_job(self, suite_path, func, milestone, variant):
         def job():
             cwd = self.workdir("py")
             seed = self.args.seed if self.args.seed is not None \
                 else DEFAULT_SEED
-            t = harness.Test(milestone, cwd, self.env_for(milestone),
+            t = harness.Test(milestone, cwd, self.env_for(milestone, variant),
                              self.timeout(), seed, self.binary)
             name = "%s: %s" % (suite_path.name, func.__name__)
             try:
@@ -152,13 +180,13 @@ class Runner:
                                "M=%s K=%s SEED=%d)\n  (files left in %s)" % (
                                    rel(suite_path), str(e).replace(
                                        "\n", "\n  "), seed, milestone.tag,
-                                   func.__name__, seed, cwd))]
+                                   func.__name__, seed, cwd), variant)]
             except Exception:
                 return [Result(name, milestone, False,
                                "%s\n%s" % (rel(suite_path),
-                                           traceback.format_exc()))]
+                                           traceback.format_exc()), variant)]
             shutil.rmtree(cwd, ignore_errors=True)
-            return [Result(name, milestone, True)]
+            return [Result(name, milestone, True, variant=variant)]
         return job
 
     # --- unit tests -------------------------------------------------------
@@ -265,7 +293,10 @@ class Runner:
                 for m in chosen:
                     if test.applies(m.number) and \
                             self.selected("%s: %s" % (path.name, test.name)):
-                        jobs.append(self.transcript_job(path, test, m))
+                        for v in VARIANTS:
+                            if m.number >= v.first:
+                                jobs.append(self.transcript_job(path, test,
+                                                                m, v))
         for path in sorted(SUITES.glob("*.py")):
             module, error = load_python_suite(path)
             if error:
@@ -276,7 +307,10 @@ class Runner:
                 for m in chosen:
                     if applies(m.number) and self.selected(
                             "%s: %s" % (path.name, func.__name__)):
-                        jobs.append(self.python_job(path, func, m))
+                        for v in VARIANTS:
+                            if m.number >= v.first:
+                                jobs.append(self.python_job(path, func, m,
+                                                            v))
         for m in chosen:
             if self.args.k is None or any(
                     self.args.k in src.read_text()
@@ -429,6 +463,9 @@ def main():
         sys.exit("run.py: no %s built in %s: run make%s first" % (
             binary, ", ".join(missing), " SAN=1" if args.san else ""))
 
+    if args.update:
+        # Expectations come from one run of each test: the plain one.
+        del VARIANTS[1:]
     runner = Runner(args)
     jobs, results = runner.collect(chosen)
     for r in results:
@@ -445,7 +482,8 @@ def main():
                 [pool.submit(timed, job) for job in jobs]):
             for r in future.result():
                 results.append(r)
-                where = " [%s]" % r.milestone.name if r.milestone else ""
+                where = " [%s]" % r.variant.label(r.milestone) \
+                    if r.milestone else ""
                 if not r.ok:
                     print("FAIL %s%s\n%s" % (r.name, where, indent(r.detail)),
                           flush=True)
@@ -462,11 +500,11 @@ def main():
         print("slowest jobs:")
         for r in sorted(results, key=lambda r: -r.seconds)[:args.durations]:
             print("  %6.1f s  %s%s" % (r.seconds, r.name, " [%s]" % (
-                r.milestone.name) if r.milestone else ""))
+                r.variant.label(r.milestone)) if r.milestone else ""))
 
     by_milestone = {}
     for r in results:
-        key = r.milestone.name if r.milestone else "(project)"
+        key = r.variant.label(r.milestone) if r.milestone else "(project)"
         counts = by_milestone.setdefault(key, [0, 0])
         counts[0 if r.ok else 1] += 1
     for key in sorted(by_milestone):

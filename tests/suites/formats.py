@@ -1,6 +1,9 @@
 """A file written by one milestone is never silently misread by another:
-the neighbouring milestones refuse each other's files by format version,
-and leave them untouched."""
+neighbouring milestones with different format versions refuse each
+other's files and leave them untouched; those that share a format (its
+bytes did not change) read each other's files correctly."""
+import re
+
 import milestones
 
 MILESTONES = "02-05"
@@ -9,6 +12,26 @@ MILESTONES = "02-05"
 def neighbour(t):
     return next(m for m in milestones.all_milestones()
                 if m.number == t.milestone.number - 1)
+
+
+def format_version(milestone):
+    header = (milestone.path / "src" / "pager.h").read_text()
+    return int(re.search(r"#define PAGER_FORMAT_VERSION (\d+)",
+                         header).group(1))
+
+
+def check_read_or_refused(t, writer, reader):
+    if format_version(writer) != format_version(reader):
+        check_refused(t, writer, reader)
+        return
+    db = "%s.db" % writer.name
+    t.strata(db, input_lines=["insert 1 user1 person1@example.com"],
+             milestone=writer)
+    result = t.strata(db, input_lines=["select", ".check"], milestone=reader)
+    t.check_equal(t.replies(result.output)[:2],
+                  ["(1, user1, person1@example.com)\nExecuted.\n", "ok\n"],
+                  "%s reading a file of %s (same format)" % (reader.name,
+                                                            writer.name))
 
 
 def check_refused(t, writer, reader):
@@ -28,11 +51,13 @@ def check_refused(t, writer, reader):
             "the refused file was changed")
 
 
-def test_previous_milestones_file_is_refused(t):
-    """This milestone refuses a file written by the one before it."""
-    check_refused(t, neighbour(t), t.milestone)
+def test_previous_milestones_file(t):
+    """This milestone refuses a file written by the one before it, or
+    reads it correctly if their formats are the same."""
+    check_read_or_refused(t, neighbour(t), t.milestone)
 
 
-def test_this_milestones_file_is_refused_by_the_previous(t):
-    """The milestone before this one refuses this one's file."""
-    check_refused(t, t.milestone, neighbour(t))
+def test_this_milestones_file_in_the_previous(t):
+    """The milestone before this one refuses this one's file, or reads it
+    correctly if their formats are the same."""
+    check_read_or_refused(t, t.milestone, neighbour(t))

@@ -1,7 +1,9 @@
 # From milestone 04 on, every statement is a transaction written to a log
 # (FILE-wal) and synced before "Executed." is printed; a checkpoint copies
-# committed pages into the database file and removes the log; opening a
-# database redoes whatever the log holds.
+# committed pages into the database file and starts the log over; closing
+# removes it; opening a database redoes whatever the log holds.
+# The .import tests count commits of 1000 rows: they name a pool (05 on)
+# large enough that no batch has to end early.
 milestones: 04-05
 
 ## .wal shows the log growing with each commit
@@ -133,10 +135,47 @@ db > select
 Executed.
 db > .exit
 
+## a failed sync after a root split leaves the old tree readable
+# Fifteen long rows fill the root leaf; the sixteenth splits it, which
+# gives the tree a new root page. Its commit's sync fails (the session's
+# first sync), so the split is rolled back in memory: the old root is the
+# root again, and reads go on as if the insert had never run.
+$ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 15; id++) print "insert", id, "user" id, e "@x.io" }' > rows.txt
+$ strata test.db < rows.txt | grep -c Executed
+15
+$ STRATA_FAULT=eio=1,kind=sync strata test.db
+db > insert 16 user16 person16@example.com
+Error: syncing the log test.db-wal failed: Input/output error; the database takes no more changes in this session (restart strata to recover)
+db > select 16
+Error: Key not found.
+db > .btree
+Tree:
+- leaf (size 15)
+  - 1
+  - 2
+  - 3
+  - 4
+  - 5
+  - 6
+  - 7
+  - 8
+  - 9
+  - 10
+  - 11
+  - 12
+  - 13
+  - 14
+  - 15
+db > .check
+ok
+db > .exit
+Error: the session ended after a failed write or sync; the next open recovers what the log holds
+[exit 1]
+
 ## .import loads a CSV file, one commit per batch
 $ printf 'id,username,email\n' > rows.csv
 $ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' >> rows.csv
-$ strata test.db
+$ STRATA_POOL_PAGES=256 strata test.db
 db > .import rows.csv
 Imported 2500 rows in 3 commits.
 db > select 2500
@@ -151,7 +190,7 @@ db > .exit
 # and stays; the second batch, lines 1001 to 1502, is rolled back whole.
 $ seq 1 1501 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
 $ echo '5,again,again@example.com' >> rows.csv
-$ strata test.db
+$ STRATA_POOL_PAGES=256 strata test.db
 db > .import rows.csv
 Error: rows.csv line 1502: Duplicate key. The 1000 rows before line 1001 stay; lines 1001 to 1502 were rolled back.
 db > select 1000
@@ -168,7 +207,7 @@ $ printf '1,a,a@x.io\n2,b\n' > fields.csv
 $ printf '1,a,a@x.io\nabc,b,b@x.io\n' > id.csv
 $ printf '0,a,a@x.io\n' > zero.csv
 $ printf '7,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a@x.io\n' > long.csv
-$ strata test.db
+$ STRATA_POOL_PAGES=256 strata test.db
 db > .import fields.csv
 Error: fields.csv line 2: expected 3 fields (id,username,email), found 2. Nothing was imported.
 db > .import id.csv
@@ -189,7 +228,7 @@ db > .exit
 # 20,000 rows of about 230 bytes fill well over 4 MiB of page images;
 # each time the log passes the limit, a checkpoint empties it.
 $ seq 1 20000 | awk '{ e = sprintf("%0200d", $1); print $1 ",user" $1 "," e }' > big.csv
-$ strata test.db
+$ STRATA_POOL_PAGES=256 strata test.db
 db > .import big.csv
 Imported 20000 rows in 20 commits.
 db > .wal

@@ -34,7 +34,6 @@
 
 struct Btree {
     Pager *pager;
-    uint32_t root;
 };
 
 /* The way down from the root to a leaf: the page at each level and the
@@ -204,7 +203,19 @@ static DbStatus set_root(Btree *tree, uint32_t page_num)
         return rc;
     node[PAGE_IS_ROOT_OFFSET] = 1;
     put_u32(header + HEADER_ROOT_OFFSET, page_num);
-    tree->root = page_num;
+    return DB_OK;
+}
+
+/* The root page, as the file header records it. It is read from the
+ * header every time, never kept: a rolled-back transaction that split or
+ * collapsed the root puts the header's old root back. */
+static DbStatus read_root(Btree *tree, uint32_t *root)
+{
+    uint8_t *header;
+    DbStatus rc = pager_get_page(tree->pager, 0, &header);
+    if (rc != DB_OK)
+        return rc;
+    *root = get_u32(header + HEADER_ROOT_OFFSET);
     return DB_OK;
 }
 
@@ -214,10 +225,13 @@ static DbStatus set_root(Btree *tree, uint32_t page_num)
  * the way in PATH. */
 static DbStatus descend(Btree *tree, uint32_t key, Path *path)
 {
-    uint32_t page_num = tree->root;
+    uint32_t page_num;
+    DbStatus rc = read_root(tree, &page_num);
+    if (rc != DB_OK)
+        return rc;
     for (path->depth = 0; path->depth < BTREE_MAX_DEPTH; path->depth++) {
         uint8_t *node;
-        DbStatus rc = get_node(tree, page_num, &node);
+        rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
         path->pages[path->depth] = page_num;
@@ -636,10 +650,13 @@ static DbStatus settle(BtreeCursor *cursor)
 DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
 {
     *cursor = (BtreeCursor){.tree = tree};
-    uint32_t page_num = tree->root;
+    uint32_t page_num;
+    DbStatus rc = read_root(tree, &page_num);
+    if (rc != DB_OK)
+        return rc;
     for (int depth = 0; depth < BTREE_MAX_DEPTH; depth++) {
         uint8_t *node;
-        DbStatus rc = get_node(tree, page_num, &node);
+        rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
         if (page_type(node) == PAGE_LEAF) {
@@ -703,14 +720,19 @@ static DbStatus print_node(Btree *tree, uint32_t page_num, int indent,
 
 DbStatus btree_print(Btree *tree, FILE *out)
 {
+    uint32_t root;
+    DbStatus rc = read_root(tree, &root);
+    if (rc != DB_OK)
+        return rc;
     fprintf(out, "Tree:\n");
-    return print_node(tree, tree->root, 0, 0, out);
+    return print_node(tree, root, 0, 0, out);
 }
 
 /* --- checking --------------------------------------------------------- */
 
 typedef struct Check {
     Btree *tree;
+    uint32_t root;
     uint8_t *seen;         /* pages met so far */
     int leaf_depth;        /* depth of the first leaf; -1 before it */
     uint32_t n_leaves;
@@ -735,7 +757,7 @@ static DbStatus check_node(Check *c, uint32_t page_num, int64_t lo,
         return db_fail(DB_ECORRUPT, "page %u is reached twice in the tree",
                        page_num);
     c->seen[page_num] = 1;
-    bool is_root = page_num == c->tree->root;
+    bool is_root = page_num == c->root;
     if (node[PAGE_IS_ROOT_OFFSET] != is_root)
         return db_fail(DB_ECORRUPT, "page %u: is-root is %u, expected %u",
                        page_num, node[PAGE_IS_ROOT_OFFSET], is_root);
@@ -800,7 +822,9 @@ static DbStatus check_leaf_chain(Check *c)
 DbStatus btree_check(Btree *tree, uint8_t *seen)
 {
     Check c = {.tree = tree, .seen = seen, .leaf_depth = -1};
-    DbStatus rc = check_node(&c, tree->root, -1, UINT32_MAX, 0);
+    DbStatus rc = read_root(tree, &c.root);
+    if (rc == DB_OK)
+        rc = check_node(&c, c.root, -1, UINT32_MAX, 0);
     if (rc == DB_OK)
         rc = check_leaf_chain(&c);
     free(c.leaves);
@@ -820,21 +844,21 @@ DbStatus btree_open(Pager *pager, Btree **out)
     if (tree == NULL)
         return db_fail(DB_ENOMEM, "out of memory");
     tree->pager = pager;
-    tree->root = get_u32(header + HEADER_ROOT_OFFSET);
+    uint32_t root = get_u32(header + HEADER_ROOT_OFFSET);
 
-    if (tree->root == 0 && pager_page_count(pager) == 1) {
+    if (root == 0 && pager_page_count(pager) == 1) {
         /* A new file: the tree starts as one empty leaf, the root. */
-        rc = pager_allocate_page(pager, &tree->root);
+        rc = pager_allocate_page(pager, &root);
         if (rc == DB_OK)
-            rc = pager_get_page(pager, tree->root, &node);
+            rc = pager_get_page(pager, root, &node);
         if (rc == DB_OK)
             rc = pager_write(pager, 0);
         if (rc == DB_OK) {
             page_init(node, PAGE_LEAF, true);
-            put_u32(header + HEADER_ROOT_OFFSET, tree->root);
+            put_u32(header + HEADER_ROOT_OFFSET, root);
         }
     } else {
-        rc = get_node(tree, tree->root, &node);
+        rc = get_node(tree, root, &node);
     }
     if (rc != DB_OK) {
         free(tree);

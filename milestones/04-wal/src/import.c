@@ -113,13 +113,21 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
                      (unsigned long long)line_no, db_errmsg());
     } else if (rc != DB_OK) {
         table_rollback(table);
-        rc = db_fail(rc, "%s line %llu: %s The %llu rows before line %llu "
-                     "stay; lines %llu to %llu were rolled back.", path,
+        char rolled_back[64];
+        if (batch_start == line_no)
+            snprintf(rolled_back, sizeof rolled_back, "line %llu was",
+                     (unsigned long long)line_no);
+        else
+            snprintf(rolled_back, sizeof rolled_back, "lines %llu to %llu "
+                     "were", (unsigned long long)batch_start,
+                     (unsigned long long)line_no);
+        rc = db_fail(rc, "%s line %llu: %s The %llu row%s before line %llu "
+                     "stay%s; %s rolled back.", path,
                      (unsigned long long)line_no, db_errmsg(),
                      (unsigned long long)result->rows,
+                     result->rows == 1 ? "" : "s",
                      (unsigned long long)batch_start,
-                     (unsigned long long)batch_start,
-                     (unsigned long long)line_no);
+                     result->rows == 1 ? "s" : "", rolled_back);
     }
     free(line);
     fclose(in);

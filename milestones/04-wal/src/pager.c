@@ -264,7 +264,7 @@ DbStatus pager_open(const char *path, Pager **out)
     }
     rc = check_identity(path, head, n_read);
     if (rc == DB_OK)
-        rc = wal_open(path, &pager->wal);
+        rc = wal_open(path, PAGE_SIZE, &pager->wal);
     if (rc == DB_OK)
         rc = recover(pager, path);
     if (rc != DB_OK)

@@ -66,9 +66,10 @@ static void print_log(Table *table)
     } else {
         printf("log: %s\n", info.path);
         printf("bytes: %llu\n", (unsigned long long)info.log.bytes);
-        printf("records: %llu (%llu page images, %llu commit%s)\n",
+        printf("records: %llu (%llu page image%s, %llu commit%s)\n",
                (unsigned long long)(info.log.page_records + info.log.commits),
                (unsigned long long)info.log.page_records,
+               info.log.page_records == 1 ? "" : "s",
                (unsigned long long)info.log.commits,
                info.log.commits == 1 ? "" : "s");
         printf("pages ahead of the file: %u\n", info.pages_ahead);

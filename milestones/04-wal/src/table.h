@@ -36,7 +36,7 @@ DbStatus table_begin(Table *table);
 DbStatus table_commit(Table *table);
 void table_rollback(Table *table);
 
-/* Writes every committed change into the file and removes the log
+/* Writes every committed change into the file and starts the log over
  * (.checkpoint). See pager_checkpoint. */
 DbStatus table_checkpoint(Table *table);
 

@@ -22,14 +22,13 @@
 #include "bytes.h"
 #include "crc32c.h"
 #include "os.h"
-#include "pager.h"
 
 static const char WAL_MAGIC[8] = {'S', 't', 'r', 'a', 't', 'a', 'W', 'L'};
 #define WAL_VERSION 1
-#define WAL_PAGE_RECORD_SIZE (WAL_RECORD_HEADER_SIZE + PAGE_SIZE)
 
 struct Wal {
     char *path;
+    uint32_t page_size;
     OsFile *file;        /* NULL until the first commit opens the log */
     uint32_t salt;
     uint64_t end;        /* where the next record goes */
@@ -44,7 +43,13 @@ static DbStatus io_error(const Wal *wal, const char *what, int err)
                    strerror(err));
 }
 
-DbStatus wal_open(const char *db_path, Wal **out)
+/* The bytes of a page record: its header and the page. */
+static size_t page_record_size(const Wal *wal)
+{
+    return WAL_RECORD_HEADER_SIZE + wal->page_size;
+}
+
+DbStatus wal_open(const char *db_path, uint32_t page_size, Wal **out)
 {
     *out = NULL;
     Wal *wal = calloc(1, sizeof *wal);
@@ -53,6 +58,7 @@ DbStatus wal_open(const char *db_path, Wal **out)
         return db_fail(DB_ENOMEM, "out of memory");
     }
     sprintf(wal->path, "%s-wal", db_path);
+    wal->page_size = page_size;
     *out = wal;
     return DB_OK;
 }
@@ -69,13 +75,13 @@ void wal_stats(const Wal *wal, WalStats *stats)
 
 /* --- writing ---------------------------------------------------------- */
 
-static void put_header(uint8_t *h, uint32_t salt)
+static void put_header(const Wal *wal, uint8_t *h)
 {
     memset(h, 0, WAL_HEADER_SIZE);
     memcpy(h, WAL_MAGIC, sizeof WAL_MAGIC);
     put_u32(h + 8, WAL_VERSION);
-    put_u32(h + 12, PAGE_SIZE);
-    put_u32(h + 16, salt);
+    put_u32(h + 12, wal->page_size);
+    put_u32(h + 16, wal->salt);
     put_u32(h + 28, crc32c(0, h, 28));
 }
 
@@ -99,7 +105,7 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
 {
     bool new_log = wal->file == NULL;
     size_t size = (new_log ? WAL_HEADER_SIZE : 0) +
-                  (size_t)n * WAL_PAGE_RECORD_SIZE + WAL_RECORD_HEADER_SIZE;
+                  (size_t)n * page_record_size(wal) + WAL_RECORD_HEADER_SIZE;
     if (size > wal->buffer_cap) {
         uint8_t *grown = realloc(wal->buffer, size);
         if (grown == NULL)
@@ -116,14 +122,14 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
             return io_error(wal, "creating", err);
         wal->salt = (uint32_t)txn_id;
         wal->end = 0;
-        put_header(p, wal->salt);
+        put_header(wal, p);
         p += WAL_HEADER_SIZE;
     }
     for (uint32_t i = 0; i < n; i++) {
-        memcpy(p + WAL_RECORD_HEADER_SIZE, pages[i], PAGE_SIZE);
+        memcpy(p + WAL_RECORD_HEADER_SIZE, pages[i], wal->page_size);
         put_record(p, WAL_PAGE, page_nums[i], txn_id, wal->salt,
-                   p + WAL_RECORD_HEADER_SIZE, PAGE_SIZE);
-        p += WAL_PAGE_RECORD_SIZE;
+                   p + WAL_RECORD_HEADER_SIZE, wal->page_size);
+        p += page_record_size(wal);
     }
     put_record(p, WAL_COMMIT, db_pages, txn_id, wal->salt, NULL, 0);
 
@@ -154,7 +160,7 @@ DbStatus wal_restart(Wal *wal, uint64_t next_txn)
         return DB_OK; /* no log yet: the next commit starts one */
     uint8_t h[WAL_HEADER_SIZE];
     wal->salt = (uint32_t)next_txn;
-    put_header(h, wal->salt);
+    put_header(wal, h);
     int err = os_write(wal->file, 0, h, sizeof h);
     if (err != 0)
         return io_error(wal, "restarting", err);
@@ -194,13 +200,14 @@ typedef struct Record {
     uint8_t type;
     uint32_t number;
     uint64_t txn_id;
-    uint8_t page[PAGE_SIZE];
+    uint8_t *page;         /* room for one page */
 } Record;
 
 /* Reads the record at OFFSET. Returns true if it is whole and valid;
  * else false with the reason in WHY. */
-static bool read_record(OsFile *file, uint64_t offset, uint64_t size,
-                        uint32_t salt, Record *r, char *why, size_t why_len)
+static bool read_record(const Wal *wal, OsFile *file, uint64_t offset,
+                        uint64_t size, uint32_t salt, Record *r, char *why,
+                        size_t why_len)
 {
     uint8_t h[WAL_RECORD_HEADER_SIZE];
     size_t n_read;
@@ -220,7 +227,7 @@ static bool read_record(OsFile *file, uint64_t offset, uint64_t size,
                  (unsigned long long)offset);
         return false;
     }
-    size_t payload = r->type == WAL_PAGE ? PAGE_SIZE : 0;
+    size_t payload = r->type == WAL_PAGE ? wal->page_size : 0;
     if (offset + WAL_RECORD_HEADER_SIZE + payload > size ||
         os_read(file, offset + WAL_RECORD_HEADER_SIZE, r->page, payload,
                 &n_read) != 0 || n_read != payload) {
@@ -240,14 +247,15 @@ static bool read_record(OsFile *file, uint64_t offset, uint64_t size,
 /* Finds where the last committed transaction ends: walks the records,
  * checking each one and the order of transactions, and stops at the
  * first that does not hold. */
-static uint64_t find_last_commit(OsFile *file, uint64_t size, uint32_t salt,
+static uint64_t find_last_commit(const Wal *wal, OsFile *file,
+                                 uint64_t size, uint32_t salt,
                                  WalRecovery *result, Record *r)
 {
     uint64_t offset = WAL_HEADER_SIZE, committed_end = WAL_HEADER_SIZE;
     uint64_t txn = 0;          /* the transaction being read, 0 = none */
     uint32_t max_page = 0;     /* largest page number it writes */
     while (offset < size) {
-        if (!read_record(file, offset, size, salt, r, result->reason,
+        if (!read_record(wal, file, offset, size, salt, r, result->reason,
                          sizeof result->reason))
             break;
         if (txn == 0 && r->txn_id > result->last_txn)
@@ -262,7 +270,7 @@ static uint64_t find_last_commit(OsFile *file, uint64_t size, uint32_t salt,
         if (r->type == WAL_PAGE) {
             if (r->number > max_page)
                 max_page = r->number;
-            offset += WAL_PAGE_RECORD_SIZE;
+            offset += page_record_size(wal);
             continue;
         }
         if (r->number == 0 || max_page >= r->number) {
@@ -297,11 +305,11 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
     result->found = true;
 
     DbStatus rc = DB_OK;
-    Record *r = malloc(sizeof *r);
+    Record r = {.page = malloc(wal->page_size)};
     uint8_t h[WAL_HEADER_SIZE];
     uint64_t size;
     size_t n_read;
-    if (r == NULL) {
+    if (r.page == NULL) {
         rc = db_fail(DB_ENOMEM, "out of memory");
         goto done;
     }
@@ -313,7 +321,7 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
         goto done;
     }
     if (n_read < WAL_HEADER_SIZE || memcmp(h, WAL_MAGIC, 8) != 0 ||
-        get_u32(h + 8) != WAL_VERSION || get_u32(h + 12) != PAGE_SIZE ||
+        get_u32(h + 8) != WAL_VERSION || get_u32(h + 12) != wal->page_size ||
         get_u32(h + 28) != crc32c(0, h, 28)) {
         /* A header cut short by a crash: no commit can follow it. */
         result->dropped_bytes = size;
@@ -326,20 +334,21 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
     /* First find the end of the last commit, then redo everything
      * before it: a transaction is applied only once its commit record is
      * known to be there. */
-    uint64_t end = find_last_commit(file, size, salt, result, r);
+    uint64_t end = find_last_commit(wal, file, size, salt, result, &r);
     result->dropped_bytes = size - end;
     for (uint64_t offset = WAL_HEADER_SIZE; offset < end;) {
         char why[sizeof result->reason];
-        if (!read_record(file, offset, size, salt, r, why, sizeof why)) {
+        if (!read_record(wal, file, offset, size, salt, &r, why,
+                         sizeof why)) {
             rc = db_fail(DB_EIO, "rereading the log %s failed: %s",
                          wal->path, why);
             goto done;
         }
-        if (r->type == WAL_PAGE) {
-            rc = apply(ctx, r->number, r->page);
+        if (r.type == WAL_PAGE) {
+            rc = apply(ctx, r.number, r.page);
             if (rc != DB_OK)
                 goto done;
-            offset += WAL_PAGE_RECORD_SIZE;
+            offset += page_record_size(wal);
         } else {
             offset += WAL_RECORD_HEADER_SIZE;
         }
@@ -347,7 +356,7 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
     wal->stats.last_txn = result->last_txn;
 
 done:
-    free(r);
+    free(r.page);
     os_close(file);
     return rc;
 }

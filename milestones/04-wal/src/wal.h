@@ -18,7 +18,7 @@
  *   offset  size  field
  *        0     8  magic: the 8 bytes "StrataWL"
  *        8     4  log format version (1)
- *       12     4  page size (4096)
+ *       12     4  page size
  *       16     4  salt: the id of the first transaction of this log
  *       20     8  zero
  *       28     4  checksum: CRC-32C of bytes 0-27
@@ -32,7 +32,7 @@
  *       16     4  salt: the header's
  *       20     4  checksum: CRC-32C of bytes 0-19 and the payload
  *
- *   WAL_PAGE payload: the page's 4096 bytes after the transaction
+ *   WAL_PAGE payload: the page's bytes after the transaction
  *   WAL_COMMIT payload: none; the transaction is complete
  *
  * A transaction is its page records followed by its commit record. At
@@ -75,9 +75,9 @@ typedef struct WalRecovery {
 typedef DbStatus (*WalApply)(void *ctx, uint32_t page_num,
                              const uint8_t *image);
 
-/* Prepares the log of the database at DB_PATH. Nothing is read or
- * created yet. DB_ENOMEM. */
-DbStatus wal_open(const char *db_path, Wal **out);
+/* Prepares the log of the database at DB_PATH, whose pages are
+ * PAGE_SIZE bytes. Nothing is read or created yet. DB_ENOMEM. */
+DbStatus wal_open(const char *db_path, uint32_t page_size, Wal **out);
 
 /* Reads the log, if there is one, and calls APPLY for every page image of
  * every committed transaction, in order. The log file is left as it was:

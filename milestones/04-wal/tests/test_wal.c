@@ -41,7 +41,7 @@ static DbStatus remember(void *ctx, uint32_t page_num, const uint8_t *image)
 static void write_three(void)
 {
     Wal *wal;
-    CHECK_EQ(wal_open(path, &wal), DB_OK);
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
     uint8_t a[PAGE_SIZE], b[PAGE_SIZE];
     uint8_t *pages[2] = {a, b};
     uint32_t nums[2] = {1, 2};
@@ -94,7 +94,7 @@ static void test_committed_transactions_come_back_in_order(void)
     fresh_path();
     write_three();
     Wal *wal;
-    CHECK_EQ(wal_open(path, &wal), DB_OK);
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
     Seen seen = {0};
     WalRecovery result;
     CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
@@ -116,7 +116,7 @@ static void test_a_torn_tail_is_dropped(void)
     long size = log_size();
     cut_log(size - 100); /* the last commit loses its page's end */
     Wal *wal;
-    CHECK_EQ(wal_open(path, &wal), DB_OK);
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
     Seen seen = {0};
     WalRecovery result;
     CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
@@ -137,7 +137,7 @@ static void test_a_bad_checksum_stops_recovery_there(void)
                 WAL_RECORD_HEADER_SIZE;
     poke_log(txn2 + WAL_RECORD_HEADER_SIZE + 100, 0x77);
     Wal *wal;
-    CHECK_EQ(wal_open(path, &wal), DB_OK);
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
     Seen seen = {0};
     WalRecovery result;
     CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
@@ -154,7 +154,7 @@ static void test_a_damaged_header_replays_nothing(void)
     write_three();
     poke_log(5, 'x');
     Wal *wal;
-    CHECK_EQ(wal_open(path, &wal), DB_OK);
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
     Seen seen = {0};
     WalRecovery result;
     CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);

@@ -1,0 +1,278 @@
+/*
+ * repl.c - the read-eval-print loop, and the meta commands that start
+ * with a dot.
+ *
+ * Owns: the prompt, reading input lines, meta commands, and how errors
+ * are shown to the user.
+ * Does not: parse or run statements (statement.c does).
+ */
+#include "repl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "import.h"
+#include "statement.h"
+
+#define PROMPT "db > "
+
+typedef enum MetaResult { META_CONTINUE, META_EXIT } MetaResult;
+
+static void print_constants(void)
+{
+    printf("Constants:\n");
+    printf("PAGE_SIZE: %d\n", PAGE_SIZE);
+    printf("PAGE_HEADER_SIZE: %d\n", PAGE_HEADER_SIZE);
+    printf("PAGE_SLOT_SIZE: %d\n", PAGE_SLOT_SIZE);
+    printf("PAGE_CAPACITY: %d\n", PAGE_CAPACITY);
+    printf("LEAF_CELL_HEADER_SIZE: %d\n", LEAF_CELL_HEADER_SIZE);
+    printf("ROW_MAX_SIZE: %d\n", ROW_MAX_SIZE);
+    printf("INTERNAL_CELL_SIZE: %d\n", INTERNAL_CELL_SIZE);
+    printf("INTERNAL_NODE_MAX_KEYS: %d\n", INTERNAL_NODE_MAX_KEYS);
+    printf("NODE_MIN_FILL: %d\n", NODE_MIN_FILL);
+}
+
+static void print_help(void)
+{
+    printf("Statements:\n"
+           "  insert ID USERNAME EMAIL   add a row\n"
+           "  select                     print every row, in id order\n"
+           "  select ID                  print one row\n"
+           "  update ID USERNAME EMAIL   replace a row\n"
+           "  delete ID                  remove a row\n"
+           "Meta commands:\n"
+           "  .btree                     print the B+tree, one node a line\n"
+           "  .check                     check every invariant of the file\n"
+           "  .checkpoint                write committed pages to the file\n"
+           "  .constants                 print the page layout constants\n"
+           "  .exit                      save and close the database\n"
+           "  .freelist                  list the pages waiting for reuse\n"
+           "  .help                      print this help\n"
+           "  .import FILE               load id,username,email rows\n"
+           "  .memory                    print the peak memory so far\n"
+           "  .page N                    print page N's header and slots\n"
+           "  .pages                     list every page with its space\n"
+           "  .pool                      print the buffer pool's frames\n"
+           "  .stats                     print the buffer pool's counters\n"
+           "  .wal                       print the state of the log\n");
+}
+
+static void print_log(Table *table)
+{
+    PagerLogInfo info;
+    pager_log_info(table->pager, &info);
+    if (info.log.commits == 0) {
+        printf("log: %s (empty: every committed change is in the file)\n",
+               info.path);
+    } else {
+        printf("log: %s\n", info.path);
+        printf("bytes: %llu\n", (unsigned long long)info.log.bytes);
+        printf("records: %llu (%llu page image%s, %llu commit%s)\n",
+               (unsigned long long)(info.log.page_records + info.log.commits),
+               (unsigned long long)info.log.page_records,
+               info.log.page_records == 1 ? "" : "s",
+               (unsigned long long)info.log.commits,
+               info.log.commits == 1 ? "" : "s");
+        printf("pages ahead of the file: %u\n", info.pages_ahead);
+    }
+    printf("last committed transaction: %llu\n",
+           (unsigned long long)info.last_txn);
+}
+
+static void print_stats(Table *table)
+{
+    BufPool *pool = pager_pool(table->pager);
+    BufPoolStats st;
+    bufpool_stats(pool, &st);
+    uint64_t pins = st.hits + st.misses;
+    printf("buffer pool: %u frames, %s\n", bufpool_size(pool),
+           bufpool_policy(pool));
+    printf("hits: %llu\n", (unsigned long long)st.hits);
+    printf("misses: %llu\n", (unsigned long long)st.misses);
+    printf("hit ratio: %.1f%%\n", pins ? 100.0 * (double)st.hits /
+                                             (double)pins : 0.0);
+    printf("evictions: %llu\n", (unsigned long long)st.evictions);
+    printf("dirty write-backs: %llu\n", (unsigned long long)st.write_backs);
+    printf("pages read: %llu\n", (unsigned long long)st.reads);
+    printf("pages written: %llu\n", (unsigned long long)st.writes);
+}
+
+static void print_pool(Table *table)
+{
+    BufPool *pool = pager_pool(table->pager);
+    printf("buffer pool: %u frames, %s\n", bufpool_size(pool),
+           bufpool_policy(pool));
+    bufpool_print(pool, stdout);
+}
+
+/* The most memory this process has held, as the system counts it. */
+static void print_memory(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("peak memory: %ld KiB\n", usage.ru_maxrss);
+}
+
+/* The one line that says what recovery did, when there was a log. */
+static void print_recovery(Table *table)
+{
+    PagerLogInfo info;
+    pager_log_info(table->pager, &info);
+    const WalRecovery *r = &info.recovery;
+    if (!r->found)
+        return;
+    printf("Recovered %s: replayed %llu transaction%s, dropped %llu "
+           "byte%s", info.path, (unsigned long long)r->replayed,
+           r->replayed == 1 ? "" : "s", (unsigned long long)r->dropped_bytes,
+           r->dropped_bytes == 1 ? "" : "s");
+    if (r->reason[0] != '\0')
+        printf(" (%s)", r->reason);
+    printf(".\n");
+}
+
+static void do_checkpoint(Table *table)
+{
+    PagerLogInfo info; /* before: did the log hold anything? */
+    pager_log_info(table->pager, &info);
+    DbStatus rc = table_checkpoint(table);
+    if (rc != DB_OK)
+        printf("Error: %s\n", db_errmsg());
+    else if (info.log.commits == 0)
+        printf("Checkpoint: nothing to do.\n");
+    else
+        printf("Checkpoint: the file holds every committed change; the log "
+               "starts over.\n");
+}
+
+static void do_import(Table *table, const char *path)
+{
+    ImportResult result;
+    FILE *progress = isatty(STDOUT_FILENO) ? stdout : NULL;
+    if (import_csv(table, path, progress, &result) != DB_OK)
+        printf("Error: %s\n", db_errmsg());
+    else
+        printf("Imported %llu rows in %llu commit%s.\n",
+               (unsigned long long)result.rows,
+               (unsigned long long)result.batches,
+               result.batches == 1 ? "" : "s");
+}
+
+/* Prints what a meta command could not do, as the statements do. */
+static void report(DbStatus rc)
+{
+    if (rc != DB_OK)
+        printf("Error: %s\n", db_errmsg());
+}
+
+static MetaResult do_meta_command(const char *line, Table *table)
+{
+    if (strcmp(line, ".exit") == 0)
+        return META_EXIT;
+    if (strcmp(line, ".btree") == 0) {
+        report(btree_print(table->tree, stdout));
+    } else if (strcmp(line, ".check") == 0) {
+        DbStatus rc = table_check(table);
+        printf("%s\n", rc == DB_OK ? "ok" : db_errmsg());
+    } else if (strcmp(line, ".checkpoint") == 0) {
+        do_checkpoint(table);
+    } else if (strcmp(line, ".constants") == 0) {
+        print_constants();
+    } else if (strcmp(line, ".freelist") == 0) {
+        report(table_print_free_list(table, stdout));
+    } else if (strcmp(line, ".help") == 0) {
+        print_help();
+    } else if (strcmp(line, ".import") == 0) {
+        printf("Usage: .import FILE\n");
+    } else if (strncmp(line, ".import ", 8) == 0) {
+        do_import(table, line + 8 + strspn(line + 8, " \t"));
+    } else if (strcmp(line, ".wal") == 0) {
+        print_log(table);
+    } else if (strcmp(line, ".memory") == 0) {
+        print_memory();
+    } else if (strcmp(line, ".pool") == 0) {
+        print_pool(table);
+    } else if (strcmp(line, ".stats") == 0) {
+        print_stats(table);
+    } else if (strcmp(line, ".pages") == 0) {
+        report(table_print_pages(table, stdout));
+    } else if (strncmp(line, ".page", 5) == 0 &&
+               (line[5] == ' ' || line[5] == '\0')) {
+        char *end;
+        unsigned long page_num = strtoul(line + 5, &end, 10);
+        if (end == line + 5 || *end != '\0' || page_num > UINT32_MAX)
+            printf("Usage: .page N\n");
+        else
+            report(table_print_page(table, (uint32_t)page_num, stdout));
+    } else {
+        printf("Unrecognized command '%s'\n", line);
+    }
+    return META_CONTINUE;
+}
+
+static void do_statement(const char *line, Table *table)
+{
+    Statement stmt;
+    if (statement_prepare(line, &stmt) != DB_OK) {
+        printf("%s\n", db_errmsg());
+        return;
+    }
+    if (statement_execute(&stmt, table) != DB_OK) {
+        printf("Error: %s\n", db_errmsg());
+        return;
+    }
+    printf("Executed.\n");
+}
+
+/* Cuts LINE (of LEN bytes) down to its text: no trailing newline,
+ * carriage return or blanks, no leading blanks. */
+static char *trim(char *line, size_t len)
+{
+    while (len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
+        line[--len] = '\0';
+    return line + strspn(line, " \t");
+}
+
+void repl_run(Table *table)
+{
+    int interactive = isatty(STDIN_FILENO);
+    char *buffer = NULL;
+    size_t capacity = 0;
+    print_recovery(table);
+
+    for (;;) {
+        /* Flushed every time, so that whoever drives strata through a
+         * pipe (a test, a script) sees each answer before sending more. */
+        printf(PROMPT);
+        fflush(stdout);
+        ssize_t len = getline(&buffer, &capacity, stdin);
+        if (len < 0) {
+            if (interactive)
+                printf("\n");
+            break;
+        }
+        if (memchr(buffer, '\0', (size_t)len) != NULL) {
+            /* C strings end at a NUL: the rest of the line would be
+             * silently ignored, so refuse the line instead. */
+            printf("Error: the line contains a NUL byte; it was ignored.\n");
+            continue;
+        }
+        char *line = trim(buffer, (size_t)len);
+        if (line[0] == '\0')
+            continue;
+        if (line[0] == '.') {
+            if (do_meta_command(line, table) == META_EXIT)
+                break;
+        } else {
+            do_statement(line, table);
+        }
+        /* Between lines nothing may stay pinned in the buffer pool. */
+        uint32_t pinned = bufpool_pinned(pager_pool(table->pager));
+        if (pinned != 0)
+            printf("Error: %u page%s left pinned by this line (a bug in "
+                   "strata).\n", pinned, pinned == 1 ? " was" : "s were");
+    }
+    free(buffer);
+}

@@ -1,0 +1,13 @@
+/*
+ * repl.h - the read-eval-print loop: prompt, read a line, run it, repeat.
+ */
+#ifndef REPL_H
+#define REPL_H
+
+#include "table.h"
+
+/* Runs the loop on stdin and stdout until ".exit" or the end of input.
+ * Errors in a line are printed and the loop goes on. */
+void repl_run(Table *table);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * statement.h - the statements of Strata's small language: parsing a line
+ * into a Statement, then running it against the table.
+ *
+ *   insert ID USERNAME EMAIL    add a row
+ *   select                      print every row, in id order
+ *   select ID                   print one row
+ *   update ID USERNAME EMAIL    replace a row
+ *   delete ID                   remove a row
+ */
+#ifndef STATEMENT_H
+#define STATEMENT_H
+
+#include "row.h"
+#include "table.h"
+
+typedef enum StatementType {
+    STATEMENT_INSERT,
+    STATEMENT_SELECT,
+    STATEMENT_SELECT_ONE,
+    STATEMENT_UPDATE,
+    STATEMENT_DELETE,
+} StatementType;
+
+typedef struct Statement {
+    StatementType type;
+    Row row; /* the row to insert or update; for the others, its id */
+} Statement;
+
+/* Parses LINE into *stmt. DB_ESYNTAX: not a statement, or the wrong
+ * number or kind of words; DB_EBADID: an id outside 1 .. 4294967295;
+ * DB_ETOOLONG: a username over 32 bytes or an email over 255. The
+ * reason, in the words the REPL prints, is in db_errmsg(). */
+DbStatus statement_prepare(const char *line, Statement *stmt);
+
+/* Runs STMT against TABLE as one transaction, printing any rows to
+ * stdout. When it returns DB_OK the statement's changes are durable.
+ * Fails with the status of the table operation (DB_EDUPKEY, DB_ENOTFOUND,
+ * DB_EIO, ...); a failed statement changes nothing. */
+DbStatus statement_execute(const Statement *stmt, Table *table);
+
+/* Checks the three fields of a row as insert does and fills *row.
+ * DB_ESYNTAX: the id is not a number; DB_EBADID, DB_ETOOLONG as for
+ * statement_prepare. */
+DbStatus statement_make_row(const char *fields[3], const size_t lens[3],
+                            Row *row);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * wal.c - the write-ahead log file: appending committed transactions,
+ * and finding them again after a crash.
+ *
+ * Owns: the log format drawn in wal.h, its checksums, and the rules for
+ * which records count.
+ * Does not: decide what a transaction is or when to checkpoint (the pager
+ * does), or know what is inside a page.
+ *
+ * The log file lives from the first commit of a session to its close or
+ * to a recovery. A checkpoint in between restarts it: a new header, a new
+ * salt, new records over the old. Recovery tells the generations apart by
+ * the salt in every record.
+ */
+#include "wal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "crc32c.h"
+#include "os.h"
+
+static const char WAL_MAGIC[8] = {'S', 't', 'r', 'a', 't', 'a', 'W', 'L'};
+#define WAL_VERSION 1
+
+struct Wal {
+    char *path;
+    uint32_t page_size;
+    OsFile *file;        /* NULL until the first commit opens the log */
+    uint32_t salt;
+    uint64_t end;        /* where the next record goes */
+    WalStats stats;
+    uint8_t *buffer;     /* one transaction's records, written at once */
+    size_t buffer_cap;
+};
+
+static DbStatus io_error(const Wal *wal, const char *what, int err)
+{
+    return db_fail(DB_EIO, "%s the log %s failed: %s", what, wal->path,
+                   strerror(err));
+}
+
+/* The bytes of a page record: its header and the page. */
+static size_t page_record_size(const Wal *wal)
+{
+    return WAL_RECORD_HEADER_SIZE + wal->page_size;
+}
+
+DbStatus wal_open(const char *db_path, uint32_t page_size, Wal **out)
+{
+    *out = NULL;
+    Wal *wal = calloc(1, sizeof *wal);
+    if (wal == NULL || (wal->path = malloc(strlen(db_path) + 5)) == NULL) {
+        free(wal);
+        return db_fail(DB_ENOMEM, "out of memory");
+    }
+    sprintf(wal->path, "%s-wal", db_path);
+    wal->page_size = page_size;
+    *out = wal;
+    return DB_OK;
+}
+
+const char *wal_path(const Wal *wal)
+{
+    return wal->path;
+}
+
+void wal_stats(const Wal *wal, WalStats *stats)
+{
+    *stats = wal->stats;
+}
+
+/* --- writing ---------------------------------------------------------- */
+
+static void put_header(const Wal *wal, uint8_t *h)
+{
+    memset(h, 0, WAL_HEADER_SIZE);
+    memcpy(h, WAL_MAGIC, sizeof WAL_MAGIC);
+    put_u32(h + 8, WAL_VERSION);
+    put_u32(h + 12, wal->page_size);
+    put_u32(h + 16, wal->salt);
+    put_u32(h + 28, crc32c(0, h, 28));
+}
+
+/* Writes a record header (and its checksum, over PAYLOAD too) at R. */
+static void put_record(uint8_t *r, uint8_t type, uint32_t number,
+                       uint64_t txn_id, uint32_t salt, const uint8_t *payload,
+                       size_t payload_len)
+{
+    memset(r, 0, WAL_RECORD_HEADER_SIZE);
+    r[0] = type;
+    put_u32(r + 4, number);
+    put_u64(r + 8, txn_id);
+    put_u32(r + 16, salt);
+    uint32_t crc = crc32c(0, r, 20);
+    put_u32(r + 20, crc32c(crc, payload, payload_len));
+}
+
+/* book: begin wal-commit */
+DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
+                    uint8_t *const *pages, uint32_t n, uint32_t db_pages)
+{
+    bool new_log = wal->file == NULL;
+    size_t size = (new_log ? WAL_HEADER_SIZE : 0) +
+                  (size_t)n * page_record_size(wal) + WAL_RECORD_HEADER_SIZE;
+    if (size > wal->buffer_cap) {
+        uint8_t *grown = realloc(wal->buffer, size);
+        if (grown == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        wal->buffer = grown;
+        wal->buffer_cap = size;
+    }
+
+    /* The transaction's records, built in memory and written at once. */
+    uint8_t *p = wal->buffer;
+    if (new_log) {
+        int err = os_open(wal->path, &wal->file);
+        if (err != 0)
+            return io_error(wal, "creating", err);
+        wal->salt = (uint32_t)txn_id;
+        wal->end = 0;
+        put_header(wal, p);
+        p += WAL_HEADER_SIZE;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(p + WAL_RECORD_HEADER_SIZE, pages[i], wal->page_size);
+        put_record(p, WAL_PAGE, page_nums[i], txn_id, wal->salt,
+                   p + WAL_RECORD_HEADER_SIZE, wal->page_size);
+        p += page_record_size(wal);
+    }
+    put_record(p, WAL_COMMIT, db_pages, txn_id, wal->salt, NULL, 0);
+
+    int err = os_write(wal->file, wal->end, wal->buffer, size);
+    if (err != 0)
+        return io_error(wal, "writing", err);
+    err = os_sync(wal->file);
+    if (err != 0)
+        return io_error(wal, "syncing", err);
+    if (new_log) {
+        /* A new file's name is durable only once its directory is. */
+        err = os_sync_dir(wal->path);
+        if (err != 0)
+            return io_error(wal, "syncing the directory of", err);
+    }
+    wal->end += size;
+    wal->stats.bytes = wal->end;
+    wal->stats.page_records += n;
+    wal->stats.commits++;
+    wal->stats.last_txn = txn_id;
+    return DB_OK;
+}
+/* book: end wal-commit */
+
+DbStatus wal_restart(Wal *wal, uint64_t next_txn)
+{
+    if (wal->file == NULL)
+        return DB_OK; /* no log yet: the next commit starts one */
+    uint8_t h[WAL_HEADER_SIZE];
+    wal->salt = (uint32_t)next_txn;
+    put_header(wal, h);
+    int err = os_write(wal->file, 0, h, sizeof h);
+    if (err != 0)
+        return io_error(wal, "restarting", err);
+    wal->end = WAL_HEADER_SIZE;
+    wal->stats = (WalStats){.bytes = wal->end,
+                            .last_txn = wal->stats.last_txn};
+    return DB_OK;
+}
+
+DbStatus wal_remove(Wal *wal)
+{
+    if (wal->file != NULL) {
+        os_close(wal->file);
+        wal->file = NULL;
+    }
+    int err = os_unlink(wal->path);
+    if (err != 0 && err != ENOENT)
+        return io_error(wal, "removing", err);
+    uint64_t last_txn = wal->stats.last_txn;
+    wal->stats = (WalStats){.last_txn = last_txn};
+    return DB_OK;
+}
+
+void wal_close(Wal *wal)
+{
+    if (wal->file != NULL)
+        os_close(wal->file);
+    free(wal->buffer);
+    free(wal->path);
+    free(wal);
+}
+
+/* --- recovery --------------------------------------------------------- */
+
+/* A record as read back, before anyone trusts it. */
+typedef struct Record {
+    uint8_t type;
+    uint32_t number;
+    uint64_t txn_id;
+    uint8_t *page;         /* room for one page */
+} Record;
+
+/* Reads the record at OFFSET. Returns true if it is whole and valid;
+ * else false with the reason in WHY. */
+static bool read_record(const Wal *wal, OsFile *file, uint64_t offset,
+                        uint64_t size, uint32_t salt, Record *r, char *why,
+                        size_t why_len)
+{
+    uint8_t h[WAL_RECORD_HEADER_SIZE];
+    size_t n_read;
+    if (offset + WAL_RECORD_HEADER_SIZE > size ||
+        os_read(file, offset, h, sizeof h, &n_read) != 0 ||
+        n_read != sizeof h) {
+        snprintf(why, why_len, "a record is cut short at byte %llu",
+                 (unsigned long long)offset);
+        return false;
+    }
+    r->type = h[0];
+    r->number = get_u32(h + 4);
+    r->txn_id = get_u64(h + 8);
+    if ((r->type != WAL_PAGE && r->type != WAL_COMMIT) || h[1] || h[2] ||
+        h[3] || get_u32(h + 16) != salt) {
+        snprintf(why, why_len, "no valid record at byte %llu",
+                 (unsigned long long)offset);
+        return false;
+    }
+    size_t payload = r->type == WAL_PAGE ? wal->page_size : 0;
+    if (offset + WAL_RECORD_HEADER_SIZE + payload > size ||
+        os_read(file, offset + WAL_RECORD_HEADER_SIZE, r->page, payload,
+                &n_read) != 0 || n_read != payload) {
+        snprintf(why, why_len, "a record is cut short at byte %llu",
+                 (unsigned long long)offset);
+        return false;
+    }
+    uint32_t crc = crc32c(crc32c(0, h, 20), r->page, payload);
+    if (crc != get_u32(h + 20)) {
+        snprintf(why, why_len, "bad checksum in the record at byte %llu",
+                 (unsigned long long)offset);
+        return false;
+    }
+    return true;
+}
+
+/* Finds where the last committed transaction ends: walks the records,
+ * checking each one and the order of transactions, and stops at the
+ * first that does not hold. */
+static uint64_t find_last_commit(const Wal *wal, OsFile *file,
+                                 uint64_t size, uint32_t salt,
+                                 WalRecovery *result, Record *r)
+{
+    uint64_t offset = WAL_HEADER_SIZE, committed_end = WAL_HEADER_SIZE;
+    uint64_t txn = 0;          /* the transaction being read, 0 = none */
+    uint32_t max_page = 0;     /* largest page number it writes */
+    while (offset < size) {
+        if (!read_record(wal, file, offset, size, salt, r, result->reason,
+                         sizeof result->reason))
+            break;
+        if (txn == 0 && r->txn_id > result->last_txn)
+            txn = r->txn_id; /* the next transaction begins */
+        if (r->txn_id != txn) {
+            snprintf(result->reason, sizeof result->reason,
+                     "transaction %llu out of order at byte %llu",
+                     (unsigned long long)r->txn_id,
+                     (unsigned long long)offset);
+            break;
+        }
+        if (r->type == WAL_PAGE) {
+            if (r->number > max_page)
+                max_page = r->number;
+            offset += page_record_size(wal);
+            continue;
+        }
+        if (r->number == 0 || max_page >= r->number) {
+            snprintf(result->reason, sizeof result->reason,
+                     "a commit at byte %llu counts too few pages",
+                     (unsigned long long)offset);
+            break;
+        }
+        offset += WAL_RECORD_HEADER_SIZE;
+        committed_end = offset;
+        result->replayed++;
+        result->last_txn = txn;
+        txn = 0;
+        max_page = 0;
+    }
+    if (offset >= size)
+        result->reason[0] = '\0'; /* the scan reached the end */
+    return committed_end;
+}
+
+/* book: begin wal-recover */
+DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
+                     WalRecovery *result)
+{
+    *result = (WalRecovery){0};
+    OsFile *file;
+    int err = os_open_existing(wal->path, &file);
+    if (err == ENOENT)
+        return DB_OK; /* no log: nothing to redo */
+    if (err != 0)
+        return io_error(wal, "opening", err);
+    result->found = true;
+
+    DbStatus rc = DB_OK;
+    Record r = {.page = malloc(wal->page_size)};
+    uint8_t h[WAL_HEADER_SIZE];
+    uint64_t size;
+    size_t n_read;
+    if (r.page == NULL) {
+        rc = db_fail(DB_ENOMEM, "out of memory");
+        goto done;
+    }
+    err = os_size(file, &size);
+    if (err == 0)
+        err = os_read(file, 0, h, sizeof h, &n_read);
+    if (err != 0) {
+        rc = io_error(wal, "reading", err);
+        goto done;
+    }
+    if (n_read < WAL_HEADER_SIZE || memcmp(h, WAL_MAGIC, 8) != 0 ||
+        get_u32(h + 8) != WAL_VERSION || get_u32(h + 12) != wal->page_size ||
+        get_u32(h + 28) != crc32c(0, h, 28)) {
+        /* A header cut short by a crash: no commit can follow it. */
+        result->dropped_bytes = size;
+        snprintf(result->reason, sizeof result->reason,
+                 "the log header is incomplete or damaged");
+        goto done;
+    }
+    uint32_t salt = get_u32(h + 16);
+
+    /* First find the end of the last commit, then redo everything
+     * before it: a transaction is applied only once its commit record is
+     * known to be there. */
+    uint64_t end = find_last_commit(wal, file, size, salt, result, &r);
+    result->dropped_bytes = size - end;
+    for (uint64_t offset = WAL_HEADER_SIZE; offset < end;) {
+        char why[sizeof result->reason];
+        if (!read_record(wal, file, offset, size, salt, &r, why,
+                         sizeof why)) {
+            rc = db_fail(DB_EIO, "rereading the log %s failed: %s",
+                         wal->path, why);
+            goto done;
+        }
+        if (r.type == WAL_PAGE) {
+            rc = apply(ctx, r.number, r.page);
+            if (rc != DB_OK)
+                goto done;
+            offset += page_record_size(wal);
+        } else {
+            offset += WAL_RECORD_HEADER_SIZE;
+        }
+    }
+    wal->stats.last_txn = result->last_txn;
+
+done:
+    free(r.page);
+    os_close(file);
+    return rc;
+}
+/* book: end wal-recover */

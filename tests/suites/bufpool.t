@@ -1,0 +1,99 @@
+# Milestone 05 keeps pages in a buffer pool of a fixed number of frames,
+# whatever the size of the file. .pool shows the frames, .stats counts
+# what happened to them.
+milestones: 05
+
+## a frame's life: clean, changing, committed, clean
+# Opening the file reads its header and root: clean frames. A statement's
+# pages are "changing" while it runs and may not leave the pool; once
+# committed they may, after being written back to the file; a checkpoint
+# writes them all back, and they are clean again.
+$ strata test.db
+db > .exit
+$ strata --pool-pages 8 test.db
+db > .pool
+buffer pool: 8 frames, lru
+frame  page  pins  state
+    0     0     0  clean
+    1     1     0  clean
+6 frames empty
+db > insert 1 user1 person1@example.com
+Executed.
+db > .pool
+buffer pool: 8 frames, lru
+frame  page  pins  state
+    0     0     0  clean
+    1     1     0  committed
+6 frames empty
+db > .checkpoint
+Checkpoint: the file holds every committed change; the log starts over.
+db > .pool
+buffer pool: 8 frames, lru
+frame  page  pins  state
+    0     0     0  clean
+    1     1     0  clean
+6 frames empty
+db > .exit
+
+## a pool smaller than the file keeps working
+# 1,500 long rows fill 187 leaves; 8 frames hold at most 8 pages.
+$ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 1500; id++) print id ",user" id "," e }' > rows.csv
+$ strata --pool-pages 8 test.db
+db > .import rows.csv
+Imported 1500 rows in 1500 commits.
+db > .check
+ok
+db > select 750
+(750, user750, eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee)
+Executed.
+db > .exit
+$ echo .pages | strata test.db | grep -c leaf
+187
+
+## a scan bigger than the pool misses every time
+# A full scan reads every leaf once. With 8 frames, each leaf pushes out
+# an older one, so the second scan finds none of them: the pool is
+# flooded. With 256 frames every page stays, and the second scan only
+# hits.
+$ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 1500; id++) print id ",user" id "," e }' > rows.csv
+$ STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Imported 1500 rows in 2 commits.
+db > .exit
+$ printf 'select\n.stats\nselect\n.stats\n' | strata --pool-pages 8 test.db | grep -e misses -e hits -e evictions
+hits: 3003
+misses: 189
+evictions: 181
+hits: 6004
+misses: 378
+evictions: 370
+$ printf 'select\n.stats\nselect\n.stats\n' | strata --pool-pages 8 --eviction clock test.db | grep -e misses -e hits -e evictions
+hits: 3003
+misses: 189
+evictions: 181
+hits: 6004
+misses: 378
+evictions: 370
+$ printf 'select\n.stats\nselect\n.stats\n' | strata --pool-pages 256 test.db | grep -e misses -e hits -e evictions
+hits: 3003
+misses: 189
+evictions: 0
+hits: 6193
+misses: 189
+evictions: 0
+
+## the same lookups in LRU and clock
+# Point selects that come back to the same few rows most of the time:
+# both policies keep the pages used most, and differ in the others.
+$ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 1500; id++) print id ",user" id "," e }' > rows.csv
+$ STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Imported 1500 rows in 2 commits.
+db > .exit
+$ awk 'BEGIN { for (i = 0; i < 600; i++) print "select " (i % 5 == 0 ? 1 + (i * 37) % 1500 : 1 + i % 20) }' > lookups.txt
+$ (cat lookups.txt; echo .stats) | strata --pool-pages 8 --eviction lru test.db | grep -e "hit ratio" -e misses
+misses: 151
+hit ratio: 93.7%
+$ (cat lookups.txt; echo .stats) | strata --pool-pages 8 --eviction clock test.db | grep -e "hit ratio" -e misses
+misses: 210
+hit ratio: 91.3%

@@ -1,0 +1,56 @@
+# Starting strata from milestone 05 on: besides the database file, the
+# size of the buffer pool and its eviction policy.
+milestones: 05
+
+## no file name
+$ strata
+Must supply a database filename.
+[exit 1]
+$ strata --pool-pages 64
+Must supply a database filename.
+[exit 1]
+
+## two file names
+$ strata a.db b.db
+Usage: strata [--pool-pages N] [--eviction lru|clock] FILE
+[exit 1]
+
+## an unknown option
+$ strata --pool a.db
+Usage: strata [--pool-pages N] [--eviction lru|clock] FILE
+[exit 1]
+
+## the pool needs at least 8 frames
+# Eight frames hold every page one statement may change, even a split
+# that climbs a tree of three levels.
+$ strata --pool-pages 7 test.db
+Error: --pool-pages needs a number from 8 to 1048576.
+[exit 1]
+$ strata --pool-pages lots test.db
+Error: --pool-pages needs a number from 8 to 1048576.
+[exit 1]
+$ strata test.db --pool-pages
+Error: --pool-pages needs a number from 8 to 1048576.
+[exit 1]
+$ STRATA_POOL_PAGES=3 strata test.db
+Error: STRATA_POOL_PAGES must be a number from 8 to 1048576.
+[exit 1]
+$ ls
+
+## only known eviction policies
+$ strata --eviction mru test.db
+Error: --eviction must be lru or clock.
+[exit 1]
+
+## options may come before or after the file
+$ strata test.db --eviction clock --pool-pages 8
+db > .stats
+buffer pool: 8 frames, clock
+hits: 7
+misses: 2
+hit ratio: 77.8%
+evictions: 0
+dirty write-backs: 0
+pages read: 0
+pages written: 0
+db > .exit
