@@ -13,7 +13,8 @@
 #                           one file, STAT=1 for a summary)
 #   make book               render the book to build/book/index.html
 #   make bench              time the milestones against sqlite3 on the
-#                           same work (M=02 for one; ROWS=n to resize)
+#                           same work (M=02 for one; ROWS=n to resize;
+#                           QUICK=1 skips the 1,000,000-row part)
 #   make clean              remove every build product
 
 MILESTONES := $(sort $(patsubst %/Makefile,%,\
@@ -62,7 +63,8 @@ book: deps
 	@python3 book/tools/render.py
 
 bench: deps build
-	@python3 scripts/bench $(if $(M),-m $(M)) $(if $(ROWS),-n $(ROWS))
+	@python3 scripts/bench $(if $(M),-m $(M)) $(if $(ROWS),-n $(ROWS)) \
+	    $(if $(filter 1,$(QUICK)),--quick)
 
 clean:
 	@for m in $(MILESTONES); do $(MAKE) --no-print-directory -C $$m clean; \

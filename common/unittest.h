@@ -20,13 +20,19 @@
  * and the shared test runner counts those lines into the project's final
  * "N passed, N failed". A failed check returns from the test function at
  * once, so later checks never run on a broken state.
+ *
+ * A test that needs files makes them in unittest_dir(), a directory of
+ * its own that unittest_report() removes.
  */
 #ifndef STRATA_UNITTEST_H
 #define STRATA_UNITTEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+static char unittest_dir_name[] = "/tmp/strata-unit-XXXXXX";
+static int unittest_dir_made;
 static const char *unittest_name; /* the test that is running */
 static int unittest_name_failed;   /* it has printed its FAIL line */
 static int unittest_passed;
@@ -83,10 +89,29 @@ static void unittest_run(void (*test)(void), const char *name)
     fflush(stdout);
 }
 
-/* Prints the summary line and returns the exit status for main. */
+/* A fresh directory for this program's files, made on first use; NULL
+ * if it cannot be made. */
+static inline const char *unittest_dir(void)
+{
+    if (!unittest_dir_made) {
+        if (mkdtemp(unittest_dir_name) == NULL)
+            return NULL;
+        unittest_dir_made = 1;
+    }
+    return unittest_dir_name;
+}
+
+/* Prints the summary line, removes unittest_dir(), and returns the exit
+ * status for main. */
 static int unittest_report(void)
 {
     printf("%d passed, %d failed\n", unittest_passed, unittest_failed);
+    if (unittest_dir_made) {
+        char cmd[64];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", unittest_dir_name);
+        if (system(cmd) != 0)
+            return 1;
+    }
     return unittest_failed == 0 ? 0 : 1;
 }
 

@@ -24,6 +24,7 @@ session stopped.
 A directive that names something missing is an error: the book does not
 build and `make test` fails.
 """
+import os
 import re
 import sys
 import textwrap
@@ -151,6 +152,12 @@ def source(chapter, spec):
     return m, rel
 
 
+def shown_path(m, rel):
+    """The path a reader sees in a caption: from the project's top, so
+    that common/os.c reads as itself from any milestone."""
+    return os.path.normpath("milestones/%s/%s" % (m.name, rel))
+
+
 def resolve(chapter, name, args):
     """Returns an Excerpt for a directive, or raises DirectiveError."""
     if name == "code" and len(args) == 2:
@@ -161,7 +168,8 @@ def resolve(chapter, name, args):
             raise DirectiveError("no function, struct, enum, macro or "
                                  "declaration named %r in %s/%s" % (
                                      args[1], m.name, rel))
-        return Excerpt("%s/%s: %s" % (m.name, rel, args[1]), language_of(rel),
+        return Excerpt("%s: %s" % (shown_path(m, rel), args[1]),
+                       language_of(rel),
                        "\n".join(found))
     if name == "region" and len(args) == 2:
         m, rel = source(chapter, args[0])
@@ -171,11 +179,11 @@ def resolve(chapter, name, args):
             raise DirectiveError("no region %r (\"book: begin %s\" ... "
                                  "\"book: end %s\") in %s/%s" % (
                                      args[1], args[1], args[1], m.name, rel))
-        return Excerpt("%s/%s" % (m.name, rel), language_of(rel),
+        return Excerpt(shown_path(m, rel), language_of(rel),
                        textwrap.dedent("\n".join(found)))
     if name == "file" and len(args) == 1:
         m, rel = source(chapter, args[0])
-        return Excerpt("%s/%s" % (m.name, rel), language_of(rel),
+        return Excerpt(shown_path(m, rel), language_of(rel),
                        (m.path / rel).read_text().rstrip("\n"))
     if name in ("diff", "diffstat") and len(args) in (2, 3):
         try:
@@ -203,7 +211,9 @@ def resolve(chapter, name, args):
 def with_comment_above(lines, first, last):
     """Lines FIRST..LAST, preceded by the comment that ends right above."""
     start = first
-    if start > 0 and lines[start - 1].rstrip().endswith("*/"):
+    above = lines[start - 1].strip() if start > 0 else ""
+    # A comment of its own lines, not one that trails a line of code.
+    if above.endswith("*/") and above.startswith(("/*", "*")):
         k = start - 1
         while k >= 0 and "/*" not in lines[k]:
             k -= 1

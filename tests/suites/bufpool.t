@@ -40,7 +40,7 @@ db > .exit
 $ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 1500; id++) print id ",user" id "," e }' > rows.csv
 $ strata --pool-pages 8 test.db
 db > .import rows.csv
-Imported 1500 rows in 1500 commits.
+Imported 1500 rows in 187 commits.
 db > .check
 ok
 db > select 750

@@ -196,8 +196,9 @@ def test_crash_at_every_io_point(t):
     rng = random.Random(t.seed)
     w = random_workload(rng, 400, 150, checkpoint_at=200)
     if t.pool_pages == 8:
-        # Eight frames hold the pages of one insert and no more, so
-        # .import commits every row: fewer rows, each its own batch.
+        # Eight frames hold little more than one insert's pages, so
+        # .import commits whenever a row may not fit, after any row: the
+        # model allows every row boundary, and there are fewer rows.
         w.import_rows([(100000 + n, ("u%d" % n, "e%d@x.io" % n))
                        for n in range(300)], batch=1)
     else:

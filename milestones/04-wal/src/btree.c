@@ -27,8 +27,8 @@
 
 /* Page 0, the file header (the tree's part, after the pager's)
  *   offset  size  field
- *       32     4  page number of the root node
- *       36  4060  unused, zero
+ *       40     4  page number of the root node
+ *       44  4052  unused, zero
  */
 #define HEADER_ROOT_OFFSET PAGER_HEADER_SIZE
 

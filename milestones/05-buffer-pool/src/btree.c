@@ -31,8 +31,8 @@
 
 /* Page 0, the file header (the tree's part, after the pager's)
  *   offset  size  field
- *       32     4  page number of the root node
- *       36  4060  unused, zero
+ *       40     4  page number of the root node
+ *       44  4052  unused, zero
  */
 #define HEADER_ROOT_OFFSET PAGER_HEADER_SIZE
 
@@ -752,6 +752,27 @@ DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
     }
     return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
                    BTREE_MAX_DEPTH);
+}
+
+DbStatus btree_height(Btree *tree, uint32_t *height)
+{
+    uint32_t page_num;
+    DbStatus rc = read_root(tree, &page_num);
+    for (*height = 1; rc == DB_OK && *height <= BTREE_MAX_DEPTH;
+         (*height)++) {
+        uint8_t *node;
+        rc = get_node(tree, page_num, &node);
+        if (rc != DB_OK)
+            break;
+        bool is_leaf = page_type(node) == PAGE_LEAF;
+        uint32_t child = internal_child(node, 0);
+        release_node(tree, page_num);
+        if (is_leaf)
+            return DB_OK;
+        page_num = child;
+    }
+    return rc != DB_OK ? rc : db_fail(DB_ECORRUPT, "the tree is deeper "
+                                      "than %d levels", BTREE_MAX_DEPTH);
 }
 
 DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,

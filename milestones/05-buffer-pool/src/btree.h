@@ -81,6 +81,9 @@ DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,
 /* Moves CURSOR to the next key in order, or past the end. */
 DbStatus btree_cursor_next(BtreeCursor *cursor);
 
+/* The number of levels of the tree (1: the root is a leaf). */
+DbStatus btree_height(Btree *tree, uint32_t *height);
+
 /* Prints the tree as an indented outline, one node per line (.btree). */
 DbStatus btree_print(Btree *tree, FILE *out);
 

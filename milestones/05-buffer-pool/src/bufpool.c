@@ -36,7 +36,8 @@ struct BufPool {
     uint32_t *empty;       /* a stack of empty frames */
     uint32_t n_empty;
     uint32_t *table;       /* page table: frame + 1 per slot, 0 = unused */
-    uint32_t table_mask;   /* slots - 1, slots a power of two */
+    uint32_t table_bits;   /* slots = 2^table_bits */
+    uint32_t table_mask;   /* slots - 1 */
     uint32_t n_pinned;     /* frames with pins > 0 */
     uint32_t n_state[4];   /* frames in each FrameState */
     const EvictPolicy *policy;
@@ -59,9 +60,11 @@ static void set_state(BufPool *pool, uint32_t f, FrameState state)
 
 /* --- the page table ----------------------------------------------------- */
 
+/* Fibonacci hashing: multiply by 2^32 / golden ratio and keep the top
+ * bits, which every bit of the page number has stirred. */
 static uint32_t slot_of(const BufPool *pool, uint32_t page_num)
 {
-    return (page_num * 2654435761u) & pool->table_mask;
+    return (uint32_t)(page_num * 2654435769u) >> (32 - pool->table_bits);
 }
 
 static uint32_t lookup(const BufPool *pool, uint32_t page_num)
@@ -116,9 +119,12 @@ DbStatus bufpool_open(uint32_t n_frames, const EvictPolicy *policy,
     BufPool *pool = calloc(1, sizeof *pool);
     if (pool == NULL)
         return db_fail(DB_ENOMEM, "out of memory");
-    uint32_t slots = 1;
-    while (slots < 2 * n_frames)
+    uint32_t slots = 2;
+    pool->table_bits = 1;
+    while (slots < 2 * n_frames) {
         slots *= 2;
+        pool->table_bits++;
+    }
     pool->n_frames = n_frames;
     pool->frames = calloc(n_frames, sizeof *pool->frames);
     pool->data = malloc((size_t)n_frames * PAGE_SIZE);

@@ -13,7 +13,10 @@
 #include "status.h"
 
 #define PAGE_SIZE 4096           /* every page of the file, every frame */
-#define POOL_MIN_FRAMES 8        /* a split up a tree of height 3 needs 8 */
+/* One insert changes at most 2 * height + 2 pages (a split at every
+ * level, a new root, the header): 8 in a tree of height 3, which holds
+ * millions of rows. A deeper tree needs a larger pool. */
+#define POOL_MIN_FRAMES 8
 #define POOL_DEFAULT_FRAMES 256  /* 1 MiB of pages */
 #define POOL_MAX_FRAMES (1u << 20)
 

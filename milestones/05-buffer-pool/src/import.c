@@ -82,9 +82,13 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
             break;
         /* Uncommitted pages cannot leave the buffer pool, so the batch
          * commits early when the pool could not take the most pages one
-         * more insert may change: POOL_MIN_FRAMES. */
+         * more insert may change: 2 * height + 2 (see POOL_MIN_FRAMES). */
+        uint32_t height;
+        rc = btree_height(table->tree, &height);
+        if (rc != DB_OK)
+            break;
         if (++batch_rows == IMPORT_BATCH_ROWS ||
-            bufpool_room(pager_pool(table->pager)) < POOL_MIN_FRAMES) {
+            bufpool_room(pager_pool(table->pager)) < 2 * height + 2) {
             /* One durable commit for the whole batch. */
             rc = table_commit(table);
             if (rc != DB_OK)
