@@ -16,6 +16,11 @@ Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
 refused and counts as a failure.
 
+A suite that starts at a milestone after the first must fail on the
+milestone before it (a test that passes without the new code tests
+nothing new): the runner runs it there too, and counts "SUITE fails on
+NN-slug" as passed when at least one of its tests fails. Not with --san.
+
 Milestones with a buffer pool (05 on) run every transcript and Python
 suite twice: with the default pool, and with a pool of 8 frames
 (STRATA_POOL_PAGES=8), where pages are evicted all the time.
@@ -325,7 +330,68 @@ class Runner:
             jobs.append(self.render_job())
         if self.selected("C lines fit in 80 columns"):
             jobs.append(self.style_job(chosen))
+        if not self.args.san:
+            jobs += self.predecessor_jobs(chosen)
         return jobs, refused
+
+    def predecessor_jobs(self, chosen):
+        """A suite that a milestone turns on must fail on the milestone
+        before it: one job per such suite, when both are chosen."""
+        numbers = {m.number: m for m in chosen}
+        jobs = []
+        for path in sorted(SUITES.glob("*.t")) + sorted(SUITES.glob("*.py")):
+            if path.suffix == ".t":
+                suite, _ = parse_suite(path)
+                applies = suite and suite.applies
+            else:
+                module, _ = load_python_suite(path)
+                applies = module and milestones.parse_range(
+                    module.MILESTONES)
+            if not applies:
+                continue            # refused while collecting
+            first = next((m for m in milestones.all_milestones()
+                          if applies(m.number)), None)
+            if first is None or first.number - 1 not in numbers or \
+                    first.number not in numbers:
+                continue
+            name = "%s fails on %s" % (path.name, numbers[first.number - 1])
+            if self.selected(name):
+                jobs.append(self.predecessor_job(
+                    path, first, numbers[first.number - 1], name))
+        return jobs
+
+    def predecessor_job(self, path, first, before, name):
+        def job():
+            failed = total = 0
+            if path.suffix == ".t":
+                suite, _ = parse_suite(path)
+                for test in suite.tests:
+                    if test.applies(first.number):
+                        total += 1
+                        cwd = self.workdir("pre")
+                        failed += bool(self.run_commands(test.commands,
+                                                         before, cwd, path))
+                        shutil.rmtree(cwd, ignore_errors=True)
+            else:
+                module, _ = load_python_suite(path)
+                for func in python_tests(module):
+                    total += 1
+                    cwd = self.workdir("pre")
+                    t = harness.Test(before, cwd, self.env_for(before),
+                                     self.timeout(), DEFAULT_SEED,
+                                     self.binary)
+                    try:
+                        func(t)
+                    except Exception:
+                        failed += 1
+                    shutil.rmtree(cwd, ignore_errors=True)
+            if self.args.verbose:
+                print("%s: %d of %d tests fail" % (name, failed, total))
+            return [Result(name, None, failed > 0,
+                           "every test of %s passes on %s: the suite tests "
+                           "nothing that %s adds" % (path.name, before,
+                                                     first))]
+        return job
 
     def apply_updates(self):
         """Rewrites expected blocks, bottom up so line numbers hold."""

@@ -10,6 +10,7 @@ one of them, reopen the database, and compare what select returns, and what
 """
 import concurrent.futures
 import random
+import signal
 import string
 import subprocess
 import threading
@@ -234,6 +235,12 @@ def test_kill_9_at_random_times(t):
     rng = random.Random(t.seed + 2)
     w = random_workload(rng, 3000, 2000)
     data = "".join(line + "\n" for line in w.lines).encode()
+    # The kills land between 5% and 80% of the time the whole workload
+    # takes, measured first, so that they cut it short whatever its pace.
+    start = time.monotonic()
+    t.session("timing.db", w.lines)
+    span = time.monotonic() - start
+    killed = 0
     for round_ in range(8):
         db = "kill%d.db" % round_
         proc = subprocess.Popen(["strata", db], cwd=t.dir, env=t.env,
@@ -252,10 +259,12 @@ def test_kill_9_at_random_times(t):
                 pass  # killed while we were still writing
         writer = threading.Thread(target=feed)
         writer.start()
-        time.sleep(rng.uniform(0.01, 0.25))
+        time.sleep(rng.uniform(0.05, 0.8) * span)
         proc.kill()
-        proc.wait()
+        killed += proc.wait() == -signal.SIGKILL
         writer.join()
         reader.join()
         output = b"".join(chunks).decode("utf-8", "replace")
         check_after_crash(t, w, db, output, "kill -9 in round %d" % round_)
+    t.check(killed >= 4, "only %d of 8 kills landed before the workload "
+            "ended" % killed)
