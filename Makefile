@@ -7,7 +7,7 @@
 #                           SEED=n, replay a randomized test; UPDATE=1,
 #                           rewrite expected output from M's output)
 #   make test SAN=1         the same under AddressSanitizer and UBSan
-#   make run                open the latest milestone on build/demo.db
+#   make run                open the latest milestone on build/demo-NN.db
 #   make run M=01           ... or milestone 01
 #   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
 #                           one file, STAT=1 for a summary)
@@ -27,8 +27,13 @@ SELECTED := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
 LATEST := $(lastword $(MILESTONES))
 RUN_DIR := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
                      $(LATEST))
+# Each milestone its own demo file, e.g. build/demo-02.db: a later one
+# changes the format and refuses an earlier one's file.
+RUN_DB := build/demo-$(firstword $(subst -, ,$(notdir $(RUN_DIR)))).db
 
 JOBS ?= 2
+# $(1) as one shell word, whatever quotes it holds.
+quote = '$(subst ','\'',$(1))'
 
 .PHONY: all build test run diff book bench deps clean
 
@@ -45,13 +50,13 @@ deps:
 test: deps build
 	@python3 tests/run.py -j $(JOBS) \
 	    $(if $(M),-m $(M)) $(if $(filter 1,$(SAN)),--san) \
-	    $(if $(K),-k '$(K)') $(if $(SEED),--seed $(SEED)) \
+	    $(if $(K),-k $(call quote,$(K))) $(if $(SEED),--seed $(SEED)) \
 	    $(if $(filter 1,$(UPDATE)),--update)
 
 run: deps
 	@$(MAKE) -s --no-print-directory -j$(JOBS) -C $(RUN_DIR)
 	@mkdir -p build
-	@$(RUN_DIR)/strata build/demo.db
+	@$(RUN_DIR)/strata $(RUN_DB)
 
 diff:
 	@test -n "$(A)" -a -n "$(B)" || \

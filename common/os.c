@@ -8,9 +8,10 @@
  * Normally every call goes straight to the operating system. In crash
  * mode each file's writes wait in memory, in order, until os_sync applies
  * them; the names of new files wait for os_sync_dir. At the crash point
- * every waiting write is kept, dropped or torn at a 512-byte boundary, as
- * the seed decides, and every waiting name is removed, before the process
- * exits: what reaches the disk is what a power cut could have left there.
+ * every waiting write is kept, dropped or torn (some of its 512-byte
+ * sectors arrive, in no particular order), as the seed decides, and every
+ * waiting name is removed, before the process exits: what reaches the
+ * disk is what a power cut could have left there.
  * This is the model SQLite's crash tests use.
  */
 #include "os.h"
@@ -66,7 +67,10 @@ static void write_count(void)
 {
     FILE *out = fopen(fault.count_path, "w");
     if (out != NULL) {
-        fprintf(out, "%llu\n", (unsigned long long)fault.points);
+        fprintf(out, "%llu\n", (unsigned long long)(
+                         fault.kind == POINT_SYNC    ? fault.syncs
+                         : fault.kind == POINT_WRITE ? fault.writes
+                                                     : fault.points));
         fclose(out);
     }
 }
@@ -118,16 +122,38 @@ static uint64_t next_random(void)
     return fault.seed >> 33;
 }
 
-static void apply(int fd, const Pending *w, size_t len)
+/* Writes bytes FROM to FROM + LEN of the waiting write W to the file. */
+static void apply(int fd, const Pending *w, size_t from, size_t len)
 {
     size_t done = 0;
     while (done < len) {
-        ssize_t put = pwrite(fd, w->data + done, len - done,
-                             (off_t)(w->offset + done));
+        ssize_t put = pwrite(fd, w->data + from + done, len - done,
+                             (off_t)(w->offset + from + done));
         if (put <= 0 && errno != EINTR)
             return;
         if (put > 0)
             done += (size_t)put;
+    }
+}
+
+/* Tears W: only some of the 512-byte sectors of the file that it covers
+ * reach the disk, a prefix, a suffix or any scattering of them, since
+ * neither the kernel nor the disk keeps unsynced writes in order. */
+static void tear(int fd, const Pending *w)
+{
+    uint64_t first = w->offset / 512, end = w->offset + w->len;
+    uint64_t n = (end + 511) / 512 - first;
+    uint64_t how = next_random() % 3, cut = next_random() % (n + 1);
+    for (uint64_t i = 0; i < n; i++) {
+        bool keep = how == 0   ? i < cut   /* a prefix */
+                    : how == 1 ? i >= cut  /* a suffix */
+                               : next_random() % 2 == 0;
+        if (!keep)
+            continue;
+        uint64_t lo = (first + i) * 512, hi = lo + 512;
+        lo = lo > w->offset ? lo : w->offset;
+        hi = hi < end ? hi : end;
+        apply(fd, w, (size_t)(lo - w->offset), (size_t)(hi - lo));
     }
 }
 
@@ -147,12 +173,11 @@ static void crash_now(void)
             switch (next_random() % 3) {
             case 0: /* dropped */
                 break;
-            case 1: /* torn: only whole 512-byte sectors of a prefix */
-                apply(fd, w, (size_t)(next_random() % (w->len / 512 + 1)) *
-                                 512);
+            case 1:
+                tear(fd, w);
                 break;
             default: /* kept */
-                apply(fd, w, w->len);
+                apply(fd, w, 0, w->len);
             }
         }
         close(fd);
@@ -170,15 +195,13 @@ static int io_point(PointKind kind)
     uint64_t of_kind = kind == POINT_WRITE  ? ++fault.writes
                        : kind == POINT_SYNC ? ++fault.syncs
                                             : 0;
-    if (fault.mode == FAULT_CRASH && fault.points == fault.target)
+    uint64_t n = fault.kind == POINT_ANY ? fault.points
+                 : fault.kind == kind    ? of_kind
+                                         : 0;
+    if (fault.mode == FAULT_CRASH && n == fault.target)
         crash_now();
-    if (fault.mode == FAULT_EIO) {
-        uint64_t n = fault.kind == POINT_ANY ? fault.points
-                     : fault.kind == kind    ? of_kind
-                                             : 0;
-        if (n == fault.target)
-            return EIO;
-    }
+    if (fault.mode == FAULT_EIO && n == fault.target)
+        return EIO;
     return 0;
 }
 
@@ -373,7 +396,8 @@ int os_sync(OsFile *f)
         return err;
     if (f->state != NULL) {
         for (size_t i = 0; i < f->state->n_pending; i++)
-            apply(f->fd, &f->state->pending[i], f->state->pending[i].len);
+            apply(f->fd, &f->state->pending[i], 0,
+                  f->state->pending[i].len);
         drop_pending(f->state);
         return 0;
     }

@@ -14,14 +14,16 @@
  *
  *   count=PATH       count the I/O points; write the total to PATH at exit
  *   crash=N,seed=S   at point N, cut the power: each write made since its
- *                    file was last synced is kept, dropped, or torn (only
- *                    a prefix of it reaches the disk), as the seed decides;
+ *                    file was last synced is kept, dropped, or torn (some
+ *                    of its 512-byte sectors reach the disk: a prefix, a
+ *                    suffix or a scattering), as the seed decides;
  *                    a file created since its directory was last synced
  *                    disappears; then the process exits with status
  *                    OS_CRASH_STATUS, before doing point N
  *   eio=N            point N fails with EIO instead of happening
- *   eio=N,kind=sync  the Nth os_sync fails with EIO (kind=write: the Nth
- *                    os_write)
+ *   kind=sync        with any of the three: count only the syncs (os_sync
+ *                    and os_sync_dir), so that N is the Nth sync
+ *                    (kind=write: only the os_write calls)
  *
  * To lose unsynced writes on a crash, crash mode keeps them in memory
  * until their file is synced (reads see them as the page cache would) and

@@ -11,6 +11,8 @@ What it runs, each against every milestone it applies to:
   book/*.md           every chapter's excerpts must resolve and its sessions
                       must run as printed, against the chapter's milestone;
                       the whole book must render
+  clang               every milestone and its unit tests must build with
+                      clang, warning-free, in build/clang/ (not with --san)
 
 Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
@@ -18,7 +20,8 @@ refused and counts as a failure.
 
 A suite that starts at a milestone after the first must fail on the
 milestone before it (a test that passes without the new code tests
-nothing new): the runner runs it there too, and counts "SUITE fails on
+nothing new): when both milestones are tested, as in a plain run
+without -m, the runner runs it there too, and counts "SUITE fails on
 NN-slug" as passed when at least one of its tests fails. Not with --san.
 
 Milestones with a buffer pool (05 on) run every transcript and Python
@@ -135,10 +138,11 @@ class Runner:
 
     # --- transcript suites ----------------------------------------------
 
-    def run_commands(self, commands, milestone, cwd, path, variant=PLAIN):
+    def run_commands(self, commands, milestone, cwd, path, variant=PLAIN,
+                     record=True):
         """Runs COMMANDS in CWD; returns a failure report or "". Stops at
-        the first failure, except with --update, which records every
-        failing block and goes on."""
+        the first failure, except with --update and RECORD, which records
+        every failing block and goes on."""
         env = self.env_for(milestone, variant)
         reports = []
         for cmd in commands:
@@ -146,7 +150,7 @@ class Runner:
             if outcome.ok:
                 continue
             reports.append(transcript.describe_failure(cmd, outcome))
-            if not self.args.update:
+            if not (self.args.update and record):
                 break
             with self.lock:
                 self.updates.append((path, cmd.line_no, cmd.n_block_lines,
@@ -237,8 +241,11 @@ class Runner:
             for line_no, commands in chapter.sessions():
                 name = "%s: session at line %d" % (chapter.file_name,
                                                    line_no)
+                # Every session runs (each builds on the ones before), but
+                # only a chosen one is rewritten.
                 report = self.run_commands(commands, milestone, cwd,
-                                           chapter.path)
+                                           chapter.path,
+                                           record=self.selected(name))
                 if report:
                     clean = False
                     report = "%s:%d\n%s\n  (files left in %s)" % (
@@ -279,6 +286,31 @@ class Runner:
                             rel(path), n, len(line.expandtabs())))
             return [Result("C lines fit in 80 columns", None,
                            not long_lines, "\n".join(long_lines))]
+        return job
+
+    def clang_job(self, milestone, name):
+        """Builds the milestone and its unit tests with clang, the second
+        compiler. rules.mk compiles with -Werror, so a warning fails."""
+        def job():
+            if shutil.which("clang") is None:
+                return [Result(name, None, False, "clang is not installed "
+                               "(scripts/install-deps installs it)")]
+            # Targets in build/clang/: plain `make CC=clang` would also
+            # overwrite ./strata, the binary the other tests run.
+            targets = ["build/clang/strata"] + [
+                "build/clang/tests/" + src.stem
+                for src in sorted(milestone.path.glob("tests/test_*.c"))]
+            cmd = ["make", "-s", "-C", str(milestone.path), "CC=clang"]
+            try:
+                proc = subprocess.run(cmd + targets, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT,
+                                      timeout=self.timeout() * 5)
+            except subprocess.TimeoutExpired:
+                return [Result(name, None, False, "timed out")]
+            return [Result(name, None, proc.returncode == 0,
+                           "`%s` failed:\n%s" % (
+                               " ".join(cmd + targets), proc.stdout.decode(
+                                   "utf-8", "backslashreplace")))]
         return job
 
     # --- collecting -------------------------------------------------------
@@ -331,6 +363,10 @@ class Runner:
         if self.selected("C lines fit in 80 columns"):
             jobs.append(self.style_job(chosen))
         if not self.args.san:
+            for m in chosen:
+                name = "%s builds with clang, warning-free" % m
+                if self.selected(name):
+                    jobs.append(self.clang_job(m, name))
             jobs += self.predecessor_jobs(chosen)
         return jobs, refused
 
@@ -369,8 +405,8 @@ class Runner:
                     if test.applies(first.number):
                         total += 1
                         cwd = self.workdir("pre")
-                        failed += bool(self.run_commands(test.commands,
-                                                         before, cwd, path))
+                        failed += bool(self.run_commands(
+                            test.commands, before, cwd, path, record=False))
                         shutil.rmtree(cwd, ignore_errors=True)
             else:
                 module, _ = load_python_suite(path)

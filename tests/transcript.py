@@ -57,11 +57,12 @@ class Command:
         self.exit_status = 0
         while lines and lines[-1].strip() == "":
             lines.pop()
+        # As written, "[exit N]" included: what --update replaces.
+        self.n_block_lines = len(lines)
         if lines and EXIT_RE.match(lines[-1].strip()):
             self.exit_status = int(EXIT_RE.match(lines[-1].strip()).group(1))
             lines.pop()
         self.expected = [line.rstrip() for line in lines]
-        self.n_block_lines = len(lines)  # as written, for --update
 
     def inputs(self):
         """The lines typed at the prompts, in order."""

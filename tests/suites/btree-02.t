@@ -1,7 +1,8 @@
 # The exact shape of milestone 02's B+tree: 13 cells per leaf, at most 3
 # keys per internal node (kept tiny so small tests grow deep trees). Each
 # test builds a tree by a given insert order, then shows .btree; the
-# delete tests show borrowing, merging and the root collapsing.
+# delete tests show borrowing, merging and the root collapsing; the last
+# tests damage a row with dd and show .check reading every row.
 milestones: 02
 
 ## .constants shows the node layout
@@ -799,4 +800,39 @@ db > .freelist
 Free pages: 8 7 6 2
 db > .check
 ok
+db > .exit
+
+## .check reads every row: an id that differs from its key
+# The root leaf is page 1: cell 0 is the key at byte 4096 + 10, then the
+# row, whose own copy of the id is at 4110. Row 1 now says it is row 2.
+$ strata test.db
+db > insert 1 user1 person1@example.com
+Executed.
+db > insert 3 user3 person3@example.com
+Executed.
+db > .exit
+$ printf '\002' | dd of=test.db bs=1 seek=4110 conv=notrunc 2>/dev/null
+$ strata test.db
+db > select 1
+Error: the row with id 1 is corrupt: its id differs from its key.
+db > select 3
+(3, user3, person3@example.com)
+Executed.
+db > .check
+page 1: the row with id 1 is corrupt: its id differs from its key
+db > .exit
+
+## .check reads every row: a username without its terminating NUL
+# The username fills its 32 bytes, from byte 4114; the NUL after them,
+# at 4146, becomes an x.
+$ strata test.db
+db > insert 1 abcdefghijklmnopqrstuvwxyzabcdef person1@example.com
+Executed.
+db > .exit
+$ printf 'x' | dd of=test.db bs=1 seek=4146 conv=notrunc 2>/dev/null
+$ strata test.db
+db > select
+Error: the row with id 1 is corrupt: a string field has no terminating NUL.
+db > .check
+page 1: the row with id 1 is corrupt: a string field has no terminating NUL
 db > .exit

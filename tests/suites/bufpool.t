@@ -97,3 +97,19 @@ hit ratio: 93.7%
 $ (cat lookups.txt; echo .stats) | strata --pool-pages 8 --eviction clock test.db | grep -e "hit ratio" -e misses
 misses: 210
 hit ratio: 91.3%
+
+## an import that grows the tree a level fits where the inserts do
+# 3,279 long rows in id order leave the root one key short of splitting.
+# Three more rows split it: the third insert changes 2 * 3 + 2 = 8 pages,
+# all of an 8-frame pool. Inserted one by one they go in, so the import
+# must too (it once checked the tree's height after the insert, which
+# took a ninth frame).
+$ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 3279; id++) print id * 10 ",user" id "," e; }' > base.csv
+$ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; print "10005,ua," e; print "20005,ub," e; print "32800,uc," e }' > three.csv
+$ echo .import base.csv | STRATA_POOL_PAGES=256 strata test.db > /dev/null
+$ strata --pool-pages 8 test.db
+db > .import three.csv
+Imported 3 rows in 1 commit.
+db > .check
+ok
+db > .exit

@@ -89,6 +89,32 @@ db > select 60
 Executed.
 db > .exit
 
+## .check reads every row: a username length that is impossible
+# The record of key 59 starts at byte 12260 with its username length, 6;
+# 48 is more than the 32 a username may have.
+$ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
+$ strata test.db < rows.txt > /dev/null
+$ printf '\060' | dd of=test.db bs=1 seek=12260 conv=notrunc 2>/dev/null
+$ strata test.db
+db > .check
+page 2: the row with id 59 is corrupt: its username length is impossible
+db > select 59
+Error: the row with id 59 is corrupt: its username length is impossible.
+db > .exit
+
+## .check reads every row: an email length that is impossible
+# The email length of key 59 follows the 6 bytes of "user59", at byte
+# 12267: 48 instead of 20 no longer adds up to the record's size.
+$ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
+$ strata test.db < rows.txt > /dev/null
+$ printf '\060' | dd of=test.db bs=1 seek=12267 conv=notrunc 2>/dev/null
+$ strata test.db
+db > .check
+page 2: the row with id 59 is corrupt: its email length is impossible
+db > select 59
+Error: the row with id 59 is corrupt: its email length is impossible.
+db > .exit
+
 ## a damaged root page refuses the whole file
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
 $ strata test.db < rows.txt > /dev/null

@@ -47,6 +47,34 @@ $ strata cut.db
 Error: 'cut.db' is truncated: 5000 bytes is not a whole number of 4096-byte pages.
 [exit 1]
 
+## a file cut short at a page boundary
+# The header counts the file's pages. These 30 rows fill four leaves
+# (pages 1, 2, 4 and 5) under a root in page 3; cut after page 3, the
+# file would hand out pages 4 and 5 as new ones while the root still
+# points to them. (Milestone 01 counts rows instead: files-01.t.)
+milestones: 02-05
+$ seq 1 30 | awk '{ printf "insert %d %032d %0255d\n", $1, $1, $1 }' > rows.txt
+$ strata test.db < rows.txt | grep -c Executed
+30
+$ head -c 16384 test.db > cut.db
+$ cp cut.db before.db
+$ strata cut.db
+Error: 'cut.db' is truncated: its header counts 6 pages, the file holds 4.
+[exit 1]
+$ cmp cut.db before.db
+
+## a file longer than its header says
+# A page appended to the file is refused as well: it belongs to nothing.
+milestones: 02-05
+$ strata test.db
+db > insert 1 user1 person1@example.com
+Executed.
+db > .exit
+$ head -c 4096 /dev/zero >> test.db
+$ strata test.db
+Error: 'test.db' is corrupt: its header counts 2 pages, the file holds 3.
+[exit 1]
+
 ## a directory
 $ mkdir dir.db
 $ strata dir.db

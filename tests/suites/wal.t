@@ -122,7 +122,7 @@ $ STRATA_FAULT=eio=3,kind=sync strata test.db
 db > insert 1 user1 person1@example.com
 Error: syncing the log test.db-wal failed: Input/output error; the database takes no more changes in this session (restart strata to recover)
 db > insert 2 user2 person2@example.com
-Error: the database takes no more changes in this session after a failed write or sync; restart strata to recover
+Error: the database takes no more changes in this session after syncing the log test.db-wal failed: Input/output error; restart strata to recover
 db > select
 Executed.
 db > .exit
@@ -207,6 +207,10 @@ $ printf '1,a,a@x.io\n2,b\n' > fields.csv
 $ printf '1,a,a@x.io\nabc,b,b@x.io\n' > id.csv
 $ printf '0,a,a@x.io\n' > zero.csv
 $ printf '7,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a@x.io\n' > long.csv
+$ printf '8,a b,a@x.io\n' > space.csv
+$ printf '9,a,\n' > empty.csv
+$ printf '10,a\0b,a@x.io\n' > nul.csv
+$ mkdir dir.csv
 $ STRATA_POOL_PAGES=256 strata test.db
 db > .import fields.csv
 Error: fields.csv line 2: expected 3 fields (id,username,email), found 2. Nothing was imported.
@@ -216,6 +220,14 @@ db > .import zero.csv
 Error: zero.csv line 1: ID must be positive. Nothing was imported.
 db > .import long.csv
 Error: long.csv line 1: String is too long. Nothing was imported.
+db > .import space.csv
+Error: space.csv line 1: the username is empty or holds white space, which insert cannot take either. Nothing was imported.
+db > .import empty.csv
+Error: empty.csv line 1: the email is empty or holds white space, which insert cannot take either. Nothing was imported.
+db > .import nul.csv
+Error: nul.csv line 1: the line holds a NUL byte. Nothing was imported.
+db > .import dir.csv
+Error: cannot import 'dir.csv': it is a directory
 db > .import missing.csv
 Error: cannot open 'missing.csv': No such file or directory
 db > .import

@@ -22,7 +22,8 @@
 /* Page 0, the file header (the tree's part, after the pager's)
  *   offset  size  field
  *       32     4  page number of the root node
- *       36  4060  unused, zero
+ *       36     4  the pager's again: the number of pages
+ *       40  4056  unused, zero
  */
 #define HEADER_ROOT_OFFSET PAGER_HEADER_SIZE
 
@@ -718,6 +719,7 @@ DbStatus btree_print(Btree *tree, FILE *out)
 typedef struct Check {
     Btree *tree;
     uint8_t *seen;         /* pages met so far */
+    DbStatus (*check_value)(uint32_t key, const uint8_t *value);
     int leaf_depth;        /* depth of the first leaf; -1 before it */
     uint32_t n_leaves;
     uint32_t *leaves;      /* leaves in key order, as the walk finds them */
@@ -772,6 +774,12 @@ static DbStatus check_node(Check *c, uint32_t page_num, int64_t lo,
         if (depth != c->leaf_depth)
             return db_fail(DB_ECORRUPT, "leaf %u is at depth %d, another "
                            "at %d", page_num, depth, c->leaf_depth);
+        for (uint32_t i = 0; i < n; i++) {
+            rc = c->check_value(leaf_key(node, i),
+                                leaf_cell(node, i) + LEAF_NODE_KEY_SIZE);
+            if (rc != DB_OK)
+                return db_fail(rc, "page %u: %s", page_num, db_errmsg());
+        }
         if (c->n_leaves == c->leaves_cap) {
             c->leaves_cap = c->leaves_cap ? 2 * c->leaves_cap : 64;
             uint32_t *grown = realloc(c->leaves,
@@ -809,9 +817,12 @@ static DbStatus check_leaf_chain(Check *c)
     return DB_OK;
 }
 
-DbStatus btree_check(Btree *tree, uint8_t *seen)
+DbStatus btree_check(Btree *tree, uint8_t *seen,
+                     DbStatus (*check_value)(uint32_t key,
+                                             const uint8_t *value))
 {
-    Check c = {.tree = tree, .seen = seen, .leaf_depth = -1};
+    Check c = {.tree = tree, .seen = seen, .check_value = check_value,
+               .leaf_depth = -1};
     DbStatus rc = check_node(&c, tree->root, -1, UINT32_MAX, 0);
     if (rc == DB_OK)
         rc = check_leaf_chain(&c);

@@ -119,9 +119,13 @@ DbStatus btree_cursor_next(BtreeCursor *cursor);
 /* Prints the tree as an indented outline, one node per line (.btree). */
 DbStatus btree_print(Btree *tree, FILE *out);
 
-/* Checks every invariant of the tree's shape and order, and marks each
- * page the tree uses in SEEN (one byte per page of the file).
- * DB_ECORRUPT: the first violation found, in db_errmsg(). */
-DbStatus btree_check(Btree *tree, uint8_t *seen);
+/* Checks every invariant of the tree's shape and order, passes each key
+ * and its value to CHECK_VALUE, and marks each page the tree uses in SEEN
+ * (one byte per page of the file). DB_ECORRUPT: the first violation
+ * found, in db_errmsg(); a value CHECK_VALUE refuses is reported as
+ * "page N: " and its reason. */
+DbStatus btree_check(Btree *tree, uint8_t *seen,
+                     DbStatus (*check_value)(uint32_t key,
+                                             const uint8_t *value));
 
 #endif

@@ -33,13 +33,17 @@
  *       20     4  page size in bytes (4096)
  *       24     4  first page of the free list (0 = the list is empty)
  *       28     4  number of pages on the free list
- *       32  4064  belongs to the layer above (table.c)
+ *       32     4  belongs to the layer above (the root, in btree.c)
+ *       36     4  number of pages in the file, this one included (0 in
+ *                 a file from before the count was kept: its size counts)
+ *       40  4056  belongs to the layer above
  */
 static const char MAGIC[16] = "Strata database";
 #define HEADER_VERSION_OFFSET 16
 #define HEADER_PAGE_SIZE_OFFSET 20
 #define HEADER_FREE_HEAD_OFFSET 24
 #define HEADER_FREE_COUNT_OFFSET 28
+#define HEADER_PAGE_COUNT_OFFSET 36
 
 /* A page on the free list
  *   offset  size  field
@@ -95,6 +99,17 @@ static DbStatus check_header(const char *path, const uint8_t *head,
     if (file_size / PAGE_SIZE > UINT32_MAX)
         return db_fail(DB_ECORRUPT, "'%s' has more pages than a 32-bit "
                        "page number can name.", path);
+    /* A file that lost pages at its end would hand them out again as
+     * new ones while the tree still points to them. */
+    uint32_t n_pages = get_u32(head + HEADER_PAGE_COUNT_OFFSET);
+    if (n_pages > file_size / PAGE_SIZE)
+        return db_fail(DB_ECORRUPT, "'%s' is truncated: its header counts "
+                       "%u pages, the file holds %llu.", path, n_pages,
+                       (unsigned long long)(file_size / PAGE_SIZE));
+    if (n_pages != 0 && n_pages < file_size / PAGE_SIZE)
+        return db_fail(DB_ECORRUPT, "'%s' is corrupt: its header counts "
+                       "%u pages, the file holds %llu.", path, n_pages,
+                       (unsigned long long)(file_size / PAGE_SIZE));
     uint32_t free_head = get_u32(head + HEADER_FREE_HEAD_OFFSET);
     if (free_head >= file_size / PAGE_SIZE)
         return db_fail(DB_ECORRUPT, "'%s' is corrupt: its free list starts "
@@ -334,7 +349,10 @@ void pager_discard(Pager *pager)
 
 DbStatus pager_close(Pager *pager)
 {
-    DbStatus rc = DB_OK;
+    uint8_t *header;
+    DbStatus rc = pager_get_page(pager, 0, &header);
+    if (rc == DB_OK)
+        put_u32(header + HEADER_PAGE_COUNT_OFFSET, pager->n_pages);
     for (uint32_t i = 0; i < pager->n_pages && rc == DB_OK; i++) {
         if (pager->pages[i] == NULL)
             continue;

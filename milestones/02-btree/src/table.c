@@ -52,16 +52,27 @@ DbStatus table_insert(Table *table, const Row *row)
     return btree_insert(table->tree, row->id, value);
 }
 
+/* Reads the row stored under KEY from VALUE, as every read of a row does.
+ * DB_ECORRUPT: VALUE is not a row, or its id is not KEY (the reason is in
+ * db_errmsg()); *row is then unspecified. */
+static DbStatus read_row(uint32_t key, const uint8_t *value, Row *row)
+{
+    if (row_deserialize(value, row) != DB_OK)
+        return DB_ECORRUPT;
+    if (row->id != key)
+        return db_fail(DB_ECORRUPT, "its id differs from its key");
+    return DB_OK;
+}
+
 DbStatus table_find(Table *table, uint32_t id, Row *row)
 {
     uint8_t value[BTREE_VALUE_SIZE];
     DbStatus rc = btree_find(table->tree, id, value);
     if (rc != DB_OK)
         return rc;
-    if (row_deserialize(value, row) != DB_OK || row->id != id)
+    if (read_row(id, value, row) != DB_OK)
         return db_fail(DB_ECORRUPT, "the row with id %u is corrupt: %s.",
-                       id, row->id != id ? "its id differs from its key"
-                                         : db_errmsg());
+                       id, db_errmsg());
     return DB_OK;
 }
 
@@ -91,12 +102,9 @@ DbStatus cursor_read(Cursor *cursor, Row *row)
     DbStatus rc = btree_cursor_read(&cursor->at, &key, &value);
     if (rc != DB_OK)
         return rc;
-    if (row_deserialize(value, row) != DB_OK)
+    if (read_row(key, value, row) != DB_OK)
         return db_fail(DB_ECORRUPT, "the row with id %u is corrupt: %s.",
                        key, db_errmsg());
-    if (row->id != key)
-        return db_fail(DB_ECORRUPT, "the row with id %u is corrupt: its "
-                       "id differs from its key.", key);
     return DB_OK;
 }
 
@@ -105,6 +113,16 @@ DbStatus cursor_advance(Cursor *cursor)
     DbStatus rc = btree_cursor_next(&cursor->at);
     cursor->end_of_table = cursor->at.end_of_tree;
     return rc;
+}
+
+/* Every value in the tree must read back as a row, as select reads it. */
+static DbStatus check_row(uint32_t key, const uint8_t *value)
+{
+    Row row;
+    if (read_row(key, value, &row) != DB_OK)
+        return db_fail(DB_ECORRUPT, "the row with id %u is corrupt: %s",
+                       key, db_errmsg());
+    return DB_OK;
 }
 
 /* A free page must not also be a tree page. */
@@ -124,7 +142,7 @@ DbStatus table_check(Table *table)
     uint8_t *seen = calloc(n_pages, 1);
     if (seen == NULL)
         return db_fail(DB_ENOMEM, "out of memory");
-    DbStatus rc = btree_check(table->tree, seen);
+    DbStatus rc = btree_check(table->tree, seen, check_row);
     if (rc == DB_OK)
         rc = pager_walk_free_list(table->pager, mark_free, seen);
     for (uint32_t page_num = 1; rc == DB_OK && page_num < n_pages;

@@ -54,9 +54,10 @@ DbStatus cursor_read(Cursor *cursor, Row *row);
 /* Moves CURSOR to the row with the next larger id, or past the end. */
 DbStatus cursor_advance(Cursor *cursor);
 
-/* Checks the whole file: the tree's invariants, the free list, and that
- * every page is either in the tree or free, never both, never neither.
- * DB_ECORRUPT: the first violation, in db_errmsg(). */
+/* Checks the whole file: the tree's invariants, that every row reads back
+ * as select reads it, the free list, and that every page is either in the
+ * tree or free, never both, never neither. DB_ECORRUPT: the first
+ * violation, in db_errmsg(). */
 DbStatus table_check(Table *table);
 
 /* Prints the free list, in the order pages will be reused (.freelist). */

@@ -84,8 +84,13 @@ DbStatus btree_cursor_next(BtreeCursor *cursor);
 DbStatus btree_print(Btree *tree, FILE *out);
 
 /* Checks every invariant of the tree's shape and order and of each of its
- * slotted pages, and marks each page the tree uses in SEEN (one byte per
- * page of the file). DB_ECORRUPT: the first violation, in db_errmsg(). */
-DbStatus btree_check(Btree *tree, uint8_t *seen);
+ * slotted pages, passes each key and its value to CHECK_VALUE, and marks
+ * each page the tree uses in SEEN (one byte per page of the file).
+ * DB_ECORRUPT: the first violation, in db_errmsg(); a value CHECK_VALUE
+ * refuses is reported as "page N: " and its reason. */
+DbStatus btree_check(Btree *tree, uint8_t *seen,
+                     DbStatus (*check_value)(uint32_t key,
+                                             const uint8_t *value,
+                                             uint16_t size));
 
 #endif

@@ -108,6 +108,16 @@ DbStatus cursor_advance(Cursor *cursor)
     return rc;
 }
 
+/* Every value in the tree must read back as a row, as select reads it. */
+static DbStatus check_row(uint32_t key, const uint8_t *value, uint16_t size)
+{
+    Row row;
+    if (row_deserialize(key, value, size, &row) != DB_OK)
+        return db_fail(DB_ECORRUPT, "the row with id %u is corrupt: %s",
+                       key, db_errmsg());
+    return DB_OK;
+}
+
 /* A free page must not also be a tree page. */
 static DbStatus mark_free(void *ctx, uint32_t page_num)
 {
@@ -125,7 +135,7 @@ DbStatus table_check(Table *table)
     uint8_t *seen = calloc(n_pages, 1);
     if (seen == NULL)
         return db_fail(DB_ENOMEM, "out of memory");
-    DbStatus rc = btree_check(table->tree, seen);
+    DbStatus rc = btree_check(table->tree, seen, check_row);
     if (rc == DB_OK)
         rc = pager_walk_free_list(table->pager, mark_free, seen);
     for (uint32_t page_num = 1; rc == DB_OK && page_num < n_pages;

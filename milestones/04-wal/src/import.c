@@ -8,8 +8,11 @@
 #include "import.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "statement.h"
 
@@ -30,20 +33,55 @@ static int split_fields(char *line, const char *fields[3], size_t lens[3])
     }
 }
 
-/* Why a line is refused, in words that fit after "line N: ". */
-static DbStatus line_to_row(char *line, Row *row)
+/* Makes ROW from LINE (LEN bytes); on a refusal, the reason in words
+ * that fit after "line N: ". */
+static DbStatus line_to_row(char *line, size_t len, Row *row)
 {
+    if (strlen(line) != len)
+        return db_fail(DB_ESYNTAX, "the line holds a NUL byte.");
     const char *fields[3];
     size_t lens[3];
     int n = split_fields(line, fields, lens);
     if (n != 3)
         return db_fail(DB_ESYNTAX, "expected 3 fields (id,username,email), "
                        "found %d.", n);
+    /* Only values that insert could take: not empty, no white space. */
+    for (int i = 1; i < 3; i++) {
+        if (lens[i] == 0 || strcspn(fields[i], " \t\v\f") < lens[i])
+            return db_fail(DB_ESYNTAX, "the %s is empty or holds white "
+                           "space, which insert cannot take either.",
+                           i == 1 ? "username" : "email");
+    }
     DbStatus rc = statement_make_row(fields, lens, row);
     if (rc == DB_ESYNTAX)
         return db_fail(rc, "the id '%.*s' is not a number.", (int)lens[0],
                        fields[0]);
     return rc;
+}
+
+/* Commits the batch of BATCH_ROWS rows, durably; sets *UNSURE when the
+ * commit's own write or sync failed, which leaves the batch's fate to
+ * the next open's recovery. */
+static DbStatus commit_batch(Table *table, FILE *progress,
+                             ImportResult *result, uint64_t *batch_rows,
+                             bool *unsure)
+{
+    DbStatus rc = table_commit(table);
+    if (rc != DB_OK) {
+        *unsure = *batch_rows > 0;
+        return rc;
+    }
+    if (*batch_rows == 0)
+        return DB_OK; /* an empty transaction: nothing was written */
+    result->rows += *batch_rows;
+    result->batches++;
+    *batch_rows = 0;
+    if (progress != NULL) {
+        fprintf(progress, "\rimported %llu rows",
+                (unsigned long long)result->rows);
+        fflush(progress);
+    }
+    return DB_OK;
 }
 
 /* book: begin import */
@@ -54,10 +92,17 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
     FILE *in = fopen(path, "r");
     if (in == NULL)
         return db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(in);
+        return db_fail(DB_EIO, "cannot import '%s': it is a directory",
+                       path);
+    }
 
     char *line = NULL;
     size_t capacity = 0;
-    uint64_t line_no = 0, batch_rows = 0, batch_start = 1;
+    uint64_t line_no = 0, batch_rows = 0, batch_start = 1, row_line = 0;
+    bool unsure = false;
     DbStatus rc = table_begin(table);
     while (rc == DB_OK) {
         ssize_t len = getline(&line, &capacity, in);
@@ -71,63 +116,54 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
             continue;
 
         Row row;
-        rc = line_to_row(line, &row);
+        rc = line_to_row(line, len, &row);
         if (rc == DB_OK)
             rc = table_insert(table, &row);
-        if (rc != DB_OK)
-            break;
-        if (++batch_rows == IMPORT_BATCH_ROWS) {
+        if (rc == DB_OK)
+            row_line = line_no;
+        if (rc == DB_OK && ++batch_rows == IMPORT_BATCH_ROWS) {
             /* One durable commit for the whole batch. */
-            rc = table_commit(table);
-            if (rc != DB_OK)
-                break;
-            result->rows += batch_rows;
-            result->batches++;
-            batch_rows = 0;
-            batch_start = line_no + 1;
-            if (progress != NULL) {
-                fprintf(progress, "\rimported %llu rows",
-                        (unsigned long long)result->rows);
-                fflush(progress);
+            rc = commit_batch(table, progress, result, &batch_rows, &unsure);
+            if (rc == DB_OK) {
+                rc = table_begin(table);
+                batch_start = line_no + 1;
             }
-            rc = table_begin(table);
         }
     }
     if (rc == DB_OK && ferror(in))
-        rc = db_fail(DB_EIO, "reading '%s' failed", path);
-    if (rc == DB_OK && batch_rows > 0) {
-        rc = table_commit(table);
-        if (rc == DB_OK) {
-            result->rows += batch_rows;
-            result->batches++;
-        }
-    } else if (rc == DB_OK) {
-        table_commit(table); /* an empty transaction: nothing to write */
-    }
+        rc = db_fail(DB_EIO, "reading '%s' failed: %s.", path,
+                     strerror(errno));
+    if (rc == DB_OK) /* the last batch; with no rows, nothing is written */
+        rc = commit_batch(table, progress, result, &batch_rows, &unsure);
     if (progress != NULL && result->batches > 0)
         fprintf(progress, "\n");
 
-    if (rc != DB_OK && result->rows == 0) {
+    if (rc != DB_OK) {
         table_rollback(table);
-        rc = db_fail(rc, "%s line %llu: %s Nothing was imported.", path,
-                     (unsigned long long)line_no, db_errmsg());
-    } else if (rc != DB_OK) {
-        table_rollback(table);
-        char rolled_back[64];
-        if (batch_start == line_no)
-            snprintf(rolled_back, sizeof rolled_back, "line %llu was",
+        char rest[160];
+        if (unsure)
+            snprintf(rest, sizeof rest, "lines %llu to %llu are there if "
+                     "their commit reached the disk: the next open "
+                     "recovers it", (unsigned long long)batch_start,
+                     (unsigned long long)row_line);
+        else if (batch_start == line_no)
+            snprintf(rest, sizeof rest, "line %llu was rolled back",
                      (unsigned long long)line_no);
         else
-            snprintf(rolled_back, sizeof rolled_back, "lines %llu to %llu "
-                     "were", (unsigned long long)batch_start,
+            snprintf(rest, sizeof rest, "lines %llu to %llu were rolled "
+                     "back", (unsigned long long)batch_start,
                      (unsigned long long)line_no);
-        rc = db_fail(rc, "%s line %llu: %s The %llu row%s before line %llu "
-                     "stay%s; %s rolled back.", path,
-                     (unsigned long long)line_no, db_errmsg(),
-                     (unsigned long long)result->rows,
-                     result->rows == 1 ? "" : "s",
-                     (unsigned long long)batch_start,
-                     result->rows == 1 ? "s" : "", rolled_back);
+        if (result->rows == 0 && !unsure)
+            rc = db_fail(rc, "%s line %llu: %s Nothing was imported.", path,
+                         (unsigned long long)line_no, db_errmsg());
+        else
+            rc = db_fail(rc, "%s line %llu: %s The %llu row%s before line "
+                         "%llu stay%s; %s.", path,
+                         (unsigned long long)line_no, db_errmsg(),
+                         (unsigned long long)result->rows,
+                         result->rows == 1 ? "" : "s",
+                         (unsigned long long)batch_start,
+                         result->rows == 1 ? "s" : "", rest);
     }
     free(line);
     fclose(in);

@@ -32,7 +32,8 @@
 /* Page 0, the file header (the tree's part, after the pager's)
  *   offset  size  field
  *       40     4  page number of the root node
- *       44  4052  unused, zero
+ *       44     4  the pager's again: the number of pages
+ *       48  4048  unused, zero
  */
 #define HEADER_ROOT_OFFSET PAGER_HEADER_SIZE
 
@@ -850,6 +851,8 @@ typedef struct Check {
     Btree *tree;
     uint32_t root;
     uint8_t *seen;         /* pages met so far */
+    DbStatus (*check_value)(uint32_t key, const uint8_t *value,
+                            uint16_t size);
     int leaf_depth;        /* depth of the first leaf; -1 before it */
     uint32_t n_leaves;
     uint32_t *leaves;      /* leaves in key order, as the walk finds them */
@@ -857,7 +860,8 @@ typedef struct Check {
 } Check;
 
 /* Checks node PAGE_NUM (pinned, at NODE) on its own: its place in the
- * tree, its fill, its keys against the bounds (LO, HI] its parent gives. */
+ * tree, its fill, its keys against the bounds (LO, HI] its parent gives,
+ * and a leaf's values. */
 static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
                           int64_t lo, int64_t hi, int depth)
 {
@@ -893,6 +897,13 @@ static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
     if (depth != c->leaf_depth)
         return db_fail(DB_ECORRUPT, "leaf %u is at depth %d, another at %d",
                        page_num, depth, c->leaf_depth);
+    for (uint16_t i = 0; i < n; i++) {
+        const uint8_t *cell = page_cell(node, i);
+        rc = c->check_value(get_u32(cell), cell + LEAF_CELL_HEADER_SIZE,
+                            get_u16(cell + 4));
+        if (rc != DB_OK)
+            return db_fail(rc, "page %u: %s", page_num, db_errmsg());
+    }
     if (c->n_leaves == c->leaves_cap) {
         c->leaves_cap = c->leaves_cap ? 2 * c->leaves_cap : 64;
         uint32_t *grown = realloc(c->leaves, c->leaves_cap * sizeof *grown);
@@ -951,9 +962,13 @@ static DbStatus check_leaf_chain(Check *c)
     return DB_OK;
 }
 
-DbStatus btree_check(Btree *tree, uint8_t *seen)
+DbStatus btree_check(Btree *tree, uint8_t *seen,
+                     DbStatus (*check_value)(uint32_t key,
+                                             const uint8_t *value,
+                                             uint16_t size))
 {
-    Check c = {.tree = tree, .seen = seen, .leaf_depth = -1};
+    Check c = {.tree = tree, .seen = seen, .check_value = check_value,
+               .leaf_depth = -1};
     DbStatus rc = read_root(tree, &c.root);
     if (rc == DB_OK)
         rc = check_node(&c, c.root, -1, UINT32_MAX, 0);

@@ -38,6 +38,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,7 +54,10 @@
  *       24     4  first page of the free list (0 = the list is empty)
  *       28     4  number of pages on the free list
  *       32     8  last transaction a checkpoint wrote into this file
- *       40  4056  belongs to the layer above (table.c)
+ *       40     4  belongs to the layer above (the root, in btree.c)
+ *       44     4  number of pages in the file, this one included (0 in
+ *                 a file from before the count was kept: its size counts)
+ *       48  4048  belongs to the layer above
  */
 static const char MAGIC[16] = "Strata database";
 #define HEADER_VERSION_OFFSET 16
@@ -61,6 +65,7 @@ static const char MAGIC[16] = "Strata database";
 #define HEADER_FREE_HEAD_OFFSET 24
 #define HEADER_FREE_COUNT_OFFSET 28
 #define HEADER_LAST_TXN_OFFSET 32
+#define HEADER_PAGE_COUNT_OFFSET 44
 
 /* A page on the free list
  *   offset  size  field
@@ -92,6 +97,7 @@ struct Pager {
 
     uint64_t last_txn;     /* id of the last committed transaction */
     bool failed;           /* a write or sync failed: no more changes */
+    char failure[200];     /* what failed, for every later refusal */
     bool name_synced;      /* the file's name is known to be durable */
     WalRecovery recovery;  /* what pager_open found in the log */
 };
@@ -155,6 +161,17 @@ static DbStatus check_header(const char *path, const uint8_t *head,
     if (file_size / PAGE_SIZE > UINT32_MAX)
         return db_fail(DB_ECORRUPT, "'%s' has more pages than a 32-bit "
                        "page number can name.", path);
+    /* A file that lost pages at its end would hand them out again as
+     * new ones while the tree still points to them. */
+    uint32_t n_pages = get_u32(head + HEADER_PAGE_COUNT_OFFSET);
+    if (n_pages > file_size / PAGE_SIZE)
+        return db_fail(DB_ECORRUPT, "'%s' is truncated: its header counts "
+                       "%u pages, the file holds %llu.", path, n_pages,
+                       (unsigned long long)(file_size / PAGE_SIZE));
+    if (n_pages != 0 && n_pages < file_size / PAGE_SIZE)
+        return db_fail(DB_ECORRUPT, "'%s' is corrupt: its header counts "
+                       "%u pages, the file holds %llu.", path, n_pages,
+                       (unsigned long long)(file_size / PAGE_SIZE));
     uint32_t free_head = get_u32(head + HEADER_FREE_HEAD_OFFSET);
     if (free_head >= file_size / PAGE_SIZE)
         return db_fail(DB_ECORRUPT, "'%s' is corrupt: its free list starts "
@@ -163,11 +180,11 @@ static DbStatus check_header(const char *path, const uint8_t *head,
     return DB_OK;
 }
 
-static DbStatus read_only_error(void)
+static DbStatus read_only_error(const Pager *pager)
 {
     return db_fail(DB_EIO, "the database takes no more changes in this "
-                   "session after a failed write or sync; restart strata "
-                   "to recover");
+                   "session after %s; restart strata to recover",
+                   pager->failure);
 }
 
 /* The pager gives up on writing after any failed write or sync: the
@@ -176,6 +193,7 @@ static DbStatus read_only_error(void)
 static DbStatus fail_for_good(Pager *pager, DbStatus rc)
 {
     pager->failed = true;
+    snprintf(pager->failure, sizeof pager->failure, "%s", db_errmsg());
     return db_fail(rc, "%s; the database takes no more changes in this "
                    "session (restart strata to recover)", db_errmsg());
 }
@@ -234,7 +252,10 @@ static DbStatus redo_page(void *ctx, uint32_t page_num, const uint8_t *image)
     return err == 0 ? DB_OK : io_error("redoing the log into the file", err);
 }
 
-/* Redoes the log into the file, syncs the file, and removes the log. */
+/* Redoes the log into the file, syncs the file, and removes the log.
+ * The header's page count is the last checkpoint's, and a transaction
+ * that added pages need not have logged the header: the count comes from
+ * the last commit record. */
 static DbStatus recover(Pager *pager, const char *path)
 {
     DbStatus rc = wal_recover(pager->wal, redo_page, pager,
@@ -242,7 +263,12 @@ static DbStatus recover(Pager *pager, const char *path)
     if (rc != DB_OK || !pager->recovery.found)
         return rc;
     if (pager->recovery.replayed > 0) {
-        int err = os_sync(pager->file);
+        uint8_t count[4];
+        put_u32(count, pager->recovery.db_pages);
+        int err = os_write(pager->file, HEADER_PAGE_COUNT_OFFSET, count,
+                           sizeof count);
+        if (err == 0)
+            err = os_sync(pager->file);
         if (err == 0)
             err = os_sync_dir(path);
         if (err != 0)
@@ -373,7 +399,7 @@ DbStatus pager_write(Pager *pager, uint32_t page_num)
 {
     assert(pager->in_txn);
     if (pager->failed)
-        return read_only_error();
+        return read_only_error(pager);
     if (page_num >= pager->n_pages)
         return db_fail(DB_ECORRUPT, "page %u is past the end of the file "
                        "(%u pages)", page_num, pager->n_pages);
@@ -500,10 +526,11 @@ DbStatus pager_commit(Pager *pager)
 /* book: end commit */
 
 /* book: begin checkpoint */
-DbStatus pager_checkpoint(Pager *pager)
+/* With RESTART false, at close, the log is left as it is, to be removed. */
+static DbStatus checkpoint(Pager *pager, bool restart)
 {
     if (pager->failed)
-        return read_only_error();
+        return read_only_error(pager);
     WalStats log;
     wal_stats(pager->wal, &log);
     if (bufpool_count(pager->pool, FRAME_COMMITTED) == 0 && log.commits == 0)
@@ -515,6 +542,7 @@ DbStatus pager_checkpoint(Pager *pager)
     if (rc != DB_OK)
         return rc;
     put_u64(header + HEADER_LAST_TXN_OFFSET, pager->last_txn);
+    put_u32(header + HEADER_PAGE_COUNT_OFFSET, pager->n_pages);
     bufpool_set_state(pager->pool, 0, FRAME_COMMITTED, pager->last_txn);
     pager_release(pager, 0);
 
@@ -532,8 +560,15 @@ DbStatus pager_checkpoint(Pager *pager)
         return fail_for_good(pager, io_error("checkpointing", err));
 
     /* 3. ... and only then start the log over: the file holds it all. */
+    if (!restart)
+        return DB_OK;
     rc = wal_restart(pager->wal, pager->last_txn + 1);
     return rc == DB_OK ? DB_OK : fail_for_good(pager, rc);
+}
+
+DbStatus pager_checkpoint(Pager *pager)
+{
+    return checkpoint(pager, true);
 }
 /* book: end checkpoint */
 
@@ -678,7 +713,7 @@ DbStatus pager_close(Pager *pager)
                       ? db_fail(DB_EIO, "the session ended after a failed "
                                 "write or sync; the next open recovers what "
                                 "the log holds")
-                      : pager_checkpoint(pager);
+                      : checkpoint(pager, false);
     if (rc == DB_OK)
         rc = wal_remove(pager->wal);
     int err = os_close(pager->file);

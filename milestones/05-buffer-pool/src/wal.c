@@ -161,7 +161,14 @@ DbStatus wal_restart(Wal *wal, uint64_t next_txn)
     uint8_t h[WAL_HEADER_SIZE];
     wal->salt = (uint32_t)next_txn;
     put_header(wal, h);
+    /* The new header must be durable before a record goes over an old
+     * one: the writes of a commit reach the disk in any order, and the
+     * old header with a part of its old records, the rest overwritten,
+     * would have recovery redo a part of the old generation, putting
+     * back pages that its later transactions changed. */
     int err = os_write(wal->file, 0, h, sizeof h);
+    if (err == 0)
+        err = os_sync(wal->file);
     if (err != 0)
         return io_error(wal, "restarting", err);
     wal->end = WAL_HEADER_SIZE;
@@ -283,6 +290,7 @@ static uint64_t find_last_commit(const Wal *wal, OsFile *file,
         committed_end = offset;
         result->replayed++;
         result->last_txn = txn;
+        result->db_pages = r->number;
         txn = 0;
         max_page = 0;
     }

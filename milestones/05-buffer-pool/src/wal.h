@@ -67,6 +67,7 @@ typedef struct WalRecovery {
     uint64_t replayed;       /* committed transactions redone */
     uint64_t dropped_bytes;  /* bytes after the last commit */
     uint64_t last_txn;       /* last transaction redone, 0 if none */
+    uint32_t db_pages;       /* pages in the database after it, 0 if none */
     char reason[160];        /* why the scan stopped, if it stopped early */
 } WalRecovery;
 
@@ -96,8 +97,7 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
 
 /* Starts a new generation of the log, after a checkpoint has made every
  * record in it redundant: a new header whose salt is NEXT_TXN, the id of
- * the next transaction. The header need not be synced: until the next
- * commit's sync, either header is safe. DB_EIO. */
+ * the next transaction, written and synced. DB_EIO. */
 DbStatus wal_restart(Wal *wal, uint64_t next_txn);
 
 /* Removes the log file, after a checkpoint has made it redundant. The
