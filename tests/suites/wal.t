@@ -112,6 +112,27 @@ db > select
 Executed.
 db > .exit
 
+## a log whose header is damaged is left alone, and the open refused
+# A crash cannot leave a whole log header that is wrong, so recovery does
+# not guess: the log may hold committed changes, and a person decides.
+# A header of zeros is what a crash leaves of a new log: it is dropped.
+$ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
+$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+[exit 99]
+$ printf '\377' | dd of=test.db-wal bs=1 seek=20 conv=notrunc 2>/dev/null
+$ cp test.db-wal saved.wal
+$ strata test.db
+Error: 'test.db-wal' is not a log of this format, or its header is damaged; it may hold committed changes: move it away to open the database without them
+[exit 1]
+$ cmp saved.wal test.db-wal && echo unchanged
+unchanged
+$ dd if=/dev/zero of=test.db-wal bs=32 count=1 conv=notrunc 2>/dev/null
+$ strata test.db
+Recovered test.db-wal: replayed 0 transactions, dropped 20728 bytes (the log header is incomplete).
+db > select
+Executed.
+db > .exit
+
 ## a failed fsync ends all writing for the session
 # The third sync is the log's sync for the first insert (the first two
 # are the log and directory syncs of the file's creation). Its outcome is

@@ -147,11 +147,26 @@ static void test_a_bad_checksum_stops_recovery_there(void)
     wal_close(wal);
 }
 
-static void test_a_damaged_header_replays_nothing(void)
+static void test_a_damaged_header_is_refused(void)
 {
     fresh_path();
     write_three();
     poke_log(5, 'x');
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_ECORRUPT);
+    CHECK_EQ(seen.n, 0);
+    wal_close(wal);
+}
+
+static void test_a_header_of_zeros_replays_nothing(void)
+{
+    fresh_path();
+    write_three();
+    for (long i = 0; i < WAL_HEADER_SIZE; i++)
+        poke_log(i, 0);
     Wal *wal;
     CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
     Seen seen = {0};
@@ -197,7 +212,8 @@ int main(void)
     RUN(test_committed_transactions_come_back_in_order);
     RUN(test_a_torn_tail_is_dropped);
     RUN(test_a_bad_checksum_stops_recovery_there);
-    RUN(test_a_damaged_header_replays_nothing);
+    RUN(test_a_damaged_header_is_refused);
+    RUN(test_a_header_of_zeros_replays_nothing);
     RUN(test_rollback_restores_pages_and_length);
     return unittest_report();
 }

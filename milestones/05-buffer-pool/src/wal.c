@@ -328,13 +328,25 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
         rc = io_error(wal, "reading", err);
         goto done;
     }
-    if (n_read < WAL_HEADER_SIZE || memcmp(h, WAL_MAGIC, 8) != 0 ||
-        get_u32(h + 8) != WAL_VERSION || get_u32(h + 12) != wal->page_size ||
-        get_u32(h + 28) != crc32c(0, h, 28)) {
-        /* A header cut short by a crash: no commit can follow it. */
+    static const uint8_t zeros[WAL_HEADER_SIZE];
+    if (n_read < WAL_HEADER_SIZE || memcmp(h, zeros, sizeof h) == 0) {
+        /* A header that a crash kept from the disk: no commit can follow
+         * it, since a commit's sync makes the header durable first. */
         result->dropped_bytes = size;
         snprintf(result->reason, sizeof result->reason,
-                 "the log header is incomplete or damaged");
+                 "the log header is incomplete");
+        goto done;
+    }
+    if (memcmp(h, WAL_MAGIC, 8) != 0 || get_u32(h + 8) != WAL_VERSION ||
+        get_u32(h + 12) != wal->page_size ||
+        get_u32(h + 28) != crc32c(0, h, 28)) {
+        /* No crash leaves a whole header that is wrong (it is one sector,
+         * written once per generation): this file is another program's,
+         * or damaged, and may hold commits. It is left for a person. */
+        rc = db_fail(DB_ECORRUPT, "'%s' is not a log of this format, or "
+                     "its header is damaged; it may hold committed "
+                     "changes: move it away to open the database without "
+                     "them", wal->path);
         goto done;
     }
     uint32_t salt = get_u32(h + 16);
