@@ -262,6 +262,12 @@ db > .page
 Usage: .page N
 db > .page x
 Usage: .page N
+db > .page -0
+Usage: .page N
+db > .page +1
+Usage: .page N
+db > .page 99999999999
+Usage: .page N
 db > .page 0
 Page 0: the file header
 db > .exit

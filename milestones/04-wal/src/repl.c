@@ -8,6 +8,7 @@
  */
 #include "repl.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +157,11 @@ static MetaResult do_meta_command(const char *line, Table *table)
         report(table_print_pages(table, stdout));
     } else if (strncmp(line, ".page", 5) == 0 &&
                (line[5] == ' ' || line[5] == '\0')) {
+        const char *arg = line + 5 + strspn(line + 5, " ");
         char *end;
-        unsigned long page_num = strtoul(line + 5, &end, 10);
-        if (end == line + 5 || *end != '\0' || page_num > UINT32_MAX)
+        unsigned long page_num = strtoul(arg, &end, 10);
+        if (!isdigit((unsigned char)*arg) || *end != '\0' ||
+            page_num > UINT32_MAX)
             printf("Usage: .page N\n");
         else
             report(table_print_page(table, (uint32_t)page_num, stdout));
