@@ -25,6 +25,16 @@ def test_crlf_line_ends(t):
         "Executed.\n", "(1, user1, a@b.com)\nExecuted.\n", ""], "replies")
 
 
+def test_every_white_space_byte_is_a_blank(t):
+    """Vertical tab and form feed separate words in a statement, so they
+    are blanks at the ends of a line too: a line of them is empty, and
+    one after .exit is no part of the command."""
+    out = t.strata("test.db", stdin_bytes=b"\v\f\n\vinsert 1 a b\f\n"
+                   b"select\n.exit\v\n").output
+    t.check_equal(t.replies(out), [
+        "", "Executed.\n", "(1, a, b)\nExecuted.\n", ""], "replies")
+
+
 def test_last_line_without_newline(t):
     """The final line counts even without its newline."""
     out = t.strata("test.db", stdin_bytes=b"insert 1 a b\nselect").output

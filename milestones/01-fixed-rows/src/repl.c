@@ -67,13 +67,13 @@ static void do_statement(const char *line, Table *table)
     printf("Executed.\n");
 }
 
-/* Cuts LINE (of LEN bytes) down to its text: no trailing newline,
- * carriage return or blanks, no leading blanks. */
+/* Cuts LINE (of LEN bytes) down to its text: no white space (the
+ * statement parser's kind) at either end. */
 static char *trim(char *line, size_t len)
 {
-    while (len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
+    while (len > 0 && strchr(" \t\r\n\v\f", line[len - 1]) != NULL)
         line[--len] = '\0';
-    return line + strspn(line, " \t");
+    return line + strspn(line, " \t\r\n\v\f");
 }
 
 void repl_run(Table *table)
