@@ -32,9 +32,21 @@ STRATA_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O2 \
 STRATA_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 
 SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(wildcard src/*.c))
+
+# The SQL grammar, from milestone 06 on: Debian's lemon turns src/parse.y
+# into $(BUILD)/gen/parse.c and parse.h, which are never committed.
+GRAMMAR := $(wildcard src/parse.y)
+GEN := $(BUILD)/gen
+GEN_OBJS := $(if $(GRAMMAR),$(GEN)/parse.o)
+LEMON ?= lemon
+LEMON_TEMPLATE ?= /usr/share/lemon/lempar.c
+ifneq ($(GRAMMAR),)
+STRATA_CFLAGS += -I$(GEN)
+endif
 COMMON_OBJS := $(patsubst $(ROOT)/common/%.c,$(BUILD)/common/%.o,\
                  $(wildcard $(ROOT)/common/*.c))
-LIB_OBJS := $(filter-out $(BUILD)/src/main.o,$(SRC_OBJS)) $(COMMON_OBJS)
+LIB_OBJS := $(filter-out $(BUILD)/src/main.o,$(SRC_OBJS)) $(GEN_OBJS) \
+            $(COMMON_OBJS)
 UNIT_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 ifeq ($(V),1)
@@ -52,7 +64,7 @@ all: $(BIN) $(UNIT_BINS)
 $(BIN): $(BUILD)/strata
 	$(Q)cp $< $@
 
-$(BUILD)/strata: $(SRC_OBJS) $(COMMON_OBJS)
+$(BUILD)/strata: $(SRC_OBJS) $(GEN_OBJS) $(COMMON_OBJS)
 	@echo "  LINK  $(MILESTONE)/$(BIN)"
 	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^
 
@@ -60,6 +72,24 @@ $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC    $(MILESTONE)/$<"
 	$(Q)$(CC) $(STRATA_CFLAGS) -c $< -o $@
+
+ifneq ($(GRAMMAR),)
+# lemon exits non-zero on a conflict the precedence rules do not settle,
+# which fails the build. -l: no #line, so that compiler messages point
+# into the generated file a reader can open.
+$(GEN)/parse.c: src/parse.y $(LEMON_TEMPLATE)
+	@mkdir -p $(@D)
+	@echo "  LEMON $(MILESTONE)/$<"
+	$(Q)$(LEMON) -q -l -d$(GEN) -T$(LEMON_TEMPLATE) $<
+$(GEN)/parse.h: $(GEN)/parse.c ;
+# Every source may include parse.h: it must exist before they compile.
+$(SRC_OBJS): | $(GEN)/parse.h
+# Lemon's template fetches its %extra_context in every function, also
+# in those that do not use it.
+$(GEN)/parse.o: $(GEN)/parse.c
+	@echo "  CC    $(MILESTONE)/$(notdir $<) (generated)"
+	$(Q)$(CC) $(STRATA_CFLAGS) -Wno-unused-variable -c $< -o $@
+endif
 
 $(BUILD)/common/%.o: $(ROOT)/common/%.c
 	@mkdir -p $(@D)
