@@ -13,6 +13,7 @@ What it runs, each against every milestone it applies to:
                       the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
+  tests/selftest.py   the runner's own tests: what counts as a failure
 
 Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
@@ -22,7 +23,12 @@ A suite that starts at a milestone after the first must fail on the
 milestone before it (a test that passes without the new code tests
 nothing new): when both milestones are tested, as in a plain run
 without -m, the runner runs it there too, and counts "SUITE fails on
-NN-slug" as passed when at least one of its tests fails. Not with --san.
+NN-slug" as passed when at least one of its tests fails there by its
+own check: a transcript whose output or exit status differs, a Python
+test that raises harness.Failure. An error (any other exception, a
+timeout) is not such a failure. A Python suite that starts later for
+another reason says why in NOT_NEW = "..." (formats.py compares each
+milestone with the one before, which 01 does not have). Not with --san.
 
 Milestones with a buffer pool (05 on) run every transcript and Python
 suite twice: with the default pool, and with a pool of 8 frames
@@ -42,6 +48,7 @@ import argparse
 import concurrent.futures
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,10 +113,10 @@ class Runner:
 
     # --- the environment a test runs in ---------------------------------
 
-    def env_for(self, milestone, variant=PLAIN):
+    def env_for(self, milestone, variant=PLAIN, on_path=True):
         """The environment of a test: PATH leads to a directory whose
-        `strata` runs this milestone's binary, and the variant's
-        settings."""
+        `strata` runs this milestone's binary (not ON_PATH: a book
+        session, which types ./strata), and the variant's settings."""
         with self.lock:
             if milestone.name not in self.bin_dirs:
                 bin_dir = self.scratch / "bin" / milestone.name
@@ -120,8 +127,9 @@ class Runner:
                 wrapper.chmod(0o755)
                 self.bin_dirs[milestone.name] = bin_dir
         env = dict(os.environ)
-        env["PATH"] = "%s:%s" % (self.bin_dirs[milestone.name],
-                                 env.get("PATH", ""))
+        if on_path:
+            env["PATH"] = "%s:%s" % (self.bin_dirs[milestone.name],
+                                     env.get("PATH", ""))
         env["LC_ALL"] = "C"
         env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
@@ -139,11 +147,11 @@ class Runner:
     # --- transcript suites ----------------------------------------------
 
     def run_commands(self, commands, milestone, cwd, path, variant=PLAIN,
-                     record=True):
+                     record=True, env=None):
         """Runs COMMANDS in CWD; returns a failure report or "". Stops at
         the first failure, except with --update and RECORD, which records
         every failing block and goes on."""
-        env = self.env_for(milestone, variant)
+        env = env or self.env_for(milestone, variant)
         reports = []
         for cmd in commands:
             outcome = transcript.run_command(cmd, cwd, env, self.timeout())
@@ -231,21 +239,34 @@ class Runner:
     # --- the book ---------------------------------------------------------
 
     def chapter_job(self, chapter, milestone):
+        """The chapter's sessions run as a reader types them: in one
+        directory where ./strata is the milestone's binary (as in
+        milestones/NN-slug/ after `make`), and no strata on PATH."""
         def job():
             results = []
             errors = chapter.excerpt_errors()
             results.append(Result("%s: excerpts resolve" % chapter.file_name,
                                   milestone, not errors, "\n".join(errors)))
+            try:
+                sessions = chapter.sessions()
+            except chapters.DirectiveError as e:
+                results.append(Result("%s: sessions parse" %
+                                      chapter.file_name, milestone, False,
+                                      str(e)))
+                return [r for r in results if self.selected(r.name)]
             cwd = self.workdir("book")
+            (cwd / "strata").symlink_to(milestone.path / self.binary)
+            env = self.env_for(milestone, on_path=False)
             clean = True
-            for line_no, commands in chapter.sessions():
+            for line_no, commands in sessions:
                 name = "%s: session at line %d" % (chapter.file_name,
                                                    line_no)
                 # Every session runs (each builds on the ones before), but
                 # only a chosen one is rewritten.
                 report = self.run_commands(commands, milestone, cwd,
                                            chapter.path,
-                                           record=self.selected(name))
+                                           record=self.selected(name),
+                                           env=env)
                 if report:
                     clean = False
                     report = "%s:%d\n%s\n  (files left in %s)" % (
@@ -254,6 +275,7 @@ class Runner:
             if clean:
                 shutil.rmtree(cwd, ignore_errors=True)
             return [r for r in results if self.selected(r.name)]
+        job.where = milestone.name
         return job
 
     def render_job(self):
@@ -271,6 +293,26 @@ class Runner:
         return job
 
     # --- the project's own rules --------------------------------------------
+
+    def selftest_job(self):
+        """The runner's own tests (tests/selftest.py), one result each."""
+        def job():
+            proc = subprocess.run([sys.executable, str(HERE / "selftest.py"),
+                                   "-v"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  timeout=self.timeout() * 5)
+            out = proc.stdout.decode("utf-8", "replace")
+            results = []
+            for line in out.splitlines():
+                m = re.match(r"(test_\w+) \(.*\) \.\.\. (.*)$", line)
+                if m:
+                    results.append(Result("selftest: " + m.group(1), None,
+                                          m.group(2) == "ok", out))
+            if proc.returncode != 0 and all(r.ok for r in results):
+                results.append(Result("selftest", None, False, out))
+            return [r for r in results if self.selected(r.name)]
+        job.where = "the runner"
+        return job
 
     def style_job(self, chosen):
         def job():
@@ -362,6 +404,9 @@ class Runner:
             jobs.append(self.render_job())
         if self.selected("C lines fit in 80 columns"):
             jobs.append(self.style_job(chosen))
+        if self.args.k is None or "selftest" in self.args.k or \
+                self.args.k in "selftest":
+            jobs.append(self.selftest_job())
         if not self.args.san:
             for m in chosen:
                 name = "%s builds with clang, warning-free" % m
@@ -381,10 +426,10 @@ class Runner:
                 applies = suite and suite.applies
             else:
                 module, _ = load_python_suite(path)
-                applies = module and milestones.parse_range(
-                    module.MILESTONES)
+                applies = module and not getattr(module, "NOT_NEW", None) \
+                    and milestones.parse_range(module.MILESTONES)
             if not applies:
-                continue            # refused while collecting
+                continue            # refused while collecting, or NOT_NEW
             first = next((m for m in milestones.all_milestones()
                           if applies(m.number)), None)
             if first is None or first.number - 1 not in numbers or \
@@ -397,37 +442,64 @@ class Runner:
         return jobs
 
     def predecessor_job(self, path, first, before, name):
+        """Runs the suite's tests of FIRST on BEFORE, test by test. Only a
+        test's own assertion counts as failing there: a transcript whose
+        output or exit status differs, a Python test that raises
+        harness.Failure. Any other exception, or a timeout, is an error
+        of the test, not evidence that BEFORE lacks what it checks."""
         def job():
-            failed = total = 0
+            outcomes = []           # (test name, "fails"/"passes"/error)
             if path.suffix == ".t":
                 suite, _ = parse_suite(path)
                 for test in suite.tests:
                     if test.applies(first.number):
-                        total += 1
-                        cwd = self.workdir("pre")
-                        failed += bool(self.run_commands(
-                            test.commands, before, cwd, path, record=False))
-                        shutil.rmtree(cwd, ignore_errors=True)
+                        outcomes.append((test.name, self.transcript_outcome(
+                            test.commands, before)))
             else:
                 module, _ = load_python_suite(path)
                 for func in python_tests(module):
-                    total += 1
-                    cwd = self.workdir("pre")
-                    t = harness.Test(before, cwd, self.env_for(before),
-                                     self.timeout(), DEFAULT_SEED,
-                                     self.binary)
-                    try:
-                        func(t)
-                    except Exception:
-                        failed += 1
-                    shutil.rmtree(cwd, ignore_errors=True)
+                    outcomes.append((func.__name__,
+                                     self.python_outcome(func, before)))
+            failed = sum(1 for _, o in outcomes if o == "fails")
+            report = "\n".join("  %s: %s" % t for t in outcomes)
             if self.args.verbose:
-                print("%s: %d of %d tests fail" % (name, failed, total))
+                print("%s: %d of %d tests fail\n%s" % (
+                    name, failed, len(outcomes), report), flush=True)
             return [Result(name, None, failed > 0,
-                           "every test of %s passes on %s: the suite tests "
-                           "nothing that %s adds" % (path.name, before,
-                                                     first))]
+                           "no test of %s fails on %s by its own check, so "
+                           "the suite tests nothing that %s adds:\n%s" % (
+                               path.name, before, first, report))]
+        job.where = before.name
         return job
+
+    def transcript_outcome(self, commands, milestone):
+        cwd = self.workdir("pre")
+        env = self.env_for(milestone)
+        try:
+            for cmd in commands:
+                outcome = transcript.run_command(cmd, cwd, env,
+                                                 self.timeout())
+                if outcome.timed_out:
+                    return "error: `%s` %s" % (cmd.cmdline, outcome.message)
+                if not outcome.ok:
+                    return "fails"
+            return "passes"
+        finally:
+            shutil.rmtree(cwd, ignore_errors=True)
+
+    def python_outcome(self, func, milestone):
+        cwd = self.workdir("pre")
+        t = harness.Test(milestone, cwd, self.env_for(milestone),
+                         self.timeout(), DEFAULT_SEED, self.binary)
+        try:
+            func(t)
+            return "passes"
+        except harness.Failure:
+            return "fails"
+        except Exception as e:
+            return "error: %s: %s" % (type(e).__name__, e)
+        finally:
+            shutil.rmtree(cwd, ignore_errors=True)
 
     def apply_updates(self):
         """Rewrites expected blocks, bottom up so line numbers hold."""
