@@ -169,6 +169,62 @@ def diff_stat(a, b, width=80):
             name_width, name, number_width, count, "+" * add, "-" * rem))
     total_add = sum(r[1] for r in rows)
     total_rem = sum(r[2] for r in rows)
-    return "".join(text) + \
-        " %d files changed, %d insertions(+), %d deletions(-)\n" % (
-            len(rows), total_add, total_rem)
+    summary = " %d file%s changed" % (len(rows), "s" * (len(rows) != 1))
+    if total_add:
+        summary += ", %d insertion%s(+)" % (total_add, "s" * (total_add != 1))
+    if total_rem:
+        summary += ", %d deletion%s(-)" % (total_rem, "s" * (total_rem != 1))
+    return "".join(text) + summary + "\n"
+
+
+def functions(milestone):
+    """Every C function defined in the milestone's src/ and tests/, as
+    {(relative path, name): its lines from the signature to the closing
+    brace}. A definition is what the style makes it: a signature at the
+    start of a line, the body between a "{" and a "}" that open lines."""
+    found = {}
+    for rel in source_files(milestone):
+        if not rel.endswith((".c", ".h")):
+            continue
+        lines = (milestone.path / rel).read_text(errors="replace").split("\n")
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            name = re.match(r"[A-Za-z_][\w\s\*]*?\b(\w+)\s*\(", line)
+            if not name or line[0] in " \t#/*{}" or \
+                    line.startswith(("typedef", "struct", "enum", "union")):
+                i += 1
+                continue
+            j = i
+            while j < len(lines) and lines[j] != "{" and \
+                    not lines[j].rstrip().endswith((";", "}")):
+                j += 1
+            if j == len(lines) or lines[j] != "{":
+                i += 1
+                continue
+            k = j
+            while k < len(lines) and lines[k] != "}":
+                k += 1
+            found[(rel, name.group(1))] = "\n".join(lines[i:k + 1])
+            i = k + 1
+    return found
+
+
+def drift(chosen):
+    """Functions that are the same in milestones N-1 and N+1 but differ
+    in N, for each three neighbours among CHOSEN: a fix carried past one
+    milestone, or an edit that skipped one. Returns [(path, name, (N-1,
+    N, N+1))], a path relative to each milestone."""
+    by_number = {m.number: m for m in chosen}
+    out = []
+    for m in chosen:
+        before, after = by_number.get(m.number - 1), \
+            by_number.get(m.number + 1)
+        if before is None or after is None:
+            continue
+        f_before, f_m, f_after = (functions(x) for x in (before, m, after))
+        for key in sorted(f_before):
+            if key in f_after and \
+                    f_before[key] == f_after[key] != f_m.get(key):
+                out.append((key[0], key[1], (before, m, after)))
+    return out

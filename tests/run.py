@@ -13,6 +13,9 @@ What it runs, each against every milestone it applies to:
                       the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
+  drift               no function is the same in milestones N-1 and N+1
+                      but different in N (a fix carried past N, or an
+                      edit that skipped it), when three neighbours run
   tests/selftest.py   the runner's own tests: what counts as a failure
 
 Every suite names the milestones it applies to on a line such as
@@ -70,6 +73,7 @@ import transcript   # noqa: E402
 import chapters     # noqa: E402
 
 SUITES = HERE / "suites"
+DRIFT = "no function skips a milestone"
 DEFAULT_SEED = 20261123
 
 
@@ -177,6 +181,7 @@ class Runner:
                     rel(suite_path), test.line_no, report, cwd)
             return [Result("%s: %s" % (suite_path.name, test.name),
                            milestone, not report, report, variant)]
+        job.where = variant.label(milestone)
         return job
 
     # --- Python suites ----------------------------------------------------
@@ -204,6 +209,7 @@ class Runner:
                                            traceback.format_exc()), variant)]
             shutil.rmtree(cwd, ignore_errors=True)
             return [Result(name, milestone, True, variant=variant)]
+        job.where = variant.label(milestone)
         return job
 
     # --- unit tests -------------------------------------------------------
@@ -234,6 +240,7 @@ class Runner:
                                       "`%s` failed:\n%s" % (" ".join(cmd),
                                                             out)))
             return [r for r in results if self.selected(r.name)]
+        job.where = milestone.name
         return job
 
     # --- the book ---------------------------------------------------------
@@ -290,6 +297,7 @@ class Runner:
                 shutil.rmtree(out_dir, ignore_errors=True)
             return [Result("book renders", None, ok,
                            proc.stdout.decode("utf-8", "replace"))]
+        job.where = "the book"
         return job
 
     # --- the project's own rules --------------------------------------------
@@ -328,6 +336,19 @@ class Runner:
                             rel(path), n, len(line.expandtabs())))
             return [Result("C lines fit in 80 columns", None,
                            not long_lines, "\n".join(long_lines))]
+        job.where = "the style"
+        return job
+
+    def drift_job(self, chosen):
+        """A function the same in milestones N-1 and N+1 but not in N: a
+        fix carried past N, or an edit that skipped it."""
+        def job():
+            found = milestones.drift(chosen)
+            return [Result(DRIFT, None, not found, "\n".join(
+                "milestones/%s/%s: %s() is the same in %s and %s but "
+                "differs in %s" % (m.name, rel, name, before, after, m)
+                for rel, name, (before, m, after) in found))]
+        job.where = "the milestones' functions"
         return job
 
     def clang_job(self, milestone, name):
@@ -353,6 +374,7 @@ class Runner:
                            "`%s` failed:\n%s" % (
                                " ".join(cmd + targets), proc.stdout.decode(
                                    "utf-8", "backslashreplace")))]
+        job.where = milestone.name
         return job
 
     # --- collecting -------------------------------------------------------
@@ -404,6 +426,8 @@ class Runner:
             jobs.append(self.render_job())
         if self.selected("C lines fit in 80 columns"):
             jobs.append(self.style_job(chosen))
+        if self.selected(DRIFT) and len(chosen) >= 3:
+            jobs.append(self.drift_job(chosen))
         if self.args.k is None or "selftest" in self.args.k or \
                 self.args.k in "selftest":
             jobs.append(self.selftest_job())
@@ -644,7 +668,11 @@ def main():
     jobs, results = runner.collect(chosen)
     for r in results:
         print("FAIL %s\n  %s" % (r.name, r.detail.replace("\n", "\n  ")))
+    progress = Progress(len(jobs)) if sys.stdout.isatty() else None
+
     def timed(job):
+        if progress:
+            progress.started(job.where)
         start = time.monotonic()
         results = job()
         if results:
@@ -654,15 +682,22 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for future in concurrent.futures.as_completed(
                 [pool.submit(timed, job) for job in jobs]):
+            lines = []
             for r in future.result():
                 results.append(r)
                 where = " [%s]" % r.variant.label(r.milestone) \
                     if r.milestone else ""
                 if not r.ok:
-                    print("FAIL %s%s\n%s" % (r.name, where, indent(r.detail)),
-                          flush=True)
+                    lines.append("FAIL %s%s\n%s" % (r.name, where,
+                                                     indent(r.detail)))
                 elif args.verbose:
-                    print("PASS %s%s" % (r.name, where), flush=True)
+                    lines.append("PASS %s%s" % (r.name, where))
+            if progress:
+                progress.finished(lines, sum(not r.ok for r in results))
+            elif lines:
+                print("\n".join(lines), flush=True)
+    if progress:
+        progress.clear()
 
     if args.update:
         runner.apply_updates()
@@ -687,6 +722,41 @@ def main():
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 and results else 1
+
+
+class Progress:
+    """The line a terminal shows while the tests run: tests done of all,
+    failures so far, the milestone a test just started on. Rewritten in
+    place (\\r); other output is printed above it."""
+
+    def __init__(self, total):
+        self.total = total
+        self.done = self.failed = 0
+        self.where = ""
+        self.lock = threading.Lock()
+
+    def draw(self):
+        sys.stdout.write("\r\033[K%d/%d tests done, %d failed; testing %s" %
+                         (self.done, self.total, self.failed, self.where))
+        sys.stdout.flush()
+
+    def started(self, where):
+        with self.lock:
+            self.where = where
+            self.draw()
+
+    def finished(self, lines, failed):
+        with self.lock:
+            self.done += 1
+            self.failed = failed
+            if lines:
+                self.clear()
+                print("\n".join(lines))
+            self.draw()
+
+    def clear(self):
+        sys.stdout.write("\r\033[K")
+        sys.stdout.flush()
 
 
 def indent(text):

@@ -206,5 +206,65 @@ class BookSessions(Fixture):
         self.assertIn("not found", results[-1].detail)
 
 
+class Milestones(unittest.TestCase):
+    """How milestones are compared: drift, diffs and their stat."""
+
+    def setUp(self):
+        self.top = Path(tempfile.mkdtemp(prefix="selftest-"))
+
+    def tearDown(self):
+        shutil.rmtree(self.top, ignore_errors=True)
+
+    def make(self, name, files):
+        path = self.top / name
+        for rel, text in files.items():
+            (path / rel).parent.mkdir(parents=True, exist_ok=True)
+            (path / rel).write_text(text)
+        return milestones.Milestone(path)
+
+    @staticmethod
+    def c_file(body):
+        return "/* x.c */\n\nint f(int a)\n{\n%s\n}\n\nint g(void)\n" \
+               "{\n    return 0;\n}\n" % body
+
+    def test_a_function_that_skips_a_milestone_is_drift(self):
+        ms = [self.make("01-a", {"src/x.c": self.c_file("    return a;")}),
+              self.make("02-b", {"src/x.c": self.c_file("    return -a;")}),
+              self.make("03-c", {"src/x.c": self.c_file("    return a;")})]
+        self.assertEqual([(rel, name) for rel, name, _ in
+                          milestones.drift(ms)], [("src/x.c", "f")])
+
+    def test_a_change_that_is_carried_forward_is_not_drift(self):
+        ms = [self.make("01-a", {"src/x.c": self.c_file("    return a;")}),
+              self.make("02-b", {"src/x.c": self.c_file("    return -a;")}),
+              self.make("03-c", {"src/x.c": self.c_file("    return -a;")})]
+        self.assertEqual(milestones.drift(ms), [])
+
+    def test_the_diff_is_minimal(self):
+        # One line changed in each of 20 blocks: 20 lines out, 20 in.
+        old = "".join("block %d\n%s" % (i, "same\n" * 5) for i in range(20))
+        new = old.replace("same\nsame\nsame\nsame\nsame\n",
+                          "same\nsame\nnew\nsame\nsame\n")
+        a = self.make("01-a", {"README.md": old})
+        b = self.make("02-b", {"README.md": new})
+        self.assertEqual(milestones.count_changes(
+            milestones.file_diff(a, b, "README.md")), (20, 20))
+
+    def test_stat_bars_are_to_scale(self):
+        a = self.make("01-a", {"src/x.c": "", "src/y.c": ""})
+        b = self.make("02-b", {"src/x.c": "x\n" * 300, "src/y.c": "y\n" * 30})
+        stat = milestones.diff_stat(a, b).split("\n")
+        # As git draws it in 80 columns: 300 lines fill the graph's width
+        # (80 - 7 for the name - 3 for the count - 6), 30 take a tenth.
+        self.assertEqual(stat[0], " src/x.c | 300 " + "+" * 64)
+        self.assertEqual(stat[1], " src/y.c |  30 " + "+" * 7)
+        self.assertEqual(stat[2], " 2 files changed, 330 insertions(+)")
+
+    def test_files_a_reader_makes_are_not_part_of_a_milestone(self):
+        a = self.make("01-a", {"src/x.c": "", "Makefile": "", "test.db": "",
+                               "rows.txt": "", "strata": ""})
+        self.assertEqual(milestones.source_files(a), ["Makefile", "src/x.c"])
+
+
 if __name__ == "__main__":
     unittest.main()
