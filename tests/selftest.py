@@ -266,5 +266,34 @@ class Milestones(unittest.TestCase):
         self.assertEqual(milestones.source_files(a), ["Makefile", "src/x.c"])
 
 
+class ChapterEnds(unittest.TestCase):
+    """Every chapter after 01 ends with the whole diff from the one
+    before; 01 has none."""
+
+    def ending(self, slug, text):
+        top = Path(tempfile.mkdtemp(prefix="selftest-"))
+        try:
+            path = top / (slug + ".md")
+            path.write_text(text)
+            return chapters.Chapter(path).ending_error()
+        finally:
+            shutil.rmtree(top)
+
+    def test_a_chapter_after_01_needs_the_whole_diff(self):
+        self.assertIn("must end with {{fulldiff 01 02}}",
+                      self.ending("02-btree", "# 02\n\nText.\n"))
+        self.assertIn("must end with", self.ending(
+            "02-btree", "# 02\n\n{{fulldiff 01 02}}\n\nMore text.\n"))
+        self.assertIn("must end with", self.ending(
+            "03-slotted-pages", "# 03\n\n{{fulldiff 01 03}}\n"))
+        self.assertIsNone(self.ending("02-btree",
+                                      "# 02\n\n{{fulldiff 01 02}}\n\n"))
+
+    def test_chapter_01_has_none(self):
+        self.assertIsNone(self.ending("01-fixed-rows", "# 01\n"))
+        self.assertIn("has no {{fulldiff}}", self.ending(
+            "01-fixed-rows", "# 01\n{{fulldiff 01 02}}\n"))
+
+
 if __name__ == "__main__":
     unittest.main()
