@@ -9,7 +9,10 @@ What it runs, each against every milestone it applies to:
                       (the API is in tests/harness.py)
   milestones/*/tests  each milestone's C unit tests, through `make unit`
   book/*.md           every chapter's excerpts must resolve and its sessions
-                      must run as printed, against the chapter's milestone;
+                      must run as printed, against the chapter's milestone,
+                      as a reader types them in milestones/NN-slug/: in a
+                      directory where ./strata is the milestone's binary
+                      (strata-san with --san), with no strata on PATH;
                       the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
