@@ -728,9 +728,11 @@ def main():
 
 
 class Progress:
-    """The line a terminal shows while the tests run: tests done of all,
-    failures so far, the milestone a test just started on. Rewritten in
-    place (\\r); other output is printed above it."""
+    """The line a terminal shows while the tests run: jobs done of all
+    (a job is one test, or a group: a milestone's unit tests, a
+    chapter's sessions), failures so far, the milestone a job just
+    started on. Rewritten in place (\\r); other output is printed above
+    it."""
 
     def __init__(self, total):
         self.total = total
@@ -739,7 +741,7 @@ class Progress:
         self.lock = threading.Lock()
 
     def draw(self):
-        sys.stdout.write("\r\033[K%d/%d tests done, %d failed; testing %s" %
+        sys.stdout.write("\r\033[K%d/%d jobs done, %d failed; testing %s" %
                          (self.done, self.total, self.failed, self.where))
         sys.stdout.flush()
 

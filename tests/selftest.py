@@ -146,7 +146,7 @@ class Setups(Fixture):
     def test_output_to_dev_null_is_refused(self):
         for line in ("$ strata t.db < rows.txt > /dev/null",
                      "$ ./strata t.db < rows.txt >/dev/null",
-                     "$ echo x | STRATA_FAULT=count=p strata t.db 2>/dev/null"):
+                     "$ echo x | STRATA_FAULT=count=p strata t 2>/dev/null"):
             _, error = self.commands(line)
             self.assertIn("hides any error", error or "", line)
 
