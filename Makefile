@@ -7,7 +7,9 @@
 #                           SEED=n, replay a randomized test; UPDATE=1,
 #                           rewrite expected output from M's output)
 #   make test SAN=1         the same under AddressSanitizer and UBSan
-#   make run                open the latest milestone on build/demo-NN.db
+#   make test V=1           ... naming every test that passes, too
+#   make run                open the latest milestone on test.db, in its
+#                           directory (as its chapter does)
 #   make run M=01           ... or milestone 01
 #   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
 #                           one file, STAT=1 for a summary)
@@ -27,9 +29,6 @@ SELECTED := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
 LATEST := $(lastword $(MILESTONES))
 RUN_DIR := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
                      $(LATEST))
-# Each milestone its own demo file, e.g. build/demo-02.db: a later one
-# changes the format and refuses an earlier one's file.
-RUN_DB := build/demo-$(firstword $(subst -, ,$(notdir $(RUN_DIR)))).db
 
 JOBS ?= 2
 # $(1) as one shell word, whatever quotes it holds.
@@ -51,12 +50,18 @@ test: deps build
 	@python3 tests/run.py -j $(JOBS) \
 	    $(if $(M),-m $(M)) $(if $(filter 1,$(SAN)),--san) \
 	    $(if $(K),-k $(call quote,$(K))) $(if $(SEED),--seed $(SEED)) \
-	    $(if $(filter 1,$(UPDATE)),--update)
+	    $(if $(filter 1,$(UPDATE)),--update) $(if $(filter 1,$(V)),-v)
 
+# Builds only ./strata, quietly (its compiler lines go to a log, shown if
+# the build fails), then opens test.db in the milestone's directory, the
+# file its chapter's sessions use: each milestone has its own, since a
+# later one changes the format and refuses an earlier one's file. The
+# REPL prints its own errors: make adds no "Error 1" to them.
 run: deps
-	@$(MAKE) -s --no-print-directory -j$(JOBS) -C $(RUN_DIR)
 	@mkdir -p build
-	@$(RUN_DIR)/strata $(RUN_DB)
+	@$(MAKE) --no-print-directory -j$(JOBS) -C $(RUN_DIR) strata \
+	    > build/run-build.log 2>&1 || { cat build/run-build.log; exit 1; }
+	@cd $(RUN_DIR) && ./strata test.db || true
 
 diff:
 	@test -n "$(A)" -a -n "$(B)" || \

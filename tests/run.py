@@ -9,10 +9,17 @@ What it runs, each against every milestone it applies to:
                       (the API is in tests/harness.py)
   milestones/*/tests  each milestone's C unit tests, through `make unit`
   book/*.md           every chapter's excerpts must resolve and its sessions
-                      must run as printed, against the chapter's milestone;
+                      must run as printed, against the chapter's milestone,
+                      as a reader types them in milestones/NN-slug/: in a
+                      directory where ./strata is the milestone's binary
+                      (strata-san with --san), with no strata on PATH;
                       the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
+  drift               no function is the same in milestones N-1 and N+1
+                      but different in N (a fix carried past N, or an
+                      edit that skipped it), when three neighbours run
+  tests/selftest.py   the runner's own tests: what counts as a failure
 
 Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
@@ -22,7 +29,12 @@ A suite that starts at a milestone after the first must fail on the
 milestone before it (a test that passes without the new code tests
 nothing new): when both milestones are tested, as in a plain run
 without -m, the runner runs it there too, and counts "SUITE fails on
-NN-slug" as passed when at least one of its tests fails. Not with --san.
+NN-slug" as passed when at least one of its tests fails there by its
+own check: a transcript whose output or exit status differs, a Python
+test that raises harness.Failure. An error (any other exception, a
+timeout) is not such a failure. A Python suite that starts later for
+another reason says why in NOT_NEW = "..." (formats.py compares each
+milestone with the one before, which 01 does not have). Not with --san.
 
 Milestones with a buffer pool (05 on) run every transcript and Python
 suite twice: with the default pool, and with a pool of 8 frames
@@ -42,6 +54,7 @@ import argparse
 import concurrent.futures
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +76,7 @@ import transcript   # noqa: E402
 import chapters     # noqa: E402
 
 SUITES = HERE / "suites"
+DRIFT = "no function skips a milestone"
 DEFAULT_SEED = 20261123
 
 
@@ -106,10 +120,10 @@ class Runner:
 
     # --- the environment a test runs in ---------------------------------
 
-    def env_for(self, milestone, variant=PLAIN):
+    def env_for(self, milestone, variant=PLAIN, on_path=True):
         """The environment of a test: PATH leads to a directory whose
-        `strata` runs this milestone's binary, and the variant's
-        settings."""
+        `strata` runs this milestone's binary (not ON_PATH: a book
+        session, which types ./strata), and the variant's settings."""
         with self.lock:
             if milestone.name not in self.bin_dirs:
                 bin_dir = self.scratch / "bin" / milestone.name
@@ -120,8 +134,9 @@ class Runner:
                 wrapper.chmod(0o755)
                 self.bin_dirs[milestone.name] = bin_dir
         env = dict(os.environ)
-        env["PATH"] = "%s:%s" % (self.bin_dirs[milestone.name],
-                                 env.get("PATH", ""))
+        if on_path:
+            env["PATH"] = "%s:%s" % (self.bin_dirs[milestone.name],
+                                     env.get("PATH", ""))
         env["LC_ALL"] = "C"
         env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
         env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
@@ -139,11 +154,11 @@ class Runner:
     # --- transcript suites ----------------------------------------------
 
     def run_commands(self, commands, milestone, cwd, path, variant=PLAIN,
-                     record=True):
+                     record=True, env=None):
         """Runs COMMANDS in CWD; returns a failure report or "". Stops at
         the first failure, except with --update and RECORD, which records
         every failing block and goes on."""
-        env = self.env_for(milestone, variant)
+        env = env or self.env_for(milestone, variant)
         reports = []
         for cmd in commands:
             outcome = transcript.run_command(cmd, cwd, env, self.timeout())
@@ -169,6 +184,7 @@ class Runner:
                     rel(suite_path), test.line_no, report, cwd)
             return [Result("%s: %s" % (suite_path.name, test.name),
                            milestone, not report, report, variant)]
+        job.where = variant.label(milestone)
         return job
 
     # --- Python suites ----------------------------------------------------
@@ -196,6 +212,7 @@ class Runner:
                                            traceback.format_exc()), variant)]
             shutil.rmtree(cwd, ignore_errors=True)
             return [Result(name, milestone, True, variant=variant)]
+        job.where = variant.label(milestone)
         return job
 
     # --- unit tests -------------------------------------------------------
@@ -226,26 +243,40 @@ class Runner:
                                       "`%s` failed:\n%s" % (" ".join(cmd),
                                                             out)))
             return [r for r in results if self.selected(r.name)]
+        job.where = milestone.name
         return job
 
     # --- the book ---------------------------------------------------------
 
     def chapter_job(self, chapter, milestone):
+        """The chapter's sessions run as a reader types them: in one
+        directory where ./strata is the milestone's binary (as in
+        milestones/NN-slug/ after `make`), and no strata on PATH."""
         def job():
             results = []
             errors = chapter.excerpt_errors()
             results.append(Result("%s: excerpts resolve" % chapter.file_name,
                                   milestone, not errors, "\n".join(errors)))
+            try:
+                sessions = chapter.sessions()
+            except chapters.DirectiveError as e:
+                results.append(Result("%s: sessions parse" %
+                                      chapter.file_name, milestone, False,
+                                      str(e)))
+                return [r for r in results if self.selected(r.name)]
             cwd = self.workdir("book")
+            (cwd / "strata").symlink_to(milestone.path / self.binary)
+            env = self.env_for(milestone, on_path=False)
             clean = True
-            for line_no, commands in chapter.sessions():
+            for line_no, commands in sessions:
                 name = "%s: session at line %d" % (chapter.file_name,
                                                    line_no)
                 # Every session runs (each builds on the ones before), but
                 # only a chosen one is rewritten.
                 report = self.run_commands(commands, milestone, cwd,
                                            chapter.path,
-                                           record=self.selected(name))
+                                           record=self.selected(name),
+                                           env=env)
                 if report:
                     clean = False
                     report = "%s:%d\n%s\n  (files left in %s)" % (
@@ -254,6 +285,7 @@ class Runner:
             if clean:
                 shutil.rmtree(cwd, ignore_errors=True)
             return [r for r in results if self.selected(r.name)]
+        job.where = milestone.name
         return job
 
     def render_job(self):
@@ -268,9 +300,30 @@ class Runner:
                 shutil.rmtree(out_dir, ignore_errors=True)
             return [Result("book renders", None, ok,
                            proc.stdout.decode("utf-8", "replace"))]
+        job.where = "the book"
         return job
 
     # --- the project's own rules --------------------------------------------
+
+    def selftest_job(self):
+        """The runner's own tests (tests/selftest.py), one result each."""
+        def job():
+            proc = subprocess.run([sys.executable, str(HERE / "selftest.py"),
+                                   "-v"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT,
+                                  timeout=self.timeout() * 5)
+            out = proc.stdout.decode("utf-8", "replace")
+            results = []
+            for line in out.splitlines():
+                m = re.match(r"(test_\w+) \(.*\) \.\.\. (.*)$", line)
+                if m:
+                    results.append(Result("selftest: " + m.group(1), None,
+                                          m.group(2) == "ok", out))
+            if proc.returncode != 0 and all(r.ok for r in results):
+                results.append(Result("selftest", None, False, out))
+            return [r for r in results if self.selected(r.name)]
+        job.where = "the runner"
+        return job
 
     def style_job(self, chosen):
         def job():
@@ -286,6 +339,19 @@ class Runner:
                             rel(path), n, len(line.expandtabs())))
             return [Result("C lines fit in 80 columns", None,
                            not long_lines, "\n".join(long_lines))]
+        job.where = "the style"
+        return job
+
+    def drift_job(self, chosen):
+        """A function the same in milestones N-1 and N+1 but not in N: a
+        fix carried past N, or an edit that skipped it."""
+        def job():
+            found = milestones.drift(chosen)
+            return [Result(DRIFT, None, not found, "\n".join(
+                "milestones/%s/%s: %s() is the same in %s and %s but "
+                "differs in %s" % (m.name, rel, name, before, after, m)
+                for rel, name, (before, m, after) in found))]
+        job.where = "the milestones' functions"
         return job
 
     def clang_job(self, milestone, name):
@@ -311,6 +377,7 @@ class Runner:
                            "`%s` failed:\n%s" % (
                                " ".join(cmd + targets), proc.stdout.decode(
                                    "utf-8", "backslashreplace")))]
+        job.where = milestone.name
         return job
 
     # --- collecting -------------------------------------------------------
@@ -362,6 +429,11 @@ class Runner:
             jobs.append(self.render_job())
         if self.selected("C lines fit in 80 columns"):
             jobs.append(self.style_job(chosen))
+        if self.selected(DRIFT) and len(chosen) >= 3:
+            jobs.append(self.drift_job(chosen))
+        if self.args.k is None or "selftest" in self.args.k or \
+                self.args.k in "selftest":
+            jobs.append(self.selftest_job())
         if not self.args.san:
             for m in chosen:
                 name = "%s builds with clang, warning-free" % m
@@ -381,10 +453,10 @@ class Runner:
                 applies = suite and suite.applies
             else:
                 module, _ = load_python_suite(path)
-                applies = module and milestones.parse_range(
-                    module.MILESTONES)
+                applies = module and not getattr(module, "NOT_NEW", None) \
+                    and milestones.parse_range(module.MILESTONES)
             if not applies:
-                continue            # refused while collecting
+                continue            # refused while collecting, or NOT_NEW
             first = next((m for m in milestones.all_milestones()
                           if applies(m.number)), None)
             if first is None or first.number - 1 not in numbers or \
@@ -397,37 +469,64 @@ class Runner:
         return jobs
 
     def predecessor_job(self, path, first, before, name):
+        """Runs the suite's tests of FIRST on BEFORE, test by test. Only a
+        test's own assertion counts as failing there: a transcript whose
+        output or exit status differs, a Python test that raises
+        harness.Failure. Any other exception, or a timeout, is an error
+        of the test, not evidence that BEFORE lacks what it checks."""
         def job():
-            failed = total = 0
+            outcomes = []           # (test name, "fails"/"passes"/error)
             if path.suffix == ".t":
                 suite, _ = parse_suite(path)
                 for test in suite.tests:
                     if test.applies(first.number):
-                        total += 1
-                        cwd = self.workdir("pre")
-                        failed += bool(self.run_commands(
-                            test.commands, before, cwd, path, record=False))
-                        shutil.rmtree(cwd, ignore_errors=True)
+                        outcomes.append((test.name, self.transcript_outcome(
+                            test.commands, before)))
             else:
                 module, _ = load_python_suite(path)
                 for func in python_tests(module):
-                    total += 1
-                    cwd = self.workdir("pre")
-                    t = harness.Test(before, cwd, self.env_for(before),
-                                     self.timeout(), DEFAULT_SEED,
-                                     self.binary)
-                    try:
-                        func(t)
-                    except Exception:
-                        failed += 1
-                    shutil.rmtree(cwd, ignore_errors=True)
+                    outcomes.append((func.__name__,
+                                     self.python_outcome(func, before)))
+            failed = sum(1 for _, o in outcomes if o == "fails")
+            report = "\n".join("  %s: %s" % t for t in outcomes)
             if self.args.verbose:
-                print("%s: %d of %d tests fail" % (name, failed, total))
+                print("%s: %d of %d tests fail\n%s" % (
+                    name, failed, len(outcomes), report), flush=True)
             return [Result(name, None, failed > 0,
-                           "every test of %s passes on %s: the suite tests "
-                           "nothing that %s adds" % (path.name, before,
-                                                     first))]
+                           "no test of %s fails on %s by its own check, so "
+                           "the suite tests nothing that %s adds:\n%s" % (
+                               path.name, before, first, report))]
+        job.where = before.name
         return job
+
+    def transcript_outcome(self, commands, milestone):
+        cwd = self.workdir("pre")
+        env = self.env_for(milestone)
+        try:
+            for cmd in commands:
+                outcome = transcript.run_command(cmd, cwd, env,
+                                                 self.timeout())
+                if outcome.timed_out:
+                    return "error: `%s` %s" % (cmd.cmdline, outcome.message)
+                if not outcome.ok:
+                    return "fails"
+            return "passes"
+        finally:
+            shutil.rmtree(cwd, ignore_errors=True)
+
+    def python_outcome(self, func, milestone):
+        cwd = self.workdir("pre")
+        t = harness.Test(milestone, cwd, self.env_for(milestone),
+                         self.timeout(), DEFAULT_SEED, self.binary)
+        try:
+            func(t)
+            return "passes"
+        except harness.Failure:
+            return "fails"
+        except Exception as e:
+            return "error: %s: %s" % (type(e).__name__, e)
+        finally:
+            shutil.rmtree(cwd, ignore_errors=True)
 
     def apply_updates(self):
         """Rewrites expected blocks, bottom up so line numbers hold."""
@@ -572,7 +671,11 @@ def main():
     jobs, results = runner.collect(chosen)
     for r in results:
         print("FAIL %s\n  %s" % (r.name, r.detail.replace("\n", "\n  ")))
+    progress = Progress(len(jobs)) if sys.stdout.isatty() else None
+
     def timed(job):
+        if progress:
+            progress.started(job.where)
         start = time.monotonic()
         results = job()
         if results:
@@ -582,15 +685,22 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         for future in concurrent.futures.as_completed(
                 [pool.submit(timed, job) for job in jobs]):
+            lines = []
             for r in future.result():
                 results.append(r)
                 where = " [%s]" % r.variant.label(r.milestone) \
                     if r.milestone else ""
                 if not r.ok:
-                    print("FAIL %s%s\n%s" % (r.name, where, indent(r.detail)),
-                          flush=True)
+                    lines.append("FAIL %s%s\n%s" % (r.name, where,
+                                                     indent(r.detail)))
                 elif args.verbose:
-                    print("PASS %s%s" % (r.name, where), flush=True)
+                    lines.append("PASS %s%s" % (r.name, where))
+            if progress:
+                progress.finished(lines, sum(not r.ok for r in results))
+            elif lines:
+                print("\n".join(lines), flush=True)
+    if progress:
+        progress.clear()
 
     if args.update:
         runner.apply_updates()
@@ -615,6 +725,43 @@ def main():
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 and results else 1
+
+
+class Progress:
+    """The line a terminal shows while the tests run: jobs done of all
+    (a job is one test, or a group: a milestone's unit tests, a
+    chapter's sessions), failures so far, the milestone a job just
+    started on. Rewritten in place (\\r); other output is printed above
+    it."""
+
+    def __init__(self, total):
+        self.total = total
+        self.done = self.failed = 0
+        self.where = ""
+        self.lock = threading.Lock()
+
+    def draw(self):
+        sys.stdout.write("\r\033[K%d/%d jobs done, %d failed; testing %s" %
+                         (self.done, self.total, self.failed, self.where))
+        sys.stdout.flush()
+
+    def started(self, where):
+        with self.lock:
+            self.where = where
+            self.draw()
+
+    def finished(self, lines, failed):
+        with self.lock:
+            self.done += 1
+            self.failed = failed
+            if lines:
+                self.clear()
+                print("\n".join(lines))
+            self.draw()
+
+    def clear(self):
+        sys.stdout.write("\r\033[K")
+        sys.stdout.flush()
 
 
 def indent(text):

@@ -15,8 +15,10 @@ then the program's output, with what was typed after each prompt.
     [exit 1]
 
 Rules, all of them:
-- A line "$ COMMAND" runs COMMAND with /bin/sh in the test's own directory,
-  where `strata` is the binary of the milestone under test.
+- A line "$ COMMAND" runs COMMAND with bash in the test's own directory,
+  where `strata` is the binary of the milestone under test (a book
+  session types `./strata`, as a reader does in the milestone's
+  directory). A pipeline fails if any command in it fails (pipefail).
 - The lines up to the next "$ " line are the expected output (stdout and
   stderr together). A line that starts with a prompt ("db > ") is the
   program's prompt followed by one line of input: the text after the prompt
@@ -30,7 +32,10 @@ Rules, all of them:
   a database, restart strata on it, and look again.
 - A command that reads its own input (strata db < file) must not print
   prompts into the transcript: count or filter its output instead
-  (| grep -c Executed), since a prompt line means typed input.
+  (| grep -c Executed), since a prompt line means typed input. Throwing
+  its output away (> /dev/null) is refused, since that hides the errors
+  of a test's set-up, unless the block expects a non-zero exit status
+  (a simulated crash, [exit 99], is what that command checks).
 """
 import difflib
 import re
@@ -38,6 +43,12 @@ import subprocess
 
 PROMPTS = ("db > ",)
 EXIT_RE = re.compile(r"^\[exit (\d+)\]$")
+# A pipeline fails when any of its commands fails, not only the last: a
+# strata that crashes in `strata db < rows.txt | grep -c Executed` fails
+# the test although grep succeeds.
+SHELL = ["bash", "-o", "pipefail", "-c"]
+# strata's output thrown away: `strata ... > /dev/null` (or 2>).
+DISCARDED = re.compile(r"\bstrata\b[^|;&]*>\s*/dev/null")
 
 
 def prompt_of(line):
@@ -95,6 +106,11 @@ def parse_commands(lines, first_line_no):
             return [], "line %d: output before any \"$ \" command" % line_no
     if current:
         commands.append(Command(*current))
+    for cmd in commands:
+        if DISCARDED.search(cmd.cmdline) and cmd.exit_status == 0:
+            return [], ("line %d: strata's output goes to /dev/null, which "
+                        "hides any error it reports: count its replies "
+                        "instead (| grep -c Executed)" % cmd.line_no)
     return commands, None
 
 
@@ -124,24 +140,26 @@ def normalize(text):
 
 
 class Outcome:
-    def __init__(self, ok, actual_lines, exit_status, message=""):
+    def __init__(self, ok, actual_lines, exit_status, message="",
+                 timed_out=False):
         self.ok = ok
         self.actual = actual_lines
         self.exit_status = exit_status
         self.message = message
+        self.timed_out = timed_out
 
 
 def run_command(cmd, cwd, env, timeout):
     """Runs one Command and compares; returns an Outcome."""
     stdin = "".join(line + "\n" for line in cmd.inputs()).encode()
     try:
-        proc = subprocess.run(["/bin/sh", "-c", cmd.cmdline], cwd=cwd,
+        proc = subprocess.run(SHELL + [cmd.cmdline], cwd=cwd,
                               env=env, input=stdin, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         out = (e.output or b"").decode("utf-8", "backslashreplace")
         return Outcome(False, normalize(interleave(out, cmd.inputs())), None,
-                       "timed out after %s s" % timeout)
+                       "timed out after %s s" % timeout, timed_out=True)
     out = proc.stdout.decode("utf-8", "backslashreplace")
     actual = normalize(interleave(out, cmd.inputs()))
     ok = actual == normalize("\n".join(cmd.expected)) and \

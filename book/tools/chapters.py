@@ -14,6 +14,9 @@ with code pulled from the milestones when the book is built:
   {{file Makefile}}                   a whole file
   {{diff 01 02 src/table.c}}          a generated diff of one file
   {{diffstat 01 02}}                  the files two milestones differ in
+  {{fulldiff 01 02}}                  the whole diff, folded: the last
+                                      directive of every chapter after
+                                      01, from the milestone before
   {{chapters}}                        (index only) the list of chapters
 
 A fenced block whose info string is "session" is a transcript (see
@@ -48,10 +51,11 @@ class DirectiveError(Exception):
 
 
 class Excerpt:
-    def __init__(self, caption, language, text):
+    def __init__(self, caption, language, text, summary=None):
         self.caption = caption
         self.language = language
         self.text = text
+        self.summary = summary      # if set: folded, under this line
 
 
 class Chapter:
@@ -109,7 +113,8 @@ class Chapter:
         return out
 
     def excerpt_errors(self):
-        """Every directive that does not resolve, as messages."""
+        """Every directive that does not resolve, as messages, and a
+        chapter that does not end as it must (ending_error)."""
         errors = []
         for kind, line_no, payload in self.blocks():
             if kind == "directive":
@@ -118,7 +123,31 @@ class Chapter:
                 except DirectiveError as e:
                     errors.append("%s:%d: %s" % (self.path.relative_to(ROOT),
                                                  line_no, e))
-        return errors
+        ending = self.ending_error()
+        return errors + ([ending] if ending else [])
+
+    def ending_error(self):
+        """A chapter after the first milestone's ends with the whole diff
+        from the milestone before ({{fulldiff NN-1 NN}}); the first
+        chapter has none. Returns what is wrong, or None."""
+        m = self.milestone()
+        if m is None:
+            return None
+        before = [x for x in milestones.all_milestones()
+                  if x.number < m.number]
+        last = None
+        for kind, line_no, payload in self.blocks():
+            if kind == "directive" or (kind != "text" or payload.strip()):
+                last = (kind, line_no, payload)
+        want = ("fulldiff", [before[-1].tag, m.tag]) if before else None
+        got = last[2] if last and last[0] == "directive" else None
+        if got and got[0] == "fulldiff" and want is None:
+            return "%s: the first chapter has no {{fulldiff}}" % self.file_name
+        if want and (got is None or got[0] != "fulldiff" or
+                     got[1] != want[1]):
+            return ("%s: must end with {{fulldiff %s %s}}, the whole diff "
+                    "from the milestone before" % (self.file_name, *want[1]))
+        return None
 
 
 def load():
@@ -158,52 +187,92 @@ def shown_path(m, rel):
     return os.path.normpath("milestones/%s/%s" % (m.name, rel))
 
 
+def resolve_code(chapter, spec, name):
+    m, rel = source(chapter, spec)
+    lines = (m.path / rel).read_text().split("\n")
+    found = find_c_entity(lines, name)
+    if found is None:
+        raise DirectiveError("no function, struct, enum, macro or "
+                             "declaration named %r in %s/%s" % (
+                                 name, m.name, rel))
+    return Excerpt("%s: %s" % (shown_path(m, rel), name), language_of(rel),
+                   "\n".join(found))
+
+
+def resolve_region(chapter, spec, name):
+    m, rel = source(chapter, spec)
+    lines = (m.path / rel).read_text().split("\n")
+    found = find_region(lines, name)
+    if found is None:
+        raise DirectiveError("no region %r (\"book: begin %s\" ... "
+                             "\"book: end %s\") in %s/%s" % (
+                                 name, name, name, m.name, rel))
+    return Excerpt(shown_path(m, rel), language_of(rel),
+                   textwrap.dedent("\n".join(found)))
+
+
+def resolve_file(chapter, spec):
+    m, rel = source(chapter, spec)
+    return Excerpt(shown_path(m, rel), language_of(rel),
+                   (m.path / rel).read_text().rstrip("\n"))
+
+
+def two_milestones(a, b):
+    try:
+        return milestones.find(a), milestones.find(b)
+    except ValueError as e:
+        raise DirectiveError(str(e))
+
+
+def resolve_diff(chapter, a, b, only=None):
+    a, b = two_milestones(a, b)
+    if only and not (a.path / only).is_file() and \
+            not (b.path / only).is_file():
+        raise DirectiveError("neither %s nor %s has %s" % (a.name, b.name,
+                                                            only))
+    text = milestones.tree_diff(a, b, only).rstrip("\n")
+    return Excerpt("diff %s %s%s" % (a.name, b.name,
+                                     " " + only if only else ""),
+                   "diff", text or "(no differences)")
+
+
+def resolve_diffstat(chapter, a, b):
+    a, b = two_milestones(a, b)
+    return Excerpt("files changed from %s to %s" % (a.name, b.name),
+                   "text", milestones.diff_stat(a, b).rstrip("\n"))
+
+
+def resolve_fulldiff(chapter, a, b):
+    a, b = two_milestones(a, b)
+    stat = milestones.diff_stat(a, b).rstrip("\n")
+    return Excerpt("milestones/%s to milestones/%s" % (a.name, b.name),
+                   "diff", stat + "\n\n" + milestones.tree_diff(a, b).rstrip(
+                       "\n"),
+                   summary="Every change from %s to %s:%s" % (
+                       a.name, b.name, stat.split("\n")[-1]))
+
+
+# Each directive: the function that resolves it, and how many arguments
+# it takes (a range). A function returns an Excerpt or raises
+# DirectiveError; one more directive is one more function and line here.
+DIRECTIVES = {
+    "code": (resolve_code, 2, 2),
+    "region": (resolve_region, 2, 2),
+    "file": (resolve_file, 1, 1),
+    "diff": (resolve_diff, 2, 3),
+    "diffstat": (resolve_diffstat, 2, 2),
+    "fulldiff": (resolve_fulldiff, 2, 2),
+    "chapters": (lambda chapter: None, 0, 0),
+}
+
+
 def resolve(chapter, name, args):
-    """Returns an Excerpt for a directive, or raises DirectiveError."""
-    if name == "code" and len(args) == 2:
-        m, rel = source(chapter, args[0])
-        lines = (m.path / rel).read_text().split("\n")
-        found = find_c_entity(lines, args[1])
-        if found is None:
-            raise DirectiveError("no function, struct, enum, macro or "
-                                 "declaration named %r in %s/%s" % (
-                                     args[1], m.name, rel))
-        return Excerpt("%s: %s" % (shown_path(m, rel), args[1]),
-                       language_of(rel),
-                       "\n".join(found))
-    if name == "region" and len(args) == 2:
-        m, rel = source(chapter, args[0])
-        lines = (m.path / rel).read_text().split("\n")
-        found = find_region(lines, args[1])
-        if found is None:
-            raise DirectiveError("no region %r (\"book: begin %s\" ... "
-                                 "\"book: end %s\") in %s/%s" % (
-                                     args[1], args[1], args[1], m.name, rel))
-        return Excerpt(shown_path(m, rel), language_of(rel),
-                       textwrap.dedent("\n".join(found)))
-    if name == "file" and len(args) == 1:
-        m, rel = source(chapter, args[0])
-        return Excerpt(shown_path(m, rel), language_of(rel),
-                       (m.path / rel).read_text().rstrip("\n"))
-    if name in ("diff", "diffstat") and len(args) in (2, 3):
-        try:
-            a, b = milestones.find(args[0]), milestones.find(args[1])
-        except ValueError as e:
-            raise DirectiveError(str(e))
-        if name == "diffstat":
-            return Excerpt("files changed from %s to %s" % (a.name, b.name),
-                           "text", milestones.diff_stat(a, b).rstrip("\n"))
-        only = args[2] if len(args) == 3 else None
-        if only and not (a.path / only).is_file() and \
-                not (b.path / only).is_file():
-            raise DirectiveError("neither %s nor %s has %s" % (a.name, b.name,
-                                                                only))
-        text = milestones.tree_diff(a, b, only).rstrip("\n")
-        return Excerpt("diff %s %s%s" % (a.name, b.name,
-                                         " " + only if only else ""),
-                       "diff", text or "(no differences)")
-    if name == "chapters" and not args:
-        return None
+    """Returns an Excerpt for a directive (None for {{chapters}}, which
+    render.py expands itself), or raises DirectiveError."""
+    if name in DIRECTIVES:
+        func, low, high = DIRECTIVES[name]
+        if low <= len(args) <= high:
+            return func(chapter, *args)
     raise DirectiveError("unknown directive {{%s %s}}" % (name,
                                                          " ".join(args)))
 

@@ -67,10 +67,15 @@ def expand(chapter_or_index, all_chapters):
                 excerpt = chapters.resolve(chapter_or_index, name, args)
             except chapters.DirectiveError as e:
                 sys.exit("%s:%d: %s" % (chapter_or_index.path, line_no, e))
+            if excerpt.summary:
+                out.append('<details class="excerpt"><summary>%s</summary>'
+                           '\n' % html.escape(excerpt.summary))
             out.append('<div class="excerpt">%s</div>\n' %
                        html.escape(excerpt.caption))
             out.extend([fence(excerpt.text) + excerpt.language,
                         excerpt.text, fence(excerpt.text), ""])
+            if excerpt.summary:
+                out.extend(["</details>", ""])
     return "\n".join(out) + "\n"
 
 
@@ -106,36 +111,41 @@ def decorate(body):
 
     body = re.sub(r"<h([23])>(.*?)</h\1>", heading, body)
 
-    def session(m):
-        lines = []
-        for line in m.group(1).split("\n"):
-            if line.startswith("$ "):
-                line = '<span class="shell">$ </span><kbd>%s</kbd>' % line[2:]
-            else:
-                for prompt in chapters.transcript.PROMPTS:
-                    p = html.escape(prompt)
-                    if line.startswith(p):
-                        line = '<span class="prompt">%s</span><kbd>%s</kbd>' % (
-                            p, line[len(p):])
-                        break
-            lines.append(line)
-        return '<pre class="session"><code>%s</code></pre>' % "\n".join(lines)
+    def session_line(line):
+        if line.startswith("$ "):
+            return "", '<span class="shell">$ </span><kbd>%s</kbd>' % line[2:]
+        for prompt in chapters.transcript.PROMPTS:
+            p = html.escape(prompt)
+            if line.startswith(p):
+                return "", '<span class="prompt">%s</span><kbd>%s</kbd>' % (
+                    p, line[len(p):])
+        return "", line
 
-    body = re.sub(r'<pre><code class="language-session">(.*?)</code></pre>',
-                  session, body, flags=re.S)
+    def diff_line(line):
+        if line.startswith(("+++ ", "--- ")):
+            return "file", line
+        return {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], ""), line
 
-    def diff(m):
-        lines = []
-        for line in m.group(1).split("\n"):
-            cls = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1])
-            if line.startswith(("+++", "---")):
-                cls = "file"
-            lines.append('<span class="%s">%s</span>' % (cls, line)
-                         if cls else line)
-        return '<pre class="diff"><code>%s</code></pre>' % "\n".join(lines)
+    markers = {"session": session_line, "diff": diff_line}
 
-    body = re.sub(r'<pre><code class="language-diff">(.*?)</code></pre>',
-                  diff, body, flags=re.S)
+    def block(m):
+        # Each line its own span, so that a line too long for the column
+        # wraps with a hanging indent (book.css) and stays one line.
+        language, text = m.group(2), m.group(3)
+        mark = markers.get(language, lambda line: ("", line))
+        spans = []
+        for line in text[:-1].split("\n") if text.endswith("\n") else \
+                text.split("\n"):
+            cls, inner = mark(line)
+            spans.append('<span class="line%s">%s</span>' % (
+                " " + cls if cls else "", inner))
+        return '<pre%s><code%s>%s</code></pre>' % (
+            ' class="%s"' % language if language in markers else "",
+            m.group(1) if language not in markers else "",
+            "\n".join(spans))
+
+    body = re.sub(r'<pre><code( class="language-([\w-]+)")?>(.*?)</code>'
+                  r'</pre>', block, body, flags=re.S)
     return body, toc
 
 

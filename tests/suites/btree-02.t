@@ -41,7 +41,8 @@ db > .exit
 ## two levels: the 14th row splits the leaf 7 and 7
 # The separator pushed up is the largest key of the left leaf.
 $ seq 1 14 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+14
 $ strata test.db
 db > .btree
 Tree:
@@ -71,7 +72,8 @@ db > .exit
 # The root can point to at most 4 children; with a fifth it splits into
 # two internal nodes under a new root.
 $ seq 1 35 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+35
 $ strata test.db
 db > .btree
 Tree:
@@ -128,7 +130,8 @@ db > .exit
 
 ## four levels: splits climb two levels at once
 $ seq 1 98 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+98
 $ strata test.db
 db > .btree
 Tree:
@@ -271,7 +274,8 @@ db > .exit
 
 ## descending inserts make the same two leaves
 $ seq 14 -1 1 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+14
 $ strata test.db
 db > .btree
 Tree:
@@ -300,7 +304,8 @@ db > .exit
 # delete, the right leaf takes the left's largest key, and the separator
 # becomes the left's new largest.
 $ seq 2 2 28 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+14
 $ strata test.db
 db > insert 1 user1 person1@example.com
 Executed.
@@ -354,7 +359,8 @@ db > .exit
 ## a delete borrows from the right sibling
 # The leftmost leaf has no left sibling, so it takes the right's smallest.
 $ seq 2 2 28 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+14
 $ strata test.db
 db > insert 29 user29 person29@example.com
 Executed.
@@ -389,7 +395,8 @@ db > .exit
 # 7 of its left sibling, the emptied page goes to the free list, and the
 # next split takes it back instead of growing the file.
 $ seq 1 21 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+21
 $ wc -c < test.db
 20480
 $ strata test.db
@@ -469,7 +476,8 @@ $ wc -c < test.db
 
 ## the leftmost leaf merges with its right sibling
 $ seq 1 21 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+21
 $ strata test.db
 db > delete 1
 Executed.
@@ -507,7 +515,8 @@ db > .exit
 # A root with a single child is useless: the child becomes the root, the
 # tree loses a level, and both emptied pages go to the free list.
 $ seq 1 14 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+14
 $ strata test.db
 db > delete 1
 Executed.
@@ -537,7 +546,8 @@ db > .exit
 # A leaf merge leaves the right internal node without keys; its left
 # sibling has two, so one child moves over through the root.
 $ seq 1 35 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+35
 $ strata test.db
 db > delete 29
 Executed.
@@ -593,9 +603,11 @@ db > .exit
 
 ## an internal node borrows from its right sibling
 $ seq 1 42 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+42
 $ printf 'delete %s\n' 1 2 3 4 5 6 7 > deletes.txt
-$ strata test.db < deletes.txt > /dev/null
+$ strata test.db < deletes.txt | grep -c Executed
+7
 $ strata test.db
 db > .btree
 Tree:
@@ -703,7 +715,8 @@ db > .exit
 # merges two leaves under the right internal node, which merges with its
 # left sibling, which leaves the root with one child: it collapses.
 $ seq 1 35 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+35
 $ strata test.db
 db > delete 1
 Executed.

@@ -106,7 +106,8 @@ hit ratio: 91.3%
 # took a ninth frame).
 $ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 1; id <= 3279; id++) print id * 10 ",user" id "," e; }' > base.csv
 $ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; print "10005,ua," e; print "20005,ub," e; print "32800,uc," e }' > three.csv
-$ echo .import base.csv | STRATA_POOL_PAGES=256 strata test.db > /dev/null
+$ echo .import base.csv | STRATA_POOL_PAGES=256 strata test.db | grep -c Imported
+1
 $ strata --pool-pages 8 test.db
 db > .import three.csv
 Imported 3 rows in 1 commit.

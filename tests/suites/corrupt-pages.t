@@ -8,7 +8,8 @@ milestones: 03-05
 
 ## a slot that points outside the page
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\360\377' | dd of=test.db bs=1 seek=8204 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 1
@@ -31,7 +32,8 @@ db > .exit
 
 ## a select stops at the damaged page
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\360\377' | dd of=test.db bs=1 seek=8204 conv=notrunc 2>/dev/null
 $ echo select | strata test.db | tail -n 3
 (58, user58, person58@example.com)
@@ -40,7 +42,8 @@ db >
 
 ## a cell whose length runs past the end of the page
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\377\177' | dd of=test.db bs=1 seek=12258 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 59
@@ -55,7 +58,8 @@ db > .exit
 # the key of slot 1 is now 59 and row 60 cannot be found. The full
 # .check, which also checks key order and overlaps, names the damage.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\336\017' | dd of=test.db bs=1 seek=8206 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 60
@@ -69,7 +73,8 @@ db > .exit
 
 ## a cell count too large for the page
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\377\377' | dd of=test.db bs=1 seek=8194 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 100
@@ -79,7 +84,8 @@ db > .exit
 ## a record whose username length is impossible
 # The cell is sound, but the row inside it claims a 200-byte username.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\310' | dd of=test.db bs=1 seek=12260 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 59
@@ -93,7 +99,8 @@ db > .exit
 # The record of key 59 starts at byte 12260 with its username length, 6;
 # 48 is more than the 32 a username may have.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\060' | dd of=test.db bs=1 seek=12260 conv=notrunc 2>/dev/null
 $ strata test.db
 db > .check
@@ -106,7 +113,8 @@ db > .exit
 # The email length of key 59 follows the 6 bytes of "user59", at byte
 # 12267: 48 instead of 20 no longer adds up to the record's size.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\060' | dd of=test.db bs=1 seek=12267 conv=notrunc 2>/dev/null
 $ strata test.db
 db > .check
@@ -117,7 +125,8 @@ db > .exit
 
 ## a damaged root page refuses the whole file
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\377\377' | dd of=test.db bs=1 seek=12300 conv=notrunc 2>/dev/null
 $ strata test.db
 Error: 'test.db' is corrupt: page 3: slot 0 points to byte 65535, outside the cell area.
