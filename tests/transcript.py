@@ -20,10 +20,12 @@ Rules, all of them:
   session types `./strata`, as a reader does in the milestone's
   directory). A pipeline fails if any command in it fails (pipefail).
 - The lines up to the next "$ " line are the expected output (stdout and
-  stderr together). A line that starts with a prompt ("db > ") is the
-  program's prompt followed by one line of input: the text after the prompt
-  is fed to the command's standard input, in order. A prompt alone on the
-  block's last line is where the input ends.
+  stderr together). A line that starts with a prompt ("db > " in 01-05;
+  "strata=> " from 06 on, and "strata-> " inside a statement that goes on
+  over several lines) is the program's prompt followed by one line of
+  input: the text after the prompt is fed to the command's standard
+  input, in order. A prompt alone on the block's last line is where the
+  input ends.
 - "[exit N]" as a block's last line expects exit status N; without it the
   status must be 0.
 - Lines are compared exactly, except that trailing blanks are ignored (so
@@ -41,7 +43,7 @@ import difflib
 import re
 import subprocess
 
-PROMPTS = ("db > ",)
+PROMPTS = ("db > ", "strata=> ", "strata-> ")
 EXIT_RE = re.compile(r"^\[exit (\d+)\]$")
 # A pipeline fails when any of its commands fails, not only the last: a
 # strata that crashes in `strata db < rows.txt | grep -c Executed` fails

@@ -8,6 +8,7 @@
  * Exit status 0; 1 when the database could not be opened or closed, or
  * (with -c or -f) a statement failed; 2 for a wrong command line.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,8 @@ int main(int argc, char **argv)
     char *text = NULL;
     size_t text_len = 0;
     if (script != NULL && !read_file(script, &text, &text_len)) {
-        fprintf(stderr, "strata: cannot read '%s'\n", script);
+        fprintf(stderr, "strata: cannot read '%s': %s\n", script,
+                strerror(errno));
         return 1;
     }
     /* A reader that goes away (strata f.db | head) must not kill us

@@ -88,7 +88,6 @@ static DbStatus csv_columns(void *ctx, uint32_t n, const char *const *names,
     (void)types;
     Output *o = ctx;
     o->n_columns = n;
-    o->n_rows = 0;
     if (o->tuples_only)
         return DB_OK;
     for (uint32_t i = 0; i < n; i++) {
@@ -112,7 +111,6 @@ static DbStatus csv_row(void *ctx, const Value *values)
         csv_field(o->out, s, len, values[i].type == VALUE_NULL);
     }
     putc('\n', o->out);
-    o->n_rows++;
     return ferror(o->out) ? db_fail(DB_EIO, "writing the result failed")
                           : DB_OK;
 }

@@ -22,8 +22,9 @@ typedef struct Output {
     bool quiet;           /* -q: no command tags */
     const char *title;    /* a line centred above an aligned table */
     bool no_footer;       /* no "(N rows)" (\d) */
-    /* Rows of the result being printed (aligned needs every width
-     * before it prints the first row, so it keeps the result). */
+    /* The result being printed: its columns, and for aligned output
+     * its rows (which it needs, every width known, before it prints the
+     * first); CSV prints each row as it comes. */
     uint32_t n_columns;
     char **names;
     bool *right;          /* numbers are aligned right */

@@ -28,8 +28,10 @@
 #define PROMPT "strata=> "
 #define PROMPT_MORE "strata-> "   /* inside a statement not yet ended */
 
-/* A line wider than this is shown in part around the error's place. */
-#define ERROR_LINE_MAX 72
+/* A line wider than this is shown in part around the error's place, as
+ * psql shows it. */
+#define ERROR_LINE_MAX 60
+#define ERROR_RIGHT_CUT 10
 
 struct Shell {
     Db *db;
@@ -80,18 +82,26 @@ static void print_error(Shell *shell, const char *sql, size_t len)
             start--;
         while (end < len && sql[end] != '\n')
             end++;
-        /* A long line is shown in part, "..." where it is cut. */
+        /* A line too wide is shown in part, "..." where it is cut, with
+         * the caret at least ERROR_RIGHT_CUT columns from its end. */
         const char *cut_front = "", *cut_back = "";
-        while (width(sql + start, pos - start) > ERROR_LINE_MAX / 2) {
-            start++;
-            cut_front = "...";
+        if (width(sql + start, end - start) > ERROR_LINE_MAX) {
+            while (width(sql + start, pos - start) >
+                   ERROR_LINE_MAX - ERROR_RIGHT_CUT) {
+                start++;
+                cut_front = "...";
+            }
+            while (width(sql + start, end - start) > ERROR_LINE_MAX) {
+                end--;
+                cut_back = "...";
+            }
+            /* Not in the middle of a character. */
+            while (start < pos &&
+                   ((unsigned char)sql[start] & 0xc0) == 0x80)
+                start++;
+            while (end > pos && ((unsigned char)sql[end] & 0xc0) == 0x80)
+                end--;
         }
-        while (width(sql + start, end - start) > ERROR_LINE_MAX) {
-            end--;
-            cut_back = "...";
-        }
-        while (start < pos && ((unsigned char)sql[start] & 0xc0) == 0x80)
-            start++; /* not in the middle of a character */
         char prefix[32];
         int n = snprintf(prefix, sizeof prefix, "LINE %" PRIu32 ": %s",
                          line_no, cut_front);
@@ -281,6 +291,34 @@ static void cmd_tables(Shell *shell, const char *args, bool system)
     free(list.rows);
 }
 
+/* V as SQL would write it ('it''s', true, 1.5), in a new string. */
+static char *literal(const Value *v)
+{
+    char number[OUTPUT_NUMBER_MAX];
+    uint32_t len;
+    const char *text = output_value_text(v, number, &len);
+    char *out = malloc(2 * (size_t)len + 8);
+    if (out == NULL)
+        return NULL;
+    if (v->type == VALUE_BOOLEAN) {
+        strcpy(out, v->b ? "true" : "false");
+    } else if (v->type == VALUE_TEXT) {
+        size_t n = 0;
+        out[n++] = '\'';
+        for (uint32_t i = 0; i < len; i++) {
+            if (text[i] == '\'')
+                out[n++] = '\'';
+            out[n++] = text[i];
+        }
+        out[n++] = '\'';
+        out[n] = '\0';
+    } else {
+        memcpy(out, text, len);
+        out[len] = '\0';
+    }
+    return out;
+}
+
 /* \d NAME: a table's columns, from the catalog. */
 static void cmd_describe(Shell *shell, const char *args, bool system)
 {
@@ -301,7 +339,7 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
     uint32_t n = def->n_columns;
     Value *rows = calloc((size_t)n * 4, sizeof *rows);
     char (*types)[48] = malloc(n * sizeof *types);
-    char (*defaults)[OUTPUT_NUMBER_MAX + 4] = malloc(n * sizeof *defaults);
+    char **defaults = calloc(n ? n : 1, sizeof *defaults);
     if (rows == NULL || types == NULL || defaults == NULL) {
         command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
         n = 0;
@@ -318,14 +356,13 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
         row[2] = (Value){.type = VALUE_TEXT,
                          .text = {nullable, (uint32_t)strlen(nullable)}};
         row[3] = (Value){.type = VALUE_NULL};
-        if (c->has_default && c->default_value.type == VALUE_TEXT) {
-            row[3] = c->default_value; /* shown as written, quoted */
-        } else if (c->has_default) {
-            uint32_t len;
-            row[3] = (Value){.type = VALUE_TEXT};
-            row[3].text.s = output_value_text(&c->default_value,
-                                              defaults[i], &len);
-            row[3].text.n = len;
+        if (c->has_default) {
+            defaults[i] = literal(&c->default_value);
+            if (defaults[i] == NULL)
+                continue;
+            row[3] = (Value){.type = VALUE_TEXT,
+                             .text = {defaults[i],
+                                      (uint32_t)strlen(defaults[i])}};
         }
     }
     if (n > 0) {
@@ -343,6 +380,8 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
             printf("Row id: hidden (rowid)\n");
         printf("Root page: %" PRIu32 "\n\n", def->root);
     }
+    for (uint32_t i = 0; defaults != NULL && i < n; i++)
+        free(defaults[i]);
     free(rows);
     free(types);
     free(defaults);
@@ -591,13 +630,19 @@ static void cmd_help(Shell *shell, const char *args)
            "several lines):\n"
            "  CREATE TABLE, DROP TABLE, INSERT, SELECT, UPDATE, DELETE\n"
            "Backslash commands:\n");
+    int widest = 0;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        int w = (int)(strlen(COMMANDS[i].name) + strlen(COMMANDS[i].args));
+        if (COMMANDS[i].help != NULL && w > widest)
+            widest = w;
+    }
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (COMMANDS[i].help == NULL)
             continue;
-        char usage[48];
+        char usage[64];
         snprintf(usage, sizeof usage, "\\%s %s", COMMANDS[i].name,
                  COMMANDS[i].args);
-        printf("  %-36s %s\n", usage, COMMANDS[i].help);
+        printf("  %-*s  %s\n", widest + 2, usage, COMMANDS[i].help);
     }
 }
 
