@@ -88,8 +88,8 @@ typedef struct Internal {
 typedef struct CellList {
     uint32_t n_cells;
     uint32_t n_bytes;  /* of data[] in use */
-    uint16_t offset[2 * PAGE_CAPACITY / LEAF_CELL_HEADER_SIZE + 1];
-    uint16_t size[2 * PAGE_CAPACITY / LEAF_CELL_HEADER_SIZE + 1];
+    uint16_t offset[PAGE_CAPACITY + 1];   /* a cell takes 2 bytes or more */
+    uint16_t size[PAGE_CAPACITY + 1];
     uint8_t data[2 * PAGE_SIZE + LEAF_CELL_MAX_SIZE];
 } CellList;
 
@@ -171,7 +171,11 @@ static void list_insert(CellList *list, uint32_t at, const uint8_t *cell,
 
 static int64_t list_key(const CellList *list, uint32_t i)
 {
-    return (int64_t)get_u64(list->data + list->offset[i]);
+    int64_t key;
+    uint32_t size, header;
+    page_leaf_header(list->data + list->offset[i], list->size[i], &key,
+                     &size, &header);
+    return key;
 }
 
 /* Rewrites NODE as a leaf holding cells FROM .. TO - 1 of LIST, with
@@ -393,15 +397,18 @@ typedef struct CellInfo {
     const uint8_t *data;   /* the local bytes */
 } CellInfo;
 
+/* What cell I of a checked leaf says (its header is whole). */
 static CellInfo cell_info(uint8_t *leaf, uint16_t i)
 {
     const uint8_t *cell = page_cell(leaf, i);
-    CellInfo info = {.key = (int64_t)get_u64(cell),
-                     .size = get_u32(cell + 8),
-                     .data = cell + LEAF_CELL_HEADER_SIZE};
+    CellInfo info;
+    uint32_t header;
+    page_leaf_header(cell, page_cell_size(leaf, i), &info.key, &info.size,
+                     &header);
+    info.data = cell + header;
     info.local = page_local_size(info.size);
-    if (info.local < info.size)
-        info.overflow = get_u32(cell + LEAF_CELL_HEADER_SIZE + info.local);
+    info.overflow = info.local < info.size
+                        ? get_u32(info.data + info.local) : 0;
     return info;
 }
 
@@ -411,10 +418,9 @@ static uint16_t make_cell(uint8_t *cell, int64_t key, const uint8_t *payload,
                           uint64_t size, uint32_t overflow)
 {
     uint32_t local = page_local_size(size);
-    put_u64(cell, (uint64_t)key);
-    put_u32(cell + 8, (uint32_t)size);
-    memcpy(cell + LEAF_CELL_HEADER_SIZE, payload, local);
-    uint16_t cell_size = (uint16_t)(LEAF_CELL_HEADER_SIZE + local);
+    uint32_t header = page_put_leaf_header(cell, key, (uint32_t)size);
+    memcpy(cell + header, payload, local);
+    uint16_t cell_size = (uint16_t)(header + local);
     if (local < size) {
         put_u32(cell + cell_size, overflow);
         cell_size += OVERFLOW_POINTER_SIZE;

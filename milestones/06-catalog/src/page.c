@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "varint.h"
 
 static uint16_t cell_start(const uint8_t *page)
 {
@@ -45,15 +46,41 @@ uint32_t page_local_size(uint64_t size)
 }
 /* book: end local-size */
 
-/* The size of the cell at OFFSET of a page of TYPE. */
+bool page_leaf_header(const uint8_t *cell, size_t avail, int64_t *key,
+                      uint32_t *size, uint32_t *header_size)
+{
+    uint64_t k, n;
+    size_t a = varint_get(cell, avail, &k);
+    size_t b = a ? varint_get(cell + a, avail - a, &n) : 0;
+    if (b == 0 || n > UINT32_MAX)
+        return false;
+    *key = unzigzag(k);
+    *size = (uint32_t)n;
+    *header_size = (uint32_t)(a + b);
+    return true;
+}
+
+uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
+{
+    size_t n = varint_put(cell, zigzag(key));
+    return (uint32_t)(n + varint_put(cell + n, size));
+}
+
+/* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
+ * not one. */
 static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
                              uint32_t offset)
 {
     if (type == PAGE_INTERNAL)
         return INTERNAL_CELL_SIZE;
-    uint32_t size = get_u32(page + offset + 8);
+    int64_t key;
+    uint32_t size, header;
+    if (offset >= PAGE_USABLE_SIZE ||
+        !page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, &key,
+                          &size, &header))
+        return 0;
     uint32_t local = page_local_size(size);
-    return (uint16_t)(LEAF_CELL_HEADER_SIZE + local +
+    return (uint16_t)(header + local +
                       (local < size ? OVERFLOW_POINTER_SIZE : 0));
 }
 
@@ -113,7 +140,13 @@ uint16_t page_cell_size(const uint8_t *page, uint16_t i)
 
 int64_t page_key(const uint8_t *page, uint16_t i)
 {
-    return (int64_t)get_u64(page + page_cell_offset(page, i));
+    uint16_t offset = page_cell_offset(page, i);
+    if (page_type(page) == PAGE_INTERNAL)
+        return (int64_t)get_u64(page + offset);
+    /* A checked page: the header is whole. */
+    uint64_t key = 0;
+    varint_get(page + offset, PAGE_USABLE_SIZE - offset, &key);
+    return unzigzag(key);
 }
 
 uint16_t page_find(const uint8_t *page, int64_t key)
@@ -198,8 +231,7 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                        "starting at %u do not fit in a page", page_num, n,
                        start);
 
-    uint32_t min_size = type == PAGE_LEAF ? LEAF_CELL_HEADER_SIZE
-                                          : INTERNAL_CELL_SIZE;
+    uint32_t min_size = type == PAGE_LEAF ? 2 : INTERNAL_CELL_SIZE;
     uint32_t cell_bytes = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
@@ -208,6 +240,9 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
             return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
                            "%u, outside the cell area", page_num, i, offset);
         uint32_t size = cell_size_at(page, type, offset);
+        if (size == 0)
+            return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
+                           "header", page_num, i);
         if (offset + size > PAGE_USABLE_SIZE)
             return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
                            "byte %u) runs past the end of the page",

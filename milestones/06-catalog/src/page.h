@@ -29,11 +29,14 @@
  *                 the front
  *   PAGE_USABLE_SIZE  the pager's own bytes (the page's checksum)
  *
- * Leaf cell:      key (8) | payload size P (4) | the first L bytes of
- *                 the payload | first overflow page (4), if L < P
+ * Leaf cell:      key (varint, zigzagged) | payload size P (varint) |
+ *                 the first L bytes of the payload | first overflow
+ *                 page (4), if L < P
  * Internal cell:  key (8) | child page (4)
  *
- * Keys are signed 64-bit row ids, little-endian. L is page_local_size(P):
+ * Keys are signed 64-bit row ids: in a leaf as short as their value
+ * allows (common/varint.h; row 1000 takes 2 bytes), in an internal node
+ * 8 bytes little-endian, since there are few. L is page_local_size(P):
  * all of a payload up to PAGE_MAX_LOCAL bytes; of a larger one, as much
  * as leaves whole overflow pages for the rest (see btree.c).
  *
@@ -54,7 +57,7 @@
 #define PAGE_SLOT_SIZE 2
 #define PAGE_CAPACITY (PAGE_USABLE_SIZE - PAGE_HEADER_SIZE) /* slots, cells */
 
-#define LEAF_CELL_HEADER_SIZE 12 /* key + payload size */
+#define LEAF_CELL_HEADER_MAX 15  /* key (10) + payload size (5) */
 #define INTERNAL_CELL_SIZE 12    /* key + child page */
 #define OVERFLOW_POINTER_SIZE 4
 
@@ -62,7 +65,7 @@
  * any split, and of any two siblings shared out evenly, keep at least
  * NODE_MIN_FILL bytes each (btree.h). */
 #define LEAF_CELL_MAX_SIZE (PAGE_CAPACITY / 4)
-#define PAGE_MAX_LOCAL (LEAF_CELL_MAX_SIZE - LEAF_CELL_HEADER_SIZE)
+#define PAGE_MAX_LOCAL (LEAF_CELL_MAX_SIZE - LEAF_CELL_HEADER_MAX)
 /* A payload that overflows keeps at least this much in its leaf. */
 #define PAGE_MIN_LOCAL (PAGE_CAPACITY / 16)
 /* Payload bytes an overflow page holds: all of it but its header. */
@@ -106,6 +109,16 @@ uint16_t page_find(const uint8_t *page, int64_t key);
 
 /* How many bytes of a payload of SIZE bytes its leaf cell keeps. */
 uint32_t page_local_size(uint64_t size);
+
+/* A leaf cell's header: its key, payload size, and the bytes the two
+ * take. Reads at most AVAIL bytes; returns false if they are not a
+ * header (cut short, or a size too large for any payload). */
+bool page_leaf_header(const uint8_t *cell, size_t avail, int64_t *key,
+                      uint32_t *size, uint32_t *header_size);
+
+/* Writes the header of a leaf cell of KEY and a payload of SIZE bytes
+ * into CELL; returns its length (at most LEAF_CELL_HEADER_MAX). */
+uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size);
 
 /* Makes CELL (SIZE bytes) cell number I, moving later slots one place up.
  * Compacts the page first if the gap is too small but the free space is

@@ -1,7 +1,7 @@
 /*
  * record.c - a row of typed values as a record of bytes, and back.
  *
- * Owns: the record format drawn in record.h, and varints.
+ * Owns: the record format drawn in record.h.
  * Does not: know which table a record belongs to or check a value against
  * its column (exec.c does, before a record is made), or store records
  * (the B+tree does).
@@ -16,54 +16,7 @@
 #include <string.h>
 
 #include "bytes.h"
-
-size_t varint_size(uint64_t value)
-{
-    size_t n = 1;
-    while (value >= 0x80) {
-        value >>= 7;
-        n++;
-    }
-    return n;
-}
-
-size_t varint_put(uint8_t *out, uint64_t value)
-{
-    size_t n = 0;
-    while (value >= 0x80) {
-        out[n++] = (uint8_t)(value | 0x80);
-        value >>= 7;
-    }
-    out[n++] = (uint8_t)value;
-    return n;
-}
-
-size_t varint_get(const uint8_t *in, size_t len, uint64_t *value)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < len && i < RECORD_VARINT_MAX; i++) {
-        uint64_t bits = in[i] & 0x7f;
-        /* The tenth byte may hold only the 64th bit. */
-        if (i == RECORD_VARINT_MAX - 1 && bits > 1)
-            return 0;
-        v |= bits << (7 * i);
-        if ((in[i] & 0x80) == 0) {
-            *value = v;
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
-static uint64_t zigzag(int64_t v)
-{
-    return ((uint64_t)v << 1) ^ (uint64_t)(v < 0 ? -1 : 0);
-}
-
-static int64_t unzigzag(uint64_t u)
-{
-    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-}
+#include "varint.h"
 
 static size_t value_size(const Value *v)
 {

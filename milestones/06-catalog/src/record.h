@@ -58,12 +58,8 @@ typedef struct Value {
  *                        TEXT     varint length L, then the L bytes
  *                        BOOLEAN  1 byte, 0 or 1
  *
- * A varint holds 7 bits of a number per byte, lowest first; the high bit
- * of a byte says another follows (1 to 10 bytes for 64 bits). Zigzag
- * maps 0, -1, 1, -2, ... to 0, 1, 2, 3, ... so that a small negative
- * number is a short varint too: -64 .. 63 take one byte.
+ * Varints and zigzag are drawn in common/varint.h.
  */
-#define RECORD_VARINT_MAX 10
 /* book: end record-format */
 
 /* The bytes the record of the N VALUES takes. */
@@ -80,12 +76,5 @@ void record_encode(const Value *values, uint32_t n, uint8_t *out);
  * is not 0 or 1, bytes left over); OUT is then unspecified. */
 DbStatus record_decode(const uint8_t *rec, size_t len,
                        const ColumnType *types, uint32_t n, Value *out);
-
-/* Varints, for the record and for whoever else stores numbers this way.
- * varint_get returns the bytes read, or 0 when the varint does not end
- * within LEN bytes or needs more than 64 bits. */
-size_t varint_put(uint8_t *out, uint64_t value);
-size_t varint_get(const uint8_t *in, size_t len, uint64_t *value);
-size_t varint_size(uint64_t value);
 
 #endif

@@ -731,9 +731,27 @@ bool shell_run_text(Shell *shell, const char *text, size_t len)
     return !(shell->failed && shell->options.stop_on_error);
 }
 
+/* The one line that says what recovery did, when there was a log. */
+static void print_recovery(Shell *shell)
+{
+    PagerLogInfo info;
+    pager_log_info(db_pager(shell->db), &info);
+    const WalRecovery *r = &info.recovery;
+    if (!r->found)
+        return;
+    printf("Recovered %s: replayed %" PRIu64 " transaction%s, dropped %"
+           PRIu64 " byte%s", info.path, r->replayed,
+           r->replayed == 1 ? "" : "s", r->dropped_bytes,
+           r->dropped_bytes == 1 ? "" : "s");
+    if (r->reason[0] != '\0')
+        printf(" (%s)", r->reason);
+    printf(".\n");
+}
+
 bool shell_repl(Shell *shell)
 {
     bool interactive = isatty(STDIN_FILENO);
+    print_recovery(shell);
     LineReader *reader = lineread_open(interactive);
     if (reader == NULL) {
         command_error(shell, db_fail(DB_ENOMEM, "out of memory"));

@@ -7,11 +7,12 @@
 #include <string.h>
 
 #include "record.h"
+#include "varint.h"
 #include "unittest.h"
 
 static void test_varints_take_the_bytes_their_value_needs(void)
 {
-    uint8_t buf[RECORD_VARINT_MAX];
+    uint8_t buf[VARINT_MAX];
     uint64_t v;
     CHECK_EQ(varint_put(buf, 0), 1);
     CHECK_EQ(varint_put(buf, 127), 1);
