@@ -1,0 +1,225 @@
+/*
+ * test_wal.c - the log on its own: records that come back after a crash,
+ * and those that must not; and transactions that roll back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crc32c.h"
+#include "pager.h"
+#include "unittest.h"
+#include "wal.h"
+
+static char path[64];
+
+static void fresh_path(void)
+{
+    static int n;
+    snprintf(path, sizeof path, "%s/w%d.db", unittest_dir(), ++n);
+}
+
+/* Remembers the pages recovery hands over. */
+typedef struct Seen {
+    int n;
+    uint32_t page_nums[16];
+    uint8_t first_bytes[16];
+} Seen;
+
+static DbStatus remember(void *ctx, uint32_t page_num, const uint8_t *image)
+{
+    Seen *seen = ctx;
+    seen->page_nums[seen->n] = page_num;
+    seen->first_bytes[seen->n++] = image[0];
+    return DB_OK;
+}
+
+/* Appends transactions 1, 2 and 3, each writing page 1 with its number
+ * as the first byte; transaction 2 also writes page 2. */
+static void write_three(void)
+{
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    uint8_t a[PAGE_SIZE], b[PAGE_SIZE];
+    uint8_t *pages[2] = {a, b};
+    uint32_t nums[2] = {1, 2};
+    for (uint64_t txn = 1; txn <= 3; txn++) {
+        memset(a, (int)txn, sizeof a);
+        memset(b, 0x20 + (int)txn, sizeof b);
+        CHECK_EQ(wal_commit(wal, txn, nums, pages, txn == 2 ? 2 : 1, 3),
+                 DB_OK);
+    }
+    wal_close(wal);
+}
+
+static long log_size(void)
+{
+    char log[80];
+    snprintf(log, sizeof log, "%s-wal", path);
+    FILE *f = fopen(log, "rb");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    return size;
+}
+
+static void cut_log(long size)
+{
+    char log[80];
+    snprintf(log, sizeof log, "%s-wal", path);
+    CHECK(truncate(log, size) == 0);
+}
+
+static void poke_log(long offset, uint8_t byte)
+{
+    char log[80];
+    snprintf(log, sizeof log, "%s-wal", path);
+    FILE *f = fopen(log, "r+b");
+    fseek(f, offset, SEEK_SET);
+    fputc(byte, f);
+    fclose(f);
+}
+
+static void test_crc32c_check_value(void)
+{
+    CHECK_EQ(crc32c(0, "123456789", 9), 0xE3069283u);
+    /* In pieces, the same. */
+    CHECK_EQ(crc32c(crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
+}
+
+static void test_committed_transactions_come_back_in_order(void)
+{
+    fresh_path();
+    write_three();
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
+    CHECK(result.found);
+    CHECK_EQ(result.replayed, 3);
+    CHECK_EQ(result.dropped_bytes, 0);
+    CHECK_EQ(result.last_txn, 3);
+    CHECK_EQ(seen.n, 4);
+    CHECK_EQ(seen.first_bytes[0], 1);
+    CHECK_EQ(seen.page_nums[2], 2);
+    CHECK_EQ(seen.first_bytes[3], 3);
+    wal_close(wal);
+}
+
+static void test_a_torn_tail_is_dropped(void)
+{
+    fresh_path();
+    write_three();
+    long size = log_size();
+    cut_log(size - 100); /* the last commit loses its page's end */
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
+    CHECK_EQ(result.replayed, 2);
+    CHECK_EQ(result.last_txn, 2);
+    CHECK_EQ(result.dropped_bytes, WAL_RECORD_HEADER_SIZE + PAGE_SIZE +
+                                       WAL_RECORD_HEADER_SIZE - 100);
+    CHECK_EQ(seen.n, 3);
+    wal_close(wal);
+}
+
+static void test_a_bad_checksum_stops_recovery_there(void)
+{
+    fresh_path();
+    write_three();
+    /* A byte inside transaction 2's first page image. */
+    long txn2 = WAL_HEADER_SIZE + WAL_RECORD_HEADER_SIZE + PAGE_SIZE +
+                WAL_RECORD_HEADER_SIZE;
+    poke_log(txn2 + WAL_RECORD_HEADER_SIZE + 100, 0x77);
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
+    CHECK_EQ(result.replayed, 1);
+    CHECK(strstr(result.reason, "bad checksum") != NULL);
+    CHECK_EQ(result.dropped_bytes, log_size() - txn2);
+    CHECK_EQ(seen.n, 1);
+    wal_close(wal);
+}
+
+static void test_a_damaged_header_is_refused(void)
+{
+    fresh_path();
+    write_three();
+    poke_log(5, 'x');
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_ECORRUPT);
+    CHECK_EQ(seen.n, 0);
+    wal_close(wal);
+}
+
+static void test_a_header_of_zeros_replays_nothing(void)
+{
+    fresh_path();
+    write_three();
+    for (long i = 0; i < WAL_HEADER_SIZE; i++)
+        poke_log(i, 0);
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, remember, &seen, &result), DB_OK);
+    CHECK_EQ(result.replayed, 0);
+    CHECK_EQ(seen.n, 0);
+    wal_close(wal);
+}
+
+static void test_rollback_restores_pages_and_length(void)
+{
+    fresh_path();
+    Pager *pager;
+    CHECK_EQ(pager_open(path, 16, &evict_lru, &pager), DB_OK);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(pager_commit(pager), DB_OK); /* the header page */
+    CHECK_EQ(pager_page_count(pager), 1);
+
+    uint8_t *header;
+    CHECK_EQ(pager_get_page(pager, 0, &header), DB_OK);
+    uint8_t before[PAGE_SIZE];
+    memcpy(before, header, PAGE_SIZE);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(pager_write(pager, 0), DB_OK);
+    memset(header + 100, 0xAB, 50);
+    uint32_t page_num;
+    CHECK_EQ(pager_allocate_page(pager, &page_num), DB_OK);
+    CHECK_EQ(pager_page_count(pager), 2);
+    /* A rollback drops the changed frames (nothing may be pinned): the
+     * old bytes come back from the log. */
+    pager_release(pager, 0);
+    pager_rollback(pager);
+    CHECK_EQ(pager_page_count(pager), 1);
+    CHECK_EQ(pager_get_page(pager, 0, &header), DB_OK);
+    CHECK(memcmp(header, before, PAGE_SIZE) == 0);
+    pager_release(pager, 0);
+    CHECK_EQ(bufpool_pinned(pager_pool(pager)), 0);
+    CHECK_EQ(pager_close(pager), DB_OK);
+}
+
+int main(void)
+{
+    if (unittest_dir() == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_crc32c_check_value);
+    RUN(test_committed_transactions_come_back_in_order);
+    RUN(test_a_torn_tail_is_dropped);
+    RUN(test_a_bad_checksum_stops_recovery_there);
+    RUN(test_a_damaged_header_is_refused);
+    RUN(test_a_header_of_zeros_replays_nothing);
+    RUN(test_rollback_restores_pages_and_length);
+    return unittest_report();
+}
