@@ -19,8 +19,8 @@ SQL statements and backslash commands (\? lists them).
   --eviction lru|clock  the pool's eviction policy (default lru)
   --help                print this help and exit
   --version             print the milestone and file format
-$ strata --version
-strata 06-catalog (file format 4)
+$ strata --version | grep -c '^strata [0-9][0-9]-[a-z]* (file format [0-9]*)$'
+1
 $ strata
 strata: give the database FILE to open
 Usage: strata [OPTION]... FILE
@@ -74,6 +74,7 @@ SQL statements and backslash commands (\? lists them).
 [exit 2]
 
 ## \? lists every backslash command
+milestones: 06
 $ strata test.db
 strata=> \?
 SQL statements end with ';' (several on a line, or one over several lines):
@@ -116,7 +117,7 @@ LINE 1: SELECT * FROM missing;
 [exit 1]
 
 ## -f runs a script and stops at its first error
-$ printf 'INSERT INTO t VALUES (2, $y$);\nSELECT * FROM t;\nINSERT INTO t VALUES (3);\nINSERT INTO t VALUES (3, oops);\nSELECT * FROM t;\n' | tr '$' "'" > script.sql
+$ printf 'INSERT INTO t VALUES (2, $y$);\nSELECT * FROM t;\nINSERT INTO t VALUES (3);\nINSERT INTO t VALUES (3, 4 4);\nSELECT * FROM t;\n' | tr '$' "'" > script.sql
 $ strata test.db -c "CREATE TABLE t (a INT, b TEXT)"
 CREATE TABLE
 $ strata test.db -f script.sql
@@ -127,9 +128,9 @@ INSERT 0 1
 (1 row)
 
 INSERT 0 1
-ERROR:  a column where a value goes (milestone 06 takes a literal here) comes in milestone 07
-LINE 1: INSERT INTO t VALUES (3, oops);
-                                 ^
+ERROR:  syntax error at or near "4"
+LINE 1: INSERT INTO t VALUES (3, 4 4);
+                                   ^
 [exit 1]
 $ strata test.db -f missing.sql
 strata: cannot read 'missing.sql': No such file or directory

@@ -53,9 +53,9 @@ strata=> INSERT INTO t VALUES (NULL, NULL, 7, NULL);
 ERROR:  column "s" is of type text but expression is of type integer
 LINE 1: INSERT INTO t VALUES (NULL, NULL, 7, NULL);
                                           ^
-strata=> INSERT INTO t VALUES (NULL, NULL, NULL, 1);
+strata=> INSERT INTO t VALUES (NULL, NULL, NULL, 2);
 ERROR:  column "b" is of type boolean but expression is of type integer
-LINE 1: INSERT INTO t VALUES (NULL, NULL, NULL, 1);
+LINE 1: INSERT INTO t VALUES (NULL, NULL, NULL, 2);
                                                 ^
 strata=> INSERT INTO t VALUES (TRUE, NULL, NULL, NULL);
 ERROR:  column "i" is of type integer but expression is of type boolean

@@ -107,7 +107,7 @@ ERROR:  column "b" of relation "t" does not exist
 LINE 1: INSERT INTO t (b) VALUES (1);
                        ^
 strata=> SELECT b FROM t;
-ERROR:  column "b" of relation "t" does not exist
+ERROR:  column "b" does not exist
 LINE 1: SELECT b FROM t;
                ^
 strata=> DROP TABLE nowhere;
@@ -219,7 +219,7 @@ strata=> SELECT id, "Kept Case" FROM mixed;
 (1 row)
 
 strata=> SELECT "kept case" FROM mixed;
-ERROR:  column "kept case" of relation "mixed" does not exist
+ERROR:  column "kept case" does not exist
 LINE 1: SELECT "kept case" FROM mixed;
                ^
 strata=> \q
@@ -259,6 +259,7 @@ strata=> SELECT rowid, body FROM notes;
 strata=> \q
 
 ## what milestone 06 does not evaluate yet
+milestones: 06
 $ strata test.db
 strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, v INT);
 CREATE TABLE

@@ -632,7 +632,12 @@ static DbStatus select_rows(Db *db, const Stmt *s, RowSink *sink,
                    column_index(def, ROWID_NAME) < 0) {
             pick[k++] = ROWID_PICK; /* the hidden row id */
         } else if (e->kind == EXPR_COLUMN) {
-            rc = find_column(def, &e->name, &pick[k++]);
+            /* Not found: PostgreSQL's wording for a query's column. */
+            int32_t c = column_index(def, e->name.text);
+            pick[k++] = (uint32_t)c;
+            if (c < 0)
+                rc = db_fail_at(DB_ENOTFOUND, e->name.pos, "column \"%s\" "
+                                "does not exist", e->name.text);
         } else {
             rc = unsupported(e->pos, "a result that is not a column");
         }
