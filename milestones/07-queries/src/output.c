@@ -8,12 +8,13 @@
  * Aligned output needs every row before the first line, to know each
  * column's width, so it keeps the result's texts until output_finish, as
  * psql does. CSV prints each row as it comes: a result of any size goes
- * through in bounded memory.
+ * through in bounded memory. A column is aligned right when every value
+ * in it is a number: from 07 on a value's type is its own, not its
+ * column's, so the values decide.
  */
 #include "output.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,22 +28,7 @@ const char *output_value_text(const Value *v, char *buf, uint32_t *len)
         *len = (uint32_t)snprintf(buf, OUTPUT_NUMBER_MAX, "%" PRId64, v->i);
         return buf;
     case VALUE_REAL:
-        if (isnan(v->r)) {
-            *len = 3;
-            return "NaN";
-        }
-        if (isinf(v->r)) {
-            *len = v->r < 0 ? 9 : 8;
-            return v->r < 0 ? "-Infinity" : "Infinity";
-        }
-        /* The fewest digits that read back as the same double, as
-         * PostgreSQL 12 on prints them. */
-        for (int digits = 1; digits <= 17; digits++) {
-            *len = (uint32_t)snprintf(buf, OUTPUT_NUMBER_MAX, "%.*g",
-                                      digits, v->r);
-            if (strtod(buf, NULL) == v->r)
-                break;
-        }
+        *len = (uint32_t)value_format_real(v->r, buf, OUTPUT_NUMBER_MAX);
         return buf;
     case VALUE_TEXT:
         *len = v->text.n;
@@ -132,6 +118,7 @@ static DbStatus aligned_columns(void *ctx, uint32_t n,
                                 const ColumnType *types)
 {
     Output *o = ctx;
+    (void)types;
     output_discard(o);
     o->names = calloc(n ? n : 1, sizeof *o->names);
     o->right = calloc(n ? n : 1, sizeof *o->right);
@@ -142,7 +129,7 @@ static DbStatus aligned_columns(void *ctx, uint32_t n,
         o->names[i] = copy_text(names[i], (uint32_t)strlen(names[i]));
         if (o->names[i] == NULL)
             return db_fail(DB_ENOMEM, "out of memory");
-        o->right[i] = types[i] == TYPE_INTEGER || types[i] == TYPE_REAL;
+        o->right[i] = true; /* until a value says otherwise */
     }
     return DB_OK;
 }
@@ -165,6 +152,8 @@ static DbStatus aligned_row(void *ctx, const Value *values)
         row[i] = NULL;
         if (values[i].type == VALUE_NULL)
             continue;
+        if (values[i].type != VALUE_INTEGER && values[i].type != VALUE_REAL)
+            o->right[i] = false;
         char buf[OUTPUT_NUMBER_MAX];
         uint32_t len;
         const char *s = output_value_text(&values[i], buf, &len);

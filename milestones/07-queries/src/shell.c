@@ -264,10 +264,12 @@ static DbStatus list_table(void *ctx, const TableDef *def)
     Value *row = list->rows + (size_t)list->n * 3;
     row[0] = (Value){.type = VALUE_TEXT,
                      .text = {def->name, (uint32_t)strlen(def->name)}};
-    const char *kind = def->is_system ? "catalog" : "table";
+    const char *kind = def->is_system ? "catalog"
+                       : def->is_view ? "view" : "table";
     row[1] = (Value){.type = VALUE_TEXT,
                      .text = {kind, (uint32_t)strlen(kind)}};
-    row[2] = (Value){.type = VALUE_INTEGER, .i = def->root};
+    row[2] = def->is_view ? (Value){.type = VALUE_NULL}
+                          : (Value){.type = VALUE_INTEGER, .i = def->root};
     list->n++;
     return DB_OK;
 }
@@ -334,6 +336,11 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
     }
     if (rc != DB_OK) {
         command_error(shell, rc);
+        return;
+    }
+    if (def->is_view) {
+        printf("View \"%s\"\nView definition:\n    %s\n\n", def->name,
+               def->sql);
         return;
     }
     uint32_t n = def->n_columns;
@@ -603,8 +610,10 @@ static const struct Command {
      cmd_checkpoint},
     {"copy", "TABLE FROM 'FILE' [CSV] [HEADER]",
      "load rows from a CSV file, in batched commits", cmd_copy},
-    {"d", "[TABLE]", "describe TABLE; without one, list the tables", cmd_d},
-    {"dt", "", "list the tables (\\dtS: with the catalog's own)", cmd_dt},
+    {"d", "[TABLE]", "describe TABLE or view; without one, list them",
+     cmd_d},
+    {"dt", "", "list the tables and views (\\dtS: the catalog's too)",
+     cmd_dt},
     {"dtS", "", NULL, cmd_dts},
     {"echo", "TEXT", "print TEXT", cmd_echo},
     {"freelist", "", "list the pages waiting for reuse", cmd_freelist},
@@ -628,7 +637,9 @@ static void cmd_help(Shell *shell, const char *args)
     (void)args;
     printf("SQL statements end with ';' (several on a line, or one over "
            "several lines):\n"
-           "  CREATE TABLE, DROP TABLE, INSERT, SELECT, UPDATE, DELETE\n"
+           "  CREATE TABLE, DROP TABLE, CREATE VIEW, DROP VIEW, INSERT,\n"
+           "  SELECT, UPDATE, DELETE, EXPLAIN SELECT, SET work_mem, "
+           "SHOW work_mem\n"
            "Backslash commands:\n");
     int widest = 0;
     for (size_t i = 0; i < N_COMMANDS; i++) {

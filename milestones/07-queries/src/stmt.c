@@ -131,7 +131,7 @@ static DbStatus find_table(Db *db, const Name *name, bool writing,
     if (rc == DB_OK && writing && (*def)->is_system)
         return db_fail_at(DB_EUNSUPPORTED, name->pos, "permission denied: "
                           "\"%s\" is a system catalog; it changes only by "
-                          "CREATE and DROP", name->text);
+                          "CREATE TABLE and DROP TABLE", name->text);
     if (rc == DB_OK && writing && (*def)->is_view)
         return db_fail_at(DB_EUNSUPPORTED, name->pos, "cannot change view "
                           "\"%s\": a view has no rows of its own",

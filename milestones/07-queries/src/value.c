@@ -231,8 +231,7 @@ static bool exact_integer(double r, int64_t *i)
 
 /* --- numbers to text ------------------------------------------------------ */
 
-/* A real as SQLite prints it: 15 significant digits, and a point. */
-static int format_real(double r, char *buf, size_t size)
+int value_format_real(double r, char *buf, size_t size)
 {
     if (isinf(r))
         return snprintf(buf, size, r < 0 ? "-Inf" : "Inf");
@@ -262,7 +261,7 @@ DbStatus value_to_text(Arena *arena, const Value *v, Value *out)
         n = snprintf(buf, sizeof buf, "%" PRId64, v->i);
         break;
     case VALUE_REAL:
-        n = format_real(v->r, buf, sizeof buf);
+        n = value_format_real(v->r, buf, sizeof buf);
         break;
     case VALUE_BOOLEAN:
         n = snprintf(buf, sizeof buf, "%d", v->b ? 1 : 0);
@@ -418,14 +417,14 @@ int value_compare_for(const Value *a, char a_affinity, const Value *b,
         Value n = as_number(b);
         int len = n.type == VALUE_INTEGER
                       ? snprintf(buf_y, sizeof buf_y, "%" PRId64, n.i)
-                      : format_real(n.r, buf_y, sizeof buf_y);
+                      : value_format_real(n.r, buf_y, sizeof buf_y);
         y = (Value){.type = VALUE_TEXT, .text = {buf_y, (uint32_t)len}};
     } else if (b_affinity == AFFINITY_TEXT && a_affinity == AFFINITY_NONE &&
                a->type != VALUE_TEXT && a->type != VALUE_NULL) {
         Value n = as_number(a);
         int len = n.type == VALUE_INTEGER
                       ? snprintf(buf_x, sizeof buf_x, "%" PRId64, n.i)
-                      : format_real(n.r, buf_x, sizeof buf_x);
+                      : value_format_real(n.r, buf_x, sizeof buf_x);
         x = (Value){.type = VALUE_TEXT, .text = {buf_x, (uint32_t)len}};
     }
     return value_compare(&x, &y);

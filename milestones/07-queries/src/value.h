@@ -79,6 +79,11 @@ DbStatus value_concat(Arena *arena, const Value *a, const Value *b,
 DbStatus value_cast(Arena *arena, const Value *v, char affinity,
                     Value *out);
 
+/* R as SQLite prints it, into BUF of SIZE bytes (32 is enough): 15
+ * significant digits, and a point even in a whole number ("40.0",
+ * "1.0e+20"), so a real never reads as an integer. Returns the length. */
+int value_format_real(double r, char *buf, size_t size);
+
 /* V as text (a number printed as SQLite prints it), in ARENA. */
 DbStatus value_to_text(Arena *arena, const Value *v, Value *out);
 

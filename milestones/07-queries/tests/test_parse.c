@@ -46,14 +46,15 @@ static void test_a_sign_belongs_to_its_number(void)
     Parse p = parse("INSERT INTO t VALUES (-9223372036854775808, - 5, +2)");
     CHECK_EQ(p.rc, DB_OK);
     ExprList *row = p.stmt->rows->items[0];
-    CHECK(row->items[0]->kind == EXPR_LITERAL && !row->items[0]->too_big);
-    CHECK(row->items[0]->value.i == INT64_MIN);
-    CHECK_EQ(row->items[1]->value.i, -5);
-    CHECK_EQ(row->items[2]->value.i, 2);
+    CHECK(row->items[0].expr->kind == EXPR_LITERAL &&
+          !row->items[0].expr->too_big);
+    CHECK(row->items[0].expr->value.i == INT64_MIN);
+    CHECK_EQ(row->items[1].expr->value.i, -5);
+    CHECK_EQ(row->items[2].expr->value.i, 2);
     ast_free_stmt(p.stmt);
     p = parse("INSERT INTO t VALUES (9223372036854775808)");
     CHECK_EQ(p.rc, DB_OK);
-    CHECK(p.stmt->rows->items[0]->items[0]->too_big);
+    CHECK(p.stmt->rows->items[0]->items[0].expr->too_big);
     ast_free_stmt(p.stmt);
 }
 
@@ -62,7 +63,7 @@ static void test_equals_groups_to_the_left(void)
     /* %left EQ: a = b = c is (a = b) = c. */
     Parse p = parse("SELECT * FROM t WHERE a = b = c");
     CHECK_EQ(p.rc, DB_OK);
-    Expr *w = p.stmt->where;
+    Expr *w = p.stmt->select->where;
     CHECK(w->kind == EXPR_BINARY && w->left->kind == EXPR_BINARY);
     CHECK_STR(w->right->name.text, "c");
     ast_free_stmt(p.stmt);
