@@ -30,6 +30,7 @@ STRATA_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O2 \
     -D_POSIX_C_SOURCE=200809L -DSTRATA_MILESTONE='"$(MILESTONE)"' \
     -Isrc -I$(ROOT)/common -MMD -MP $(SANFLAGS) $(CFLAGS)
 STRATA_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+STRATA_LDLIBS := -lm $(LDLIBS)
 
 SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(wildcard src/*.c))
 
@@ -66,7 +67,7 @@ $(BIN): $(BUILD)/strata
 
 $(BUILD)/strata: $(SRC_OBJS) $(GEN_OBJS) $(COMMON_OBJS)
 	@echo "  LINK  $(MILESTONE)/$(BIN)"
-	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^ $(STRATA_LDLIBS)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -102,7 +103,7 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(Q)$(CC) $(STRATA_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
-	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^ $(STRATA_LDLIBS)
 
 # Runs every unit test program, even after one fails; fails if any did.
 unit: $(UNIT_BINS)
