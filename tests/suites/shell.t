@@ -144,7 +144,7 @@ id,s,r,b
 1,plain,1.5,t
 2,"with, comma",,f
 3,"say ""hi""",-0.001,
-4,"",1e+20,
+4,"",1.0e+20,
 5,,0.1,
 $ strata test.db --csv -t -c "SELECT s FROM t WHERE id = 2"
 "with, comma"
@@ -169,8 +169,8 @@ strata=> SELECT * FROM people;
 ----+------------+-------
   1 | ann        |   1.5
   2 | Smith, Bob |
-  3 | say "hi"   |    -2
-  4 |            |     0
+  3 | say "hi"   |  -2.0
+  4 |            |   0.0
 (4 rows)
 
 strata=> \q

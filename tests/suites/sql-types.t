@@ -30,9 +30,9 @@ ERROR:  column "i" is of type integer but expression is of type real
 LINE 1: INSERT INTO t VALUES (3.5, 1);
                               ^
 strata=> SELECT * FROM t;
- i | r
----+---
- 3 | 3
+ i |  r
+---+-----
+ 3 | 3.0
 (1 row)
 
 strata=> \q

@@ -130,8 +130,8 @@ Expr *ast_literal(Parse *p, int token_type, Token t)
     case TK_FLOAT: {
         char text[64];
         if (t.len >= sizeof text) {
-            p->rc = db_fail_at(DB_ESYNTAX, t.pos, "a number of %u digits is too "
-                            "long", t.len);
+            p->rc = db_fail_at(DB_ESYNTAX, t.pos,
+                               "a number of %u digits is too long", t.len);
             break;
         }
         memcpy(text, t.text, t.len);
@@ -326,8 +326,9 @@ TypeName ast_type_length(Parse *p, TypeName type, Token number,
     uint64_t n;
     if (negative || !parse_integer(number, &n) || n > INT32_MAX) {
         if (p->rc == DB_OK) {
-            p->rc = db_fail_at(DB_ERANGE, number.pos, "length for type %s must be at "
-                            "least 1 and at most %d",
+            p->rc = db_fail_at(DB_ERANGE, number.pos,
+                               "length for type %s must be at least 1 and "
+                               "at most %d",
                             type.name.text ? type.name.text : "?",
                             INT32_MAX);
         }
@@ -381,8 +382,9 @@ ColumnDefList *ast_column_constraint(Parse *p, ColumnDefList *list,
         break;
     case TK_DEFAULT:
         if (c->default_value != NULL && p->rc == DB_OK) {
-            p->rc = db_fail_at(DB_ESYNTAX, at.pos, "multiple default values specified "
-                            "for column \"%s\"", c->name.text);
+            p->rc = db_fail_at(DB_ESYNTAX, at.pos,
+                               "multiple default values specified for "
+                               "column \"%s\"", c->name.text);
         }
         ast_free_expr(c->default_value);
         c->default_value = value;

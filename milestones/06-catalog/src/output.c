@@ -17,6 +17,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* R as SQLite prints it: 15 significant digits, and a point even in a
+ * whole number ("40.0", "1.0e+20"), so that a real never reads as an
+ * integer. */
+static uint32_t real_text(double r, char buf[OUTPUT_NUMBER_MAX])
+{
+    if (isinf(r))
+        return (uint32_t)snprintf(buf, OUTPUT_NUMBER_MAX, r < 0 ? "-Inf"
+                                                                : "Inf");
+    int n = snprintf(buf, OUTPUT_NUMBER_MAX, "%.15g", r);
+    char *e = strchr(buf, 'e');
+    if (strchr(buf, '.') != NULL)
+        return (uint32_t)n;
+    if (e == NULL)
+        return (uint32_t)(n + snprintf(buf + n, OUTPUT_NUMBER_MAX - n,
+                                       ".0"));
+    memmove(e + 2, e, strlen(e) + 1); /* 1e+20 -> 1.0e+20 */
+    e[0] = '.';
+    e[1] = '0';
+    return (uint32_t)n + 2;
+}
+
 const char *output_value_text(const Value *v, char *buf, uint32_t *len)
 {
     switch (v->type) {
@@ -27,22 +48,7 @@ const char *output_value_text(const Value *v, char *buf, uint32_t *len)
         *len = (uint32_t)snprintf(buf, OUTPUT_NUMBER_MAX, "%" PRId64, v->i);
         return buf;
     case VALUE_REAL:
-        if (isnan(v->r)) {
-            *len = 3;
-            return "NaN";
-        }
-        if (isinf(v->r)) {
-            *len = v->r < 0 ? 9 : 8;
-            return v->r < 0 ? "-Infinity" : "Infinity";
-        }
-        /* The fewest digits that read back as the same double, as
-         * PostgreSQL 12 on prints them. */
-        for (int digits = 1; digits <= 17; digits++) {
-            *len = (uint32_t)snprintf(buf, OUTPUT_NUMBER_MAX, "%.*g",
-                                      digits, v->r);
-            if (strtod(buf, NULL) == v->r)
-                break;
-        }
+        *len = real_text(v->r, buf);
         return buf;
     case VALUE_TEXT:
         *len = v->text.n;

@@ -45,9 +45,10 @@ DbStatus output_finish(Output *out, const ExecResult *result);
 /* Frees whatever a statement left unprinted (after an error). */
 void output_discard(Output *out);
 
-/* The text of a value as the shell shows it; REAL in the shortest form
- * that reads back as the same number. Into BUF of OUTPUT_NUMBER_MAX
- * bytes for numbers; a text value's bytes are returned as they are. */
+/* The text of a value as the shell shows it; REAL as SQLite prints it
+ * (15 significant digits, and always a point). Into BUF of
+ * OUTPUT_NUMBER_MAX bytes for numbers; a text value's bytes are returned
+ * as they are. */
 #define OUTPUT_NUMBER_MAX 32
 const char *output_value_text(const Value *v, char *buf, uint32_t *len);
 
