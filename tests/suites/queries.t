@@ -15,9 +15,9 @@ strata=> SELECT 7 / 2, -7 / 2, 7 % 3, -7 % 3, 7.0 / 2, 1 / 0, 1 % 0;
 (1 row)
 
 strata=> SELECT 9223372036854775807 + 1, '12abc' + 1, 'abc' * 2, - - 5;
-       ?column?        | ?column? | ?column? | ?column?
------------------------+----------+----------+----------
- 9.223372036854776e+18 | 13       | 0        |        5
+       ?column?       | ?column? | ?column? | ?column?
+----------------------+----------+----------+----------
+ 9.22337203685478e+18 |       13 |        0 |        5
 (1 row)
 
 strata=> SELECT 'ab' || 'cd', 1 || 2, 1.5 || '', NULL || 'x';
@@ -61,7 +61,7 @@ strata=> SELECT CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' END, CASE 3 WHEN 1 
 strata=> SELECT CAST('12.5' AS REAL), CAST('12.5' AS INTEGER), CAST(12.9 AS INTEGER), CAST(7 AS TEXT) || '!', CAST('3.0' AS SIGNED);
  ?column? | ?column? | ?column? | ?column? | ?column?
 ----------+----------+----------+----------+----------
-     12.5 |       12 |       12 | 7!       | 3
+     12.5 |       12 |       12 | 7!       |        3
 (1 row)
 
 strata=> SELECT 'Hello' LIKE 'h%', 'Hello' LIKE '_ello', 'a%b' LIKE 'a\%b' ESCAPE '\', 'x' NOT LIKE 'x';
@@ -73,13 +73,13 @@ strata=> SELECT 'Hello' LIKE 'h%', 'Hello' LIKE '_ello', 'a%b' LIKE 'a\%b' ESCAP
 strata=> SELECT abs(-3), coalesce(NULL, NULL, 'c'), nullif(2, 2), ifnull(NULL, 0), length('héllo'), lower('ÀBC'), upper('abc');
  abs | coalesce | nullif | ifnull | length | lower | upper
 -----+----------+--------+--------+--------+-------+-------
-   3 | c        |        | 0      |      5 | Àbc   | ABC
+   3 | c        |        |      0 |      5 | Àbc   | ABC
 (1 row)
 
 strata=> SELECT substr('strata', 2, 3), substr('strata', -3), round(2.5), round(-2.5), round(3.14159, 2);
  substr | substr | round | round | round
 --------+--------+-------+-------+-------
- tra    | ata    |     3 |    -3 |  3.14
+ tra    | ata    |   3.0 |  -3.0 |  3.14
 (1 row)
 
 strata=> \q
@@ -103,8 +103,8 @@ strata=> SELECT name, score FROM t ORDER BY score, 1;
  name | score
 ------+-------
  bob  |
- cy   |     1
- ed   |     2
+ cy   |   1.0
+ ed   |   2.0
  ann  |   3.5
  dee  |   3.5
 (5 rows)
@@ -120,8 +120,8 @@ strata=> SELECT DISTINCT score FROM t ORDER BY score DESC;
  score
 -------
    3.5
-     2
-     1
+   2.0
+   1.0
 
 (4 rows)
 
@@ -142,30 +142,30 @@ CREATE TABLE
 strata=> INSERT INTO sales VALUES ('north', 10), ('south', 5), ('north', 20), ('east', NULL), ('south', 5);
 INSERT 0 5
 strata=> SELECT count(*), count(amount), sum(amount), total(amount), avg(amount), min(amount), max(amount) FROM sales;
- count | count | sum | total |  avg  | min | max
--------+-------+-----+-------+-------+-----+-----
-     5 |     4 | 40  | 4e+01 | 1e+01 |   5 |  20
+ count | count | sum | total | avg  | min | max
+-------+-------+-----+-------+------+-----+-----
+     5 |     4 |  40 |  40.0 | 10.0 |   5 |  20
 (1 row)
 
 strata=> SELECT region, count(*) AS n, sum(amount) FROM sales GROUP BY region ORDER BY region;
  region | n | sum
 --------+---+-----
  east   | 1 |
- north  | 2 | 30
- south  | 2 | 10
+ north  | 2 |  30
+ south  | 2 |  10
 (3 rows)
 
 strata=> SELECT region, sum(amount) FROM sales GROUP BY 1 HAVING sum(amount) > 9 ORDER BY 2 DESC;
  region | sum
 --------+-----
- north  | 30
- south  | 10
+ north  |  30
+ south  |  10
 (2 rows)
 
 strata=> SELECT count(DISTINCT amount), sum(DISTINCT amount) FROM sales;
  count | sum
 -------+-----
-     3 | 35
+     3 |  35
 (1 row)
 
 strata=> SELECT count(*), sum(amount), max(region) FROM sales WHERE amount > 100;
@@ -255,8 +255,8 @@ strata=> SELECT grp FROM t a WHERE NOT EXISTS (SELECT 1 FROM t b WHERE b.grp = a
 strata=> SELECT g, total FROM (SELECT grp AS g, sum(v) AS total FROM t GROUP BY grp) s WHERE total > 20 ORDER BY g;
  g | total
 ---+-------
- 1 | 30
- 2 | 55
+ 1 |    30
+ 2 |    55
 (2 rows)
 
 strata=> SELECT (SELECT v FROM t WHERE id = 99), (SELECT count(*) FROM t);
@@ -430,8 +430,12 @@ ERROR:  function nosuch does not exist
 LINE 1: SELECT nosuch(a) FROM t;
                ^
 strata=> SELECT abs(a, b) FROM t;
-ERROR:  function abs takes another number of arguments than 2
+ERROR:  function abs takes 1 argument, not 2
 LINE 1: SELECT abs(a, b) FROM t;
+               ^
+strata=> SELECT coalesce(a) FROM t;
+ERROR:  function coalesce takes at least 2 arguments, not 1
+LINE 1: SELECT coalesce(a) FROM t;
                ^
 strata=> SELECT * FROM t ORDER BY 3;
 ERROR:  ORDER BY position 3 is not in select list
@@ -466,11 +470,11 @@ strata=> EXPLAIN SELECT v FROM t WHERE id > 2 AND v < 7 ORDER BY v DESC LIMIT 3;
 (4 rows)
 
 strata=> EXPLAIN SELECT t.v, count(*) FROM t JOIN u ON u.t_id = t.id GROUP BY t.v HAVING count(*) > 1;
-                       QUERY PLAN
----------------------------------------------------------
+                  QUERY PLAN
+-----------------------------------------------
  Project: t.v, count(*)
    Filter: (count(*) > 1)
-     Aggregate by sort, group by t.v: count(*), count(*)
+     Aggregate by sort, group by t.v: count(*)
        Nested loop on (u.t_id = t.id)
          Scan t
          Scan u

@@ -43,7 +43,7 @@ static bool grow(Parse *p, void **items, uint32_t n, uint32_t *cap,
     return true;
 }
 
-/* --- names and literals ------------------------------------------------ */
+/* --- names and literals ----------------------------------------------- */
 
 Name ast_name(Parse *p, Token t)
 {
@@ -131,8 +131,8 @@ Expr *ast_literal(Parse *p, int token_type, Token t)
     case TK_FLOAT: {
         char text[64];
         if (t.len >= sizeof text) {
-            p->rc = db_fail_at(DB_ESYNTAX, t.pos, "a number of %u digits is too "
-                            "long", t.len);
+            p->rc = db_fail_at(DB_ESYNTAX, t.pos,
+                               "a number of %u digits is too long", t.len);
             break;
         }
         memcpy(text, t.text, t.len);
@@ -361,7 +361,7 @@ Expr *ast_function(Parse *p, Name name, bool distinct, ExprList *args,
     return e;
 }
 
-/* --- lists ------------------------------------------------------------- */
+/* --- lists ------------------------------------------------------------ */
 
 /* LIST, or a new empty list when LIST is NULL (NULL if out of memory). */
 #define NEW_LIST(p, list)                                                  \
@@ -565,7 +565,7 @@ Select *ast_select_order(Parse *p, Select *select, ExprList *order_by,
     return select;
 }
 
-/* --- columns ----------------------------------------------------------- */
+/* --- columns ---------------------------------------------------------- */
 
 TypeName ast_type_name(Parse *p, TypeName type, Token word)
 {
@@ -597,8 +597,9 @@ TypeName ast_type_length(Parse *p, TypeName type, Token number,
     uint64_t n;
     if (negative || !parse_integer(number, &n) || n > INT32_MAX) {
         if (p->rc == DB_OK) {
-            p->rc = db_fail_at(DB_ERANGE, number.pos, "length for type %s must be at "
-                            "least 1 and at most %d",
+            p->rc = db_fail_at(DB_ERANGE, number.pos,
+                               "length for type %s must be at least 1 and "
+                               "at most %d",
                             type.name.text ? type.name.text : "?",
                             INT32_MAX);
         }
@@ -652,8 +653,9 @@ ColumnDefList *ast_column_constraint(Parse *p, ColumnDefList *list,
         break;
     case TK_DEFAULT:
         if (c->default_value != NULL && p->rc == DB_OK) {
-            p->rc = db_fail_at(DB_ESYNTAX, at.pos, "multiple default values specified "
-                            "for column \"%s\"", c->name.text);
+            p->rc = db_fail_at(DB_ESYNTAX, at.pos,
+                               "multiple default values specified for "
+                               "column \"%s\"", c->name.text);
         }
         ast_free_expr(c->default_value);
         c->default_value = value;
@@ -663,7 +665,7 @@ ColumnDefList *ast_column_constraint(Parse *p, ColumnDefList *list,
     return list;
 }
 
-/* --- statements -------------------------------------------------------- */
+/* --- statements ------------------------------------------------------- */
 
 static Stmt *new_stmt(Parse *p, StmtKind kind, Token at, Name table)
 {
@@ -795,7 +797,7 @@ Stmt *ast_explain(Parse *p, Token at, Stmt *stmt)
     return stmt;
 }
 
-/* --- errors ------------------------------------------------------------ */
+/* --- errors ----------------------------------------------------------- */
 
 /* book: begin syntax-error */
 void ast_syntax_error(Parse *p, int token_type, Token t)
@@ -817,7 +819,7 @@ void ast_too_deep(Parse *p)
         p->rc = db_fail(DB_ESYNTAX, "the statement is nested too deeply");
 }
 
-/* --- freeing ----------------------------------------------------------- */
+/* --- freeing ---------------------------------------------------------- */
 
 void ast_free_name(Name name)
 {

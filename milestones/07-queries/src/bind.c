@@ -61,7 +61,7 @@ static char *copy_string(const char *s)
     return t;
 }
 
-/* --- sources -------------------------------------------------------------- */
+/* --- sources ---------------------------------------------------------- */
 
 int bind_add_source(Binding *b, const char *name, const TableDef *table,
                     uint32_t n_columns)
@@ -126,6 +126,7 @@ static void free_select(BoundSelect *bs)
     free(bs->result_names);
     free(bs->result_types);
     free(bs->aggregates);
+    free(bs->calls);
     free(bs->kept_source);
     free(bs->kept_column);
     free(bs->order_exprs);
@@ -157,7 +158,7 @@ void bind_free(Binding *b)
     *b = (Binding){0};
 }
 
-/* --- columns -------------------------------------------------------------- */
+/* --- columns ---------------------------------------------------------- */
 
 /* The column NAME of source S, or -1; a table's hidden row id answers to
  * "rowid" (its index is n_columns). */
@@ -263,7 +264,7 @@ static DbStatus resolve_column(Context *c, Expr *e)
 }
 /* book: end resolve-column */
 
-/* --- expressions ---------------------------------------------------------- */
+/* --- expressions ------------------------------------------------------ */
 
 int bind_aggregate_kind(const char *name, uint32_t n_args, bool star)
 {
@@ -286,8 +287,23 @@ int bind_aggregate_kind(const char *name, uint32_t n_args, bool star)
     return -1;
 }
 
+/* Gives aggregate call E its column in the aggregate source: the column
+ * of an equal call met before (count(*) in the list and in HAVING are
+ * computed once), or a new one. */
 static DbStatus add_aggregate(BoundSelect *bs, Expr *e)
 {
+    bs->aggregated = true;
+    Expr **calls = realloc(bs->calls, (bs->n_calls + 1) * sizeof *calls);
+    if (calls == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    bs->calls = calls;
+    bs->calls[bs->n_calls++] = e;
+    for (uint32_t i = 0; i < bs->n_aggregates; i++) {
+        if (bind_same_expr(bs->aggregates[i], e)) {
+            e->aggregate = (int)i;
+            return DB_OK;
+        }
+    }
     Expr **grown = realloc(bs->aggregates,
                            (bs->n_aggregates + 1) * sizeof *grown);
     if (grown == NULL)
@@ -295,7 +311,6 @@ static DbStatus add_aggregate(BoundSelect *bs, Expr *e)
     bs->aggregates = grown;
     e->aggregate = (int)bs->n_aggregates;
     bs->aggregates[bs->n_aggregates++] = e;
-    bs->aggregated = true;
     return DB_OK;
 }
 
@@ -333,15 +348,12 @@ static DbStatus bind_function(Context *c, Expr *e)
     if (e->star || e->distinct)
         return db_fail_at(DB_ESYNTAX, e->pos, "%s(%s) is not an aggregate",
                           e->name.text, e->star ? "*" : "DISTINCT ...");
-    bool wrong_count;
-    int f = func_find(e->name.text, n, &wrong_count);
-    if (f < 0)
-        return db_fail_at(DB_ENOTFOUND, e->pos, wrong_count
-                          ? "function %s takes another number of "
-                            "arguments than %u"
-                          : "function %s does not exist", e->name.text, n);
+    int f;
+    DbStatus rc = func_find(e->name.text, n, e->pos, &f);
+    if (rc != DB_OK)
+        return rc;
     e->function = f;
-    DbStatus rc = bind_list(c, e->list);
+    rc = bind_list(c, e->list);
     if (rc != DB_OK)
         return rc;
     ColumnType types[100];
@@ -518,7 +530,7 @@ bool bind_same_expr(const Expr *a, const Expr *b)
     return true;
 }
 
-/* --- FROM ----------------------------------------------------------------- */
+/* --- FROM ------------------------------------------------------------- */
 
 /* Parses the CREATE VIEW statement SQL of a view (from the catalog) and
  * returns its SELECT, which B keeps. */
@@ -698,7 +710,7 @@ static DbStatus bind_using(Context *c, SrcItem *item, uint32_t index)
     return DB_OK;
 }
 
-/* --- results ---------------------------------------------------------------- */
+/* --- results ---------------------------------------------------------- */
 
 /* The name a result column gets: its alias; a column's name; a
  * function's name; else "?column?", as PostgreSQL names it. */
@@ -849,7 +861,7 @@ static DbStatus bind_order_by(Context *c, BoundSelect *bs,
     return DB_OK;
 }
 
-/* --- a select --------------------------------------------------------------- */
+/* --- a select --------------------------------------------------------- */
 
 /* GROUP BY keys: each an expression, or the result it names by position
  * (GROUP BY 2) or, when no column has that name, by alias. */
@@ -999,8 +1011,8 @@ static DbStatus bind_one(Binding *b, Select *select, const Scope *outer,
             return db_fail(DB_ENOMEM, "out of memory");
         bs->aggregate_source = (uint32_t)src;
         /* Above the aggregation, a call reads its group's value there. */
-        for (uint32_t i = 0; i < bs->n_aggregates; i++)
-            bs->aggregates[i]->source = src;
+        for (uint32_t i = 0; i < bs->n_calls; i++)
+            bs->calls[i]->source = src;
     }
     int out = bind_add_source(b, NULL, NULL,
                               bs->n_results + bs->n_order);

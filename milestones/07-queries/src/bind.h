@@ -58,12 +58,14 @@ typedef struct BoundSelect {
     uint32_t n_group;
     Expr **group_exprs;
 
-    /* Aggregation: the calls of aggregate functions (each Expr has its
-     * index in ->aggregate) and the source whose row holds their values
-     * while the rows above the aggregation are computed. */
+    /* Aggregation: the calls of aggregate functions, one of each kind
+     * (each Expr has its index in ->aggregate; a call equal to one
+     * before shares its index), every call with its repeats, and the
+     * source whose row holds their values while the rows above the
+     * aggregation are computed. */
     bool aggregated;
-    uint32_t n_aggregates;
-    Expr **aggregates;
+    uint32_t n_aggregates, n_calls;
+    Expr **aggregates, **calls;
     uint32_t aggregate_source;
     /* The columns of FROM read above the aggregation (in the results,
      * HAVING, ORDER BY): a group shows them as its last row had them. */

@@ -121,7 +121,7 @@ static Value *null_row(uint32_t n)
     return row;
 }
 
-/* --- expressions ----------------------------------------------------------- */
+/* --- expressions ------------------------------------------------------ */
 
 static DbStatus run_subquery(ExecContext *ctx, const Expr *e, Value *out);
 
@@ -443,7 +443,7 @@ static DbStatus all_true(ExecContext *ctx, Arena *arena, Expr **conditions,
     return DB_OK;
 }
 
-/* --- subqueries in expressions --------------------------------------------- */
+/* --- subqueries in expressions ---------------------------------------- */
 
 static int by_value(const void *a, const void *b)
 {
@@ -613,7 +613,7 @@ static DbStatus run_subquery(ExecContext *ctx, const Expr *e, Value *out)
 }
 /* book: end run-subquery */
 
-/* --- scans ------------------------------------------------------------------- */
+/* --- scans ------------------------------------------------------------ */
 
 /* The first row id a range's low end lets in: V is the end's value, OPEN
  * whether it is > rather than >=. *none: no row id can be that high. */
@@ -774,7 +774,7 @@ static DbStatus scan_next(ExecContext *ctx, Plan *p, PlanState *st,
     }
 }
 
-/* --- joins ------------------------------------------------------------------- */
+/* --- joins ------------------------------------------------------------ */
 
 /* Puts the right side's source on a row of NULLs (a LEFT JOIN's). */
 static DbStatus null_right(ExecContext *ctx, Plan *p, PlanState *st)
@@ -1005,7 +1005,7 @@ static DbStatus hash_next(ExecContext *ctx, Plan *p, PlanState *st,
     }
 }
 
-/* --- sorting ----------------------------------------------------------------- */
+/* --- sorting ---------------------------------------------------------- */
 
 /* Orders two rows of a PLAN_SORT by its key columns. */
 static int compare_sort_rows(void *ctx, const Value *a, const Value *b)
@@ -1093,7 +1093,7 @@ static DbStatus sort_next(ExecContext *ctx, Plan *p, PlanState *st,
     }
 }
 
-/* --- set operations ---------------------------------------------------------- */
+/* --- set operations --------------------------------------------------- */
 
 /* UNION, INTERSECT and EXCEPT: the rows of both sides, each with a last
  * column saying which side it came from, sorted, so that equal rows are
@@ -1212,7 +1212,7 @@ static DbStatus set_op_next(ExecContext *ctx, Plan *p, PlanState *st,
     return DB_OK;
 }
 
-/* --- aggregation -------------------------------------------------------------- */
+/* --- aggregation ------------------------------------------------------ */
 
 /* The width of a row AGGREGATE sorts: the group's keys, each aggregate's
  * argument, and the columns kept for above the aggregation. */
@@ -1442,7 +1442,7 @@ static DbStatus aggregate_next(ExecContext *ctx, Plan *p, PlanState *st,
     return rc;
 }
 
-/* --- the rest ---------------------------------------------------------------- */
+/* --- the rest --------------------------------------------------------- */
 
 static DbStatus project_next(ExecContext *ctx, Plan *p, PlanState *st,
                              bool *has_row)
@@ -1557,7 +1557,7 @@ static DbStatus append_next(ExecContext *ctx, Plan *p, PlanState *st,
     return rc;
 }
 
-/* --- the protocol -------------------------------------------------------------- */
+/* --- the protocol ----------------------------------------------------- */
 
 DbStatus exec_open(ExecContext *ctx, Plan *p)
 {

@@ -276,18 +276,34 @@ static const struct Function {
 /* book: end functions */
 #define N_FUNCTIONS (sizeof FUNCTIONS / sizeof FUNCTIONS[0])
 
-int func_find(const char *name, uint32_t n_args, bool *wrong_count)
+DbStatus func_find(const char *name, uint32_t n_args, uint32_t pos, int *f)
 {
-    *wrong_count = false;
     for (size_t i = 0; i < N_FUNCTIONS; i++) {
-        if (strcasecmp(FUNCTIONS[i].name, name) != 0)
+        const struct Function *fn = &FUNCTIONS[i];
+        if (strcasecmp(fn->name, name) != 0)
             continue;
-        if (n_args >= FUNCTIONS[i].min_args &&
-            n_args <= FUNCTIONS[i].max_args)
-            return (int)i;
-        *wrong_count = true;
+        if (n_args >= fn->min_args && n_args <= fn->max_args) {
+            *f = (int)i;
+            return DB_OK;
+        }
+        char takes[64];
+        if (fn->min_args == fn->max_args)
+            snprintf(takes, sizeof takes, "%u argument%s", fn->min_args,
+                     fn->min_args == 1 ? "" : "s");
+        else if (fn->max_args == fn->min_args + 1)
+            snprintf(takes, sizeof takes, "%u or %u arguments",
+                     fn->min_args, fn->max_args);
+        else if (n_args < fn->min_args)
+            snprintf(takes, sizeof takes, "at least %u arguments",
+                     fn->min_args);
+        else
+            snprintf(takes, sizeof takes, "at most %u arguments",
+                     fn->max_args);
+        return db_fail_at(DB_ENOTFOUND, pos, "function %s takes %s, not %u",
+                          name, takes, n_args);
     }
-    return -1;
+    return db_fail_at(DB_ENOTFOUND, pos, "function %s does not exist",
+                      name);
 }
 
 ColumnType func_result_type(int f, const ColumnType *types, uint32_t n)
@@ -309,7 +325,7 @@ DbStatus func_call(int f, Arena *arena, const Value *args, uint32_t n,
     return FUNCTIONS[f].fn(arena, args, n, out);
 }
 
-/* --- aggregates ------------------------------------------------------------ */
+/* --- aggregates ------------------------------------------------------- */
 
 /* The values a DISTINCT aggregate has met in its group: a hash set of
  * copies. */

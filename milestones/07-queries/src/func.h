@@ -12,10 +12,10 @@
 #include "bind.h"
 #include "value.h"
 
-/* The scalar function NAME taking N_ARGS arguments: its number, or -1 if
- * there is none (*wrong_count: there is one of that name, but it takes
- * another number of arguments). */
-int func_find(const char *name, uint32_t n_args, bool *wrong_count);
+/* Sets *F to the number of the scalar function NAME that takes N_ARGS
+ * arguments. DB_ENOTFOUND, the error at POS in the statement: there is
+ * no function of that name, or it takes another number of arguments. */
+DbStatus func_find(const char *name, uint32_t n_args, uint32_t pos, int *f);
 
 /* The type function F gives for arguments of TYPES (TYPE_ANY: unknown). */
 ColumnType func_result_type(int f, const ColumnType *types, uint32_t n);

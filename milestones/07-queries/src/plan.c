@@ -67,7 +67,7 @@ static DbStatus no_memory(void)
     return db_fail(DB_ENOMEM, "out of memory");
 }
 
-/* --- which items an expression reads -------------------------------------- */
+/* --- which items an expression reads ---------------------------------- */
 
 /* The bit of FROM item number I. */
 static uint64_t item_bit(uint32_t i)
@@ -109,7 +109,7 @@ static uint64_t reads_of(const BoundSelect *bs, const Expr *e)
            reads_of(bs, e->third) | reads_of_list(bs, e->list);
 }
 
-/* --- conjuncts ------------------------------------------------------------ */
+/* --- conjuncts -------------------------------------------------------- */
 
 static DbStatus add_conjunct(Planner *pl, Expr *e, int32_t on_item)
 {
@@ -165,7 +165,7 @@ static DbStatus take(Planner *pl, bool (*want)(Planner *, uint32_t, void *),
     return DB_OK;
 }
 
-/* --- access paths ---------------------------------------------------------- */
+/* --- access paths ----------------------------------------------------- */
 
 /* Whether E is column COL of SOURCE. */
 static bool is_column(const Expr *e, uint32_t source, int col)
@@ -299,7 +299,7 @@ static DbStatus access(Planner *pl, uint32_t item, Plan **out)
     return DB_OK;
 }
 
-/* --- joins ------------------------------------------------------------------ */
+/* --- joins ------------------------------------------------------------ */
 
 typedef struct JoinStep {
     uint32_t item;
@@ -483,7 +483,7 @@ static DbStatus plan_from(Planner *pl, size_t work_mem, Plan **out)
     return DB_OK;
 }
 
-/* --- subqueries in expressions ---------------------------------------------- */
+/* --- subqueries in expressions ---------------------------------------- */
 
 static DbStatus plan_subqueries(Binding *b, Expr *e);
 
@@ -539,7 +539,7 @@ static DbStatus plan_select_subqueries(Binding *b, BoundSelect *bs)
     return rc;
 }
 
-/* --- a select --------------------------------------------------------------- */
+/* --- a select --------------------------------------------------------- */
 
 /* A sort of P's output source by the ORDER BY of BS (over the results
  * and, after them, the hidden keys PROJECT computed). */
@@ -833,7 +833,7 @@ void plan_free(Plan *p)
     free(p);
 }
 
-/* --- EXPLAIN ---------------------------------------------------------------- */
+/* --- EXPLAIN ---------------------------------------------------------- */
 
 typedef struct Text {
     char *buf;

@@ -205,7 +205,7 @@ struct Sorter {
                             * row, whose cursor moves on at the next call */
 };
 
-/* --- memory, counted ---------------------------------------------------- */
+/* --- memory, counted -------------------------------------------------- */
 
 static void count(Sorter *s, size_t n)
 {
@@ -235,7 +235,7 @@ static DbStatus no_memory(void)
     return db_fail(DB_ENOMEM, "out of memory");
 }
 
-/* --- errors --------------------------------------------------------------- */
+/* --- errors ----------------------------------------------------------- */
 
 static DbStatus io_error(int err, const char *what)
 {
@@ -251,7 +251,7 @@ static DbStatus corrupt(const char *why)
                    "%s", why);
 }
 
-/* --- encoding a row --------------------------------------------------------- */
+/* --- encoding a row --------------------------------------------------- */
 
 static size_t value_size(const Value *v)
 {
@@ -356,7 +356,7 @@ static DbStatus decode_row(const Sorter *s, const uint8_t *p, size_t len,
     return DB_OK;
 }
 
-/* --- temporary files -------------------------------------------------------- */
+/* --- temporary files -------------------------------------------------- */
 
 /* Makes a new temporary file in $TMPDIR (or /tmp) and removes its name
  * at once. Its name is new: a file that has it already is left alone,
@@ -405,7 +405,7 @@ static TempFile *file_of(Sorter *s, uint32_t level)
     return &s->files[level < SORT_FILES ? level : SORT_FILES - 1];
 }
 
-/* --- writing a run ------------------------------------------------------- */
+/* --- writing a run ---------------------------------------------------- */
 
 static DbStatus out_write(Sorter *s, const void *bytes, size_t n)
 {
@@ -487,7 +487,7 @@ static DbStatus run_end(Sorter *s, Run *run)
     return DB_OK;
 }
 
-/* --- the rows in memory ------------------------------------------------------ */
+/* --- the rows in memory ----------------------------------------------- */
 
 /* The bytes ROW takes in the arena; false if they do not fit in a
  * size_t. */
@@ -580,7 +580,7 @@ static DbStatus sort_rows(Sorter *s)
     return DB_OK;
 }
 
-/* --- merging runs ----------------------------------------------------------- */
+/* --- merging runs ----------------------------------------------------- */
 
 /* Whether cursor A's row comes before cursor B's: ties go to the older
  * run, which has the lower index. */
@@ -823,7 +823,7 @@ static DbStatus spill(Sorter *s)
     return rc;
 }
 
-/* --- the sorter ------------------------------------------------------------- */
+/* --- the sorter ------------------------------------------------------- */
 
 /* Gives back everything but the sorter itself and its statistics. */
 static void release(Sorter *s)

@@ -115,7 +115,7 @@ DbStatus exec_coerce(const TableDef *def, uint32_t c, Value *v,
 }
 /* book: end coerce */
 
-/* --- names -------------------------------------------------------------- */
+/* --- names ------------------------------------------------------------ */
 
 static DbStatus find_table(Db *db, const Name *name, bool writing,
                            const TableDef **def)
@@ -160,7 +160,7 @@ static DbStatus find_column(const TableDef *def, const Name *name,
     return DB_OK;
 }
 
-/* --- row ids and rows ---------------------------------------------------- */
+/* --- row ids and rows ------------------------------------------------- */
 
 
 static DbStatus open_tree(Db *db, const TableDef *def, Btree **tree)
@@ -235,7 +235,7 @@ DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
     return rc;
 }
 
-/* --- which rows ---------------------------------------------------------- */
+/* --- which rows ------------------------------------------------------- */
 
 /* The rows a WHERE chooses: all of them, or the one with a row id. */
 typedef struct Where {
@@ -445,7 +445,7 @@ static DbStatus drop(Db *db, const Stmt *s, ExecResult *result)
 }
 
 
-/* --- running a query ---------------------------------------------------------- */
+/* --- running a query -------------------------------------------------- */
 
 /* What one statement runs with: its names bound, its plans, and the
  * current row of each source. */
@@ -564,7 +564,7 @@ static DbStatus select_rows(Db *db, Stmt *s, RowSink *sink,
 }
 /* book: end run-select */
 
-/* --- INSERT ------------------------------------------------------------------- */
+/* --- INSERT ----------------------------------------------------------- */
 
 /* The rows an INSERT ... SELECT takes, kept first when the SELECT reads
  * the table being changed (its new rows must not be read again). */
@@ -737,7 +737,7 @@ static DbStatus insert(Db *db, Stmt *s, ExecResult *result)
     return rc;
 }
 
-/* --- UPDATE and DELETE --------------------------------------------------------- */
+/* --- UPDATE and DELETE ------------------------------------------------ */
 
 /* The row ids of the rows of DEF's table (source SOURCE) that WHERE
  * chooses, in order, found before any changes. */
@@ -910,7 +910,7 @@ static DbStatus delete_rows(Db *db, Stmt *s, ExecResult *result)
     return rc;
 }
 
-/* --- views and settings ---------------------------------------------------------- */
+/* --- views and settings ----------------------------------------------- */
 
 static DbStatus create_view(Db *db, Stmt *s, ExecResult *result)
 {

@@ -30,7 +30,7 @@
 
 #include "parse.h"
 
-/* --- the arena ------------------------------------------------------------ */
+/* --- the arena -------------------------------------------------------- */
 
 struct ArenaBlock {
     ArenaBlock *next;
@@ -107,7 +107,7 @@ DbStatus arena_copy_value(Arena *arena, const Value *v, Value *out)
     return DB_OK;
 }
 
-/* --- text to numbers ------------------------------------------------------ */
+/* --- text to numbers -------------------------------------------------- */
 
 static bool is_space(char c)
 {
@@ -229,7 +229,7 @@ static bool exact_integer(double r, int64_t *i)
     return true;
 }
 
-/* --- numbers to text ------------------------------------------------------ */
+/* --- numbers to text -------------------------------------------------- */
 
 int value_format_real(double r, char *buf, size_t size)
 {
@@ -273,7 +273,7 @@ DbStatus value_to_text(Arena *arena, const Value *v, Value *out)
     return arena_copy_value(arena, &text, out);
 }
 
-/* --- affinities ----------------------------------------------------------- */
+/* --- affinities ------------------------------------------------------- */
 
 char value_type_affinity(ColumnType type)
 {
@@ -324,7 +324,7 @@ static void numeric_affinity(const Value *v, Value *out)
     }
 }
 
-/* --- comparison ------------------------------------------------------------ */
+/* --- comparison ------------------------------------------------------- */
 
 static int compare_numbers(const Value *a, const Value *b)
 {
@@ -446,7 +446,7 @@ bool value_truth(const Value *v, bool *is_null)
     }
 }
 
-/* --- arithmetic ------------------------------------------------------------ */
+/* --- arithmetic ------------------------------------------------------- */
 
 /* book: begin arith */
 DbStatus value_arith(int op, const Value *a, const Value *b, Value *out)
@@ -617,7 +617,7 @@ DbStatus value_cast(Arena *arena, const Value *v, char affinity,
 }
 /* book: end cast */
 
-/* --- LIKE ------------------------------------------------------------------ */
+/* --- LIKE ------------------------------------------------------------- */
 
 static char fold(char c)
 {
