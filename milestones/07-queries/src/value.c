@@ -235,6 +235,8 @@ int value_format_real(double r, char *buf, size_t size)
 {
     if (isinf(r))
         return snprintf(buf, size, r < 0 ? "-Inf" : "Inf");
+    if (r == 0)
+        r = 0; /* -0.0 prints as 0.0 */
     int n = snprintf(buf, size, "%.15g", r);
     char *e = strchr(buf, 'e');
     if (strchr(buf, '.') != NULL)
