@@ -15,6 +15,12 @@ with code pulled from the milestones when the book is built:
   {{diff 01 02 src/table.c}}          a generated diff of one file
   {{diffstat 01 02}}                  the files two milestones differ in
   {{chapters}}                        (index only) the list of chapters
+  {{picture 02 pictures/x.txt tree}}  a picture: milestone 02 runs the
+                                      script book/pictures/x.txt, and the
+                                      drawing "tree" draws what it printed
+                                      (pictures.py; drawings in drawings.py)
+  {{plot 05 hit-ratio}}               the hit ratio against the pool's
+                                      size, measured on milestone 05
 
 A fenced block whose info string is "session" is a transcript (see
 tests/transcript.py): the tests run it against the chapter's milestone, in
@@ -22,7 +28,8 @@ one directory per chapter, in order, so a chapter can go on where its last
 session stopped.
 
 A directive that names something missing is an error: the book does not
-build and `make test` fails.
+build and `make test` fails. So is a picture whose script fails or whose
+drawing cannot read what the milestone printed.
 """
 import os
 import re
@@ -38,6 +45,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import milestones  # noqa: E402
 import transcript  # noqa: E402
+import pictures    # noqa: E402
 
 DIRECTIVE = re.compile(r"^\{\{(\w+)(?:\s+(.*?))?\}\}\s*$")
 FENCE = re.compile(r"^(```+|~~~+)\s*(\S*)")
@@ -204,6 +212,11 @@ def resolve(chapter, name, args):
                        "diff", text or "(no differences)")
     if name == "chapters" and not args:
         return None
+    if name in pictures.DIRECTIVES:     # checked here, drawn by render.py
+        try:
+            return pictures.Figure(chapter.slug, name, args)
+        except pictures.PictureError as e:
+            raise DirectiveError(str(e))
     raise DirectiveError("unknown directive {{%s %s}}" % (name,
                                                          " ".join(args)))
 
