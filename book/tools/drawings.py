@@ -192,7 +192,7 @@ def rows_file(data, row_size, page_size, per_page):
     c.rect(p0x, top, col, max(used * scale, 2.5), fill=INK, stroke=INK)
     c.text(p0x + col / 2, top + 200, "%d" % (page_size - used), SMALL,
            "middle", fill=MUTED)
-    c.text(p0x + col / 2, top + 216, "zero bytes", SMALL, "middle",
+    c.text(p0x + col / 2, top + 216, "zeros", SMALL, "middle",
            mono=False, fill=MUTED)
     y = top
     offset = 0
@@ -477,11 +477,14 @@ class Page:
         self.n_cells = number(fields.get("cells"), "cells")
         self.area = number(fields.get("cell area start"), "cell area start")
         free = fields.get("free", "")
-        m = re.fullmatch(r"(\d+) bytes \(gap (\d+), fragmented (\d+)\)",
-                         free)
-        if not m:
-            raise Unreadable("`%s`: free: %r" % (step.command, free))
-        self.free, self.gap, self.fragmented = map(int, m.groups())
+        gap = re.search(r"\bgap (\d+)", free)
+        fragmented = re.search(r"\bfragmented (\d+)", free)
+        if not gap or not fragmented:
+            raise Unreadable("`%s`: free: %r, wants its gap and fragmented "
+                             "bytes" % (step.command, free))
+        self.free = number(free, "free")
+        self.gap, self.fragmented = int(gap.group(1)), int(
+            fragmented.group(1))
         names, rows = table(lines[start:], step.command)
         for need in ("offset", "size", "key"):
             if need not in names:
@@ -847,7 +850,7 @@ def draw_wal(panels, width=svg.WIDTH):
             c.text(x + page_size * scale / 2, fy + 26,
                    "= txn %d" % txn if txn else (
                        "zeros" if not any(page) else "as before"
-                       if page == before else "not in the log"), SMALL,
+                       if page == before else "not in log"), SMALL,
                    "middle", mono=False, fill=INK if txn else MUTED)
             match = [r for r in (log.records if log else [])
                      if r.kind == "page" and r.payload == page]
