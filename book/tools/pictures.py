@@ -1,5 +1,10 @@
 """pictures.py - the book's pictures, drawn from what the code prints.
 
+  pictures.py NN pictures/NAME.txt DRAWING > NAME.svg
+
+draws one picture by itself, for trying a script out; the book draws
+them all (render.py), and `make test` checks them (tests/run.py).
+
 Two directives of chapters.py are handled here:
 
   {{picture 02 pictures/leaf-split.txt tree}}
@@ -321,9 +326,11 @@ class Figure:
                 "pictures/NAME.txt DRAWING}} or {{plot NN hit-ratio}}" % (
                     name, " ".join(args)))
 
-    def draw(self, binary="strata", env=None, timeout=30, cwd=None):
+    def draw(self, binary="strata", env=None, timeout=30, cwd=None,
+             phone=True):
         """Runs the script (or the measurement) and returns (svg text,
-        caption text). Raises PictureError if anything fails."""
+        caption text): with PHONE, also the picture laid out narrow when
+        that differs. Raises PictureError if anything fails."""
         if self.name == "plot":
             import hit_ratio
             curves, pages = hit_ratio.measure(self.milestone)
@@ -345,7 +352,7 @@ class Figure:
         finally:
             if own:
                 shutil.rmtree(cwd, ignore_errors=True)
-        if narrow.width > 0.8 * wide.width:
+        if not phone or narrow.width > 0.8 * wide.width:
             return wide.svg(script.caption), script.caption
         return "%s\n%s" % (wide.svg(script.caption, cls="wide"),
                            narrow.svg(script.caption, cls="narrow")), \
@@ -385,3 +392,17 @@ def rel(path):
         return str(Path(path).relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit("usage: pictures.py NN pictures/NAME.txt DRAWING > NAME.svg")
+    try:
+        picture, _ = Figure("", "picture", sys.argv[1:]).draw(phone=False)
+    except PictureError as e:
+        sys.exit("pictures.py: %s" % e)
+    print(picture)
+
+
+if __name__ == "__main__":
+    main()
