@@ -22,6 +22,7 @@ line it does not know, raise Unreadable, which fails the picture (and
   pool     (05 on) `.pool`: the frames around a clock face, with their
            pages, states and reference bits, and the hand
 """
+import math
 import re
 
 import svg
@@ -512,7 +513,7 @@ class Page:
             raise Unreadable("%s: free %d, gap %d and fragmented %d do not "
                              "add up" % (what, self.free, self.gap,
                                          self.fragmented))
-        for (a, b), (c, d) in zip(spans, spans[1:]):
+        for (a, b), (c, _) in zip(spans, spans[1:]):
             if c < b:
                 raise Unreadable("%s: cells at %d and %d overlap" % (
                     what, a, c))
@@ -935,7 +936,6 @@ class Pool:
 
 
 def draw_pool_panel(pool):
-    import math
     c = Canvas()
     radius, bw, bh = 76, 46, 28
     cx = cy = radius + bh / 2 + 18

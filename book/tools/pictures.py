@@ -172,12 +172,17 @@ class Session:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT)
         self.buffer = b""
+        self.seen = b""         # everything it printed, for the errors
         self.eof = False
 
     def fail(self, line_no, why):
         self.proc.kill()
         self.proc.wait()
-        raise PictureError("%s: %s" % (self.script.where(line_no), why))
+        tail = (self.seen + self.buffer).decode("utf-8", "replace")
+        tail = "\n  ".join(tail.splitlines()[-5:])
+        raise PictureError("%s: %s%s" % (
+            self.script.where(line_no), why,
+            "; its output ends:\n  " + tail if tail else ""))
 
     def read(self, line_no, until_prompt):
         """The output up to the next prompt (which is dropped), or up to
@@ -189,6 +194,7 @@ class Session:
                 for p in PROMPTS:
                     if self.buffer.endswith(p):
                         out = self.buffer[:-len(p)]
+                        self.seen += self.buffer
                         self.buffer = b""
                         return out.decode("utf-8", "backslashreplace")
             left = deadline - time.monotonic()
@@ -202,6 +208,7 @@ class Session:
             else:
                 self.eof = True
         out, self.buffer = self.buffer, b""
+        self.seen += out
         return out.decode("utf-8", "backslashreplace")
 
     def type(self, line_no, text):
@@ -257,10 +264,13 @@ def run(script, milestone, cwd, binary="strata", env=None, timeout=30):
         panel(text, line_no)
     for cmd in script.commands:
         session = Session(script, cmd, cwd, env, timeout)
-        own_panel = current[0]
-        typed = [item for item in cmd.body if item[0] == "input"]
-        output = session.read(cmd.line_no, bool(typed))
-        steps = [(own_panel, Step(cmd.cmdline, output, True))]
+        # A block with lines to type or "!" commands is a session at a
+        # prompt; a command without one gets no input at all.
+        interactive = any(kind != "panel" for kind, _, _ in cmd.body)
+        if not interactive:
+            session.proc.stdin.close()
+        steps = [(current[0], Step(cmd.cmdline, session.read(
+            cmd.line_no, interactive), True))]
         for kind, line_no, text in cmd.body:
             if kind == "panel":
                 panel(text, line_no)
