@@ -69,7 +69,7 @@ diff:
 	@scripts/diff-milestones $(if $(filter 1,$(STAT)),--stat) \
 	    $(A) $(B) $(FILE)
 
-book: deps
+book: deps build
 	@python3 book/tools/render.py
 
 bench: deps build

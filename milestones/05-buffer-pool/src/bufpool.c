@@ -343,4 +343,5 @@ void bufpool_print(const BufPool *pool, FILE *out)
     if (pool->n_state[FRAME_EMPTY] > 0)
         fprintf(out, "%u frame%s empty\n", pool->n_state[FRAME_EMPTY],
                 pool->n_state[FRAME_EMPTY] == 1 ? "" : "s");
+    pool->policy->print(pool->policy_state, out);
 }

@@ -118,7 +118,8 @@ uint32_t bufpool_size(const BufPool *pool);
 const char *bufpool_policy(const BufPool *pool);
 void bufpool_stats(const BufPool *pool, BufPoolStats *stats);
 
-/* One line per frame that holds a page, then the empty ones (.pool). */
+/* One line per frame that holds a page, then the empty ones, then the
+ * policy's line: the clock's hand, LRU's order (.pool). */
 void bufpool_print(const BufPool *pool, FILE *out);
 
 #endif
