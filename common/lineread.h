@@ -9,8 +9,12 @@
  * before each read all the same.
  *
  * On a terminal, Ctrl-C cancels the line being typed and does not stop
- * the program; Ctrl-D on an empty line ends the input. When the input is
- * not a terminal, Ctrl-C keeps its usual effect.
+ * the program (one pressed while the program is busy cancels the next
+ * line); Ctrl-D on an empty line ends the input. When the input is not a
+ * terminal, Ctrl-C keeps its usual effect.
+ *
+ * With libedit, LC_CTYPE is taken from the environment, so that the
+ * terminal's characters are edited whole.
  */
 #ifndef STRATA_LINEREAD_H
 #define STRATA_LINEREAD_H

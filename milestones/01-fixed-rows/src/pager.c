@@ -268,9 +268,10 @@ static DbStatus save(Pager *pager)
         step = "syncing the new copy";
         err = os_sync(copy);
     }
-    if (copy != NULL && os_close(copy) != 0 && err == 0) {
+    int closed = copy != NULL ? os_close(copy) : 0;
+    if (closed != 0 && err == 0) {
         step = "closing the new copy";
-        err = EIO;
+        err = closed;
     }
     if (err == 0) {
         step = "renaming the new copy over the database";
