@@ -101,6 +101,14 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
 	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^ $(STRATA_LDLIBS)
 
+# lineread.o is compiled another way with libedit: a file that says
+# whether the build has it changes when that does, and lineread.o is
+# compiled again.
+EDIT_STAMP := $(BUILD)/libedit
+$(shell mkdir -p $(BUILD) && echo "$(HAVE_LIBEDIT)" | cmp -s - $(EDIT_STAMP) \
+    || echo "$(HAVE_LIBEDIT)" > $(EDIT_STAMP))
+$(BUILD)/common/lineread.o: $(EDIT_STAMP)
+
 # Runs every unit test program, even after one fails; fails if any did.
 unit: $(UNIT_BINS)
 	$(Q)status=0; for t in $(UNIT_BINS); do \
