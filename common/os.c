@@ -7,13 +7,16 @@
  *
  * Normally every call goes straight to the operating system. In crash
  * mode each file's writes wait in memory, in order, until os_sync applies
- * them; the names of new files wait for os_sync_dir. At the crash point
- * every waiting write is kept, dropped or torn (some of its 512-byte
- * sectors arrive, in no particular order), as the seed decides, and every
- * waiting name is removed, before the process exits: what reaches the
- * disk is what a power cut could have left there.
+ * them; the names of new files, and renames, wait for os_sync_dir. At the
+ * crash point every waiting rename is kept or undone, newest first, every
+ * waiting write is kept, dropped or torn (some of its 512-byte sectors
+ * arrive, in no particular order), as the seed decides, and every waiting
+ * name is removed, before the process exits: what reaches the disk is
+ * what a power cut could have left there.
  * This is the model SQLite's crash tests use.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
+
 #include "os.h"
 
 #include <errno.h>
@@ -50,6 +53,8 @@ typedef struct Pending {
 /* What crash mode remembers of a file, by name, open or closed. */
 typedef struct FileState {
     char *path;
+    dev_t dev;             /* the file itself, whatever its name */
+    ino_t ino;
     Pending *pending;
     size_t n_pending, cap_pending;
     bool name_unsynced;    /* created, and its directory not synced since */
@@ -57,6 +62,19 @@ typedef struct FileState {
 } FileState;
 
 static FileState *file_states;
+
+/* A rename that its directory has not been synced since (crash mode
+ * only): a power cut may undo it, and then TO names what it named before
+ * (kept open as old_fd, its waiting writes in old_state) and FROM the
+ * renamed file again. */
+typedef struct Renamed {
+    char *from, *to;
+    int old_fd;            /* -1: nothing had the name TO */
+    FileState *old_state;  /* NULL: no writes of the old file wait */
+    struct Renamed *next;  /* the one before: the list is newest first */
+} Renamed;
+
+static Renamed *renames;
 
 struct OsFile {
     int fd;
@@ -157,9 +175,62 @@ static void tear(int fd, const Pending *w)
     }
 }
 
-/* The power goes out: decide the fate of every waiting write and name. */
+static FileState *state_named(const char *path)
+{
+    for (FileState *s = file_states; s != NULL; s = s->next)
+        if (strcmp(s->path, path) == 0)
+            return s;
+    return NULL;
+}
+
+/* Renames R->to back to R->from and puts the old file back at R->to,
+ * copied from old_fd, with its waiting writes still waiting. */
+static void undo_rename(Renamed *r)
+{
+    FileState *moved = state_named(r->to);
+    if (rename(r->to, r->from) != 0)
+        return;
+    if (moved != NULL) {
+        free(moved->path);
+        moved->path = r->from;
+        r->from = NULL;
+    }
+    if (r->old_fd < 0)
+        return;
+    struct stat st;
+    int fd = fstat(r->old_fd, &st) != 0 ? -1
+             : open(r->to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                    st.st_mode & 07777);
+    if (fd < 0)
+        return;
+    char buf[4096];
+    ssize_t got;
+    for (off_t at = 0; (got = pread(r->old_fd, buf, sizeof buf, at)) > 0;
+         at += got)
+        apply(fd, &(Pending){(uint64_t)at, (size_t)got, (uint8_t *)buf}, 0,
+              (size_t)got);
+    close(fd);
+    if (r->old_state != NULL) {
+        r->old_state->next = file_states;
+        file_states = r->old_state;
+        r->old_state = NULL;
+    }
+}
+
+/* The power goes out: decide the fate of every waiting rename, write and
+ * name. */
 static void crash_now(void)
 {
+    for (Renamed *r = renames; r != NULL; r = r->next) {
+        if (next_random() % 2 == 0) {
+            undo_rename(r);
+        } else {
+            /* A rename on the disk holds the name it gave. */
+            FileState *moved = state_named(r->to);
+            if (moved != NULL)
+                moved->name_unsynced = false;
+        }
+    }
     for (FileState *s = file_states; s != NULL; s = s->next) {
         if (s->name_unsynced) {
             unlink(s->path);
@@ -205,19 +276,34 @@ static int io_point(PointKind kind)
     return 0;
 }
 
-static FileState *state_for(const char *path)
+/* The state of the file open as FD under the name PATH. */
+static FileState *state_for(const char *path, int fd)
 {
-    for (FileState *s = file_states; s != NULL; s = s->next)
-        if (strcmp(s->path, path) == 0)
-            return s;
-    FileState *s = calloc(1, sizeof *s);
-    if (s == NULL || (s->path = strdup(path)) == NULL) {
+    FileState *s = state_named(path);
+    if (s != NULL)
+        return s;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (s = calloc(1, sizeof *s)) == NULL)
+        return NULL;
+    if ((s->path = strdup(path)) == NULL) {
         free(s);
         return NULL;
     }
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
     s->next = file_states;
     file_states = s;
     return s;
+}
+
+/* The link in the list to the state of the file ST describes, whatever
+ * its name; the list's end if it has none. */
+static FileState **state_link(const struct stat *st)
+{
+    FileState **p = &file_states;
+    while (*p != NULL && ((*p)->dev != st->st_dev || (*p)->ino != st->st_ino))
+        p = &(*p)->next;
+    return p;
 }
 
 static void drop_pending(FileState *s)
@@ -225,6 +311,47 @@ static void drop_pending(FileState *s)
     for (size_t i = 0; i < s->n_pending; i++)
         free(s->pending[i].data);
     s->n_pending = 0;
+}
+
+static void free_state(FileState *s)
+{
+    drop_pending(s);
+    free(s->pending);
+    free(s->path);
+    free(s);
+}
+
+static void free_renamed(Renamed *r)
+{
+    if (r->old_fd >= 0)
+        close(r->old_fd);
+    if (r->old_state != NULL)
+        free_state(r->old_state);
+    free(r->from);
+    free(r->to);
+    free(r);
+}
+
+/* Opens PATH with FLAGS (plus O_RDWR) and refuses anything but a regular
+ * file: O_NONBLOCK, so that opening a FIFO cannot hang, O_NOCTTY, so that
+ * opening a terminal cannot make it ours. */
+static int open_regular(const char *path, int flags, int *fd)
+{
+    *fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags,
+               0644);
+    if (*fd < 0)
+        return errno;
+    struct stat st;
+    int err = fstat(*fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL
+                                                                   : 0;
+    if (err == 0 && fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) & ~O_NONBLOCK)
+                        != 0)
+        err = errno;
+    if (err != 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    return err;
 }
 
 /* --- the file operations ---------------------------------------------- */
@@ -236,18 +363,17 @@ int os_open(const char *path, OsFile **out)
     if (f == NULL)
         return ENOMEM;
     bool created = true;
-    f->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (f->fd < 0 && errno == EEXIST) {
+    int err = open_regular(path, O_CREAT | O_EXCL, &f->fd);
+    if (err == EEXIST) {
         created = false;
-        f->fd = open(path, O_RDWR | O_CLOEXEC);
+        err = open_regular(path, 0, &f->fd);
     }
-    if (f->fd < 0) {
-        int err = errno;
+    if (err != 0) {
         free(f);
         return err;
     }
     if (crash_mode()) {
-        f->state = state_for(path);
+        f->state = state_for(path, f->fd);
         if (f->state == NULL) {
             close(f->fd);
             free(f);
@@ -266,13 +392,12 @@ int os_open_existing(const char *path, OsFile **out)
     OsFile *f = calloc(1, sizeof *f);
     if (f == NULL)
         return ENOMEM;
-    f->fd = open(path, O_RDWR | O_CLOEXEC);
-    if (f->fd < 0) {
-        int err = errno;
+    int err = open_regular(path, 0, &f->fd);
+    if (err != 0) {
         free(f);
         return err;
     }
-    if (crash_mode() && (f->state = state_for(path)) == NULL) {
+    if (crash_mode() && (f->state = state_for(path, f->fd)) == NULL) {
         close(f->fd);
         free(f);
         return ENOMEM;
@@ -416,6 +541,16 @@ static void dir_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
+/* Whether PATH's directory is the one DIR describes. */
+static bool in_dir(const char *path, const struct stat *dir)
+{
+    char name[4096];
+    struct stat st;
+    dir_of(path, name, sizeof name);
+    return stat(name, &st) == 0 && st.st_dev == dir->st_dev &&
+           st.st_ino == dir->st_ino;
+}
+
 int os_sync_dir(const char *path)
 {
     int err = io_point(POINT_SYNC);
@@ -424,11 +559,20 @@ int os_sync_dir(const char *path)
     char dir[4096];
     dir_of(path, dir, sizeof dir);
     if (crash_mode()) {
-        for (FileState *s = file_states; s != NULL; s = s->next) {
-            char other[4096];
-            dir_of(s->path, other, sizeof other);
-            if (strcmp(dir, other) == 0)
+        struct stat here;
+        if (stat(dir, &here) != 0)
+            return errno;
+        for (FileState *s = file_states; s != NULL; s = s->next)
+            if (in_dir(s->path, &here))
                 s->name_unsynced = false;
+        for (Renamed **p = &renames; *p != NULL;) {
+            Renamed *r = *p;
+            if (in_dir(r->to, &here)) {
+                *p = r->next;
+                free_renamed(r);
+            } else {
+                p = &r->next;
+            }
         }
         return 0;
     }
@@ -461,13 +605,77 @@ int os_unlink(const char *path)
             if (strcmp((*p)->path, path) == 0) {
                 FileState *gone = *p;
                 *p = gone->next;
-                drop_pending(gone);
-                free(gone->pending);
-                free(gone->path);
-                free(gone);
+                free_state(gone);
                 break;
             }
         }
     }
     return 0;
+}
+
+/* os_rename in crash mode: also keeps what a power cut before the next
+ * os_sync_dir needs to undo it. */
+static int crash_rename(const char *from, const char *to)
+{
+    Renamed *r = calloc(1, sizeof *r);
+    char *new_path = strdup(to);
+    if (r != NULL)
+        r->old_fd = -1;
+    if (r == NULL || new_path == NULL || (r->from = strdup(from)) == NULL ||
+        (r->to = strdup(to)) == NULL) {
+        if (r != NULL)
+            free_renamed(r);
+        free(new_path);
+        return ENOMEM;
+    }
+    r->old_fd = open(to, O_RDONLY | O_CLOEXEC);
+    if (rename(from, to) != 0) {
+        int err = errno;
+        free_renamed(r);
+        free(new_path);
+        return err;
+    }
+    /* The old file's waiting writes wait with the rename; the renamed
+     * file's state takes its new name. */
+    struct stat st;
+    FileState **link;
+    if (r->old_fd >= 0 && fstat(r->old_fd, &st) == 0 &&
+        *(link = state_link(&st)) != NULL) {
+        r->old_state = *link;
+        *link = r->old_state->next;
+    }
+    FileState *moved = stat(to, &st) == 0 ? *state_link(&st) : NULL;
+    if (moved != NULL) {
+        free(moved->path);
+        moved->path = new_path;
+    } else {
+        free(new_path);
+    }
+    r->next = renames;
+    renames = r;
+    return 0;
+}
+
+int os_rename(const char *from, const char *to)
+{
+    int err = io_point(POINT_ANY);
+    if (err != 0)
+        return err;
+    if (crash_mode())
+        return crash_rename(from, to);
+    return rename(from, to) == 0 ? 0 : errno;
+}
+
+int os_real_path(const char *path, char **real)
+{
+    *real = realpath(path, NULL);
+    return *real != NULL ? 0 : errno;
+}
+
+int os_copy_mode(OsFile *from, OsFile *to)
+{
+    struct stat st;
+    if (fstat(from->fd, &st) != 0)
+        return errno;
+    return fchmod(to->fd, st.st_mode & 07777) == 0 ? 0 : errno;
 }

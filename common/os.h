@@ -9,15 +9,17 @@
  * never exits the process (except to simulate a crash, below).
  *
  * Fault injection, for tests only, is chosen by the environment variable
- * STRATA_FAULT. Every os_write, os_sync, os_sync_dir and os_unlink is an
- * "I/O point", numbered from 1 in the order the process makes them.
+ * STRATA_FAULT. Every os_write, os_sync, os_sync_dir, os_unlink and
+ * os_rename is an "I/O point", numbered from 1 in the order the process
+ * makes them.
  *
  *   count=PATH       count the I/O points; write the total to PATH at exit
  *   crash=N,seed=S   at point N, cut the power: each write made since its
  *                    file was last synced is kept, dropped, or torn (some
  *                    of its 512-byte sectors reach the disk: a prefix, a
  *                    suffix or a scattering), as the seed decides;
- *                    a file created since its directory was last synced
+ *                    a rename made since its directory was last synced
+ *                    is kept or undone; a file created since then
  *                    disappears; then the process exits with status
  *                    OS_CRASH_STATUS, before doing point N
  *   eio=N            point N fails with EIO instead of happening
@@ -40,11 +42,14 @@
 typedef struct OsFile OsFile;
 
 /* Opens PATH for reading and writing, creating it (mode 0644) if missing.
- * On failure *out is NULL and nothing was created or changed. A new file's
- * name is durable only after os_sync_dir. */
+ * EINVAL: PATH is not a regular file (a device, a FIFO, a socket), which
+ * a database and its log must be. On failure *out is NULL and nothing was
+ * created or changed. A new file's name is durable only after
+ * os_sync_dir. */
 int os_open(const char *path, OsFile **out);
 
-/* Opens PATH for reading and writing only if it exists: ENOENT if not. */
+/* Opens PATH for reading and writing only if it exists: ENOENT if not,
+ * EINVAL as for os_open. */
 int os_open_existing(const char *path, OsFile **out);
 
 /* Takes an exclusive lock on the whole file so that a second process
@@ -77,5 +82,17 @@ int os_close(OsFile *f);
 
 /* Removes the file PATH (ENOENT if there is none). */
 int os_unlink(const char *path);
+
+/* Gives the file FROM the name TO, in one step: whoever opens TO finds
+ * the old file or the new one, never a mix. A file TO named before is
+ * removed. The new name is durable only after os_sync_dir. */
+int os_rename(const char *from, const char *to);
+
+/* The absolute path of the existing file PATH, every symbolic link in it
+ * followed, in *real, which the caller frees. */
+int os_real_path(const char *path, char **real);
+
+/* Gives TO the permission bits of FROM. */
+int os_copy_mode(OsFile *from, OsFile *to);
 
 #endif

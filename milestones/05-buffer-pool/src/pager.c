@@ -289,7 +289,11 @@ DbStatus pager_open(const char *path, uint32_t n_frames,
 
     int err = os_open(path, &pager->file);
     if (err != 0) {
-        rc = db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(err));
+        rc = err == EINVAL
+                 ? db_fail(DB_EFORMAT, "'%s' is not a regular file: a "
+                           "database must be one.", path)
+                 : db_fail(DB_EIO, "cannot open '%s': %s", path,
+                           strerror(err));
         goto fail;
     }
     err = os_lock(pager->file);
