@@ -20,13 +20,16 @@ Usage: strata [--help] [--version] FILE
 $ ls
 
 ## --help prints the usage on standard output
-$ strata --help 2>/dev/null
+$ strata --help 2>stderr.txt
 Usage: strata [--help] [--version] FILE
 Opens the Strata database FILE, creating it if it does not exist, and runs
 the statements typed at its prompt (.help there lists them).
 
   --help      print this help and exit
   --version   print the milestone and its file format, and exit
+$ wc -c < stderr.txt
+0
+$ rm stderr.txt
 $ strata test.db --help
 Usage: strata [--help] [--version] FILE
 Opens the Strata database FILE, creating it if it does not exist, and runs
