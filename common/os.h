@@ -24,6 +24,9 @@
  *   kind=sync        with any of the three: count only the syncs (os_sync
  *                    and os_sync_dir), so that N is the Nth sync
  *                    (kind=write: only the os_write calls)
+ *   seed=S           with any of them, or alone: os_random's bytes come
+ *                    from S too, so that a run's files come out the same
+ *                    byte for byte every time (as in the book's dumps)
  *
  * To lose unsynced writes on a crash, crash mode keeps them in memory
  * until their file is synced (reads see them as the page cache would) and
@@ -32,6 +35,7 @@
 #ifndef STRATA_OS_H
 #define STRATA_OS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,8 +52,30 @@ int os_open(const char *path, OsFile **out);
 int os_open_existing(const char *path, OsFile **out);
 
 /* Takes an exclusive lock on the whole file so that a second process
- * cannot open the same database. EAGAIN: another process holds it. */
+ * cannot open the same database. The lock belongs to F (flock(2)), not
+ * to the process: it holds until F is closed, whatever other descriptor
+ * of the same file the process opens and closes meanwhile (a POSIX
+ * fcntl lock would be lost then). EAGAIN: another open file holds it. */
 int os_lock(OsFile *f);
+
+/* Sets *same to whether the open descriptor FD is the file F: the same
+ * device and inode, whatever names they were opened by. */
+int os_same_file(OsFile *f, int fd, bool *same);
+
+/* Sets *named to whether PATH still names F: false once F has been
+ * removed (no link left) or PATH leads to another file or to none. */
+int os_named(OsFile *f, const char *path, bool *named);
+
+/* Sets *out to the name of the file that PATH leads to: PATH itself,
+ * unless it is a symbolic link, which is followed (relative to its own
+ * directory) until a name is not one; a missing file is fine. So every
+ * link to a file gives that file's own name. The caller frees *out.
+ * ELOOP: too many links in a row. */
+int os_resolve(const char *path, char **out);
+
+/* Fills BUF with N random bytes from the system (from the fault seed
+ * when STRATA_FAULT is set, see above). */
+int os_random(void *buf, size_t n);
 
 /* Reads up to N bytes at OFFSET. *n_read is less than N only at the end
  * of the file. */
