@@ -311,7 +311,6 @@ static WalTarget target_of(const uint8_t *head, size_t len)
     return target;
 }
 
-/* book: begin recover */
 /* Redoes the log into the file, if it is the file's log, and makes the
  * file whole: its header must record the last transaction redone, and
  * the pages the last commit counts (a transaction that added pages need
@@ -355,7 +354,6 @@ static DbStatus recover(Pager *pager, const WalTarget *target)
     wal_restart(pager->wal);
     return DB_OK;
 }
-/* book: end recover */
 
 /* A database id for a new file: random, and never 0. */
 static DbStatus new_db_id(uint64_t *id)
