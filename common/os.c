@@ -15,7 +15,7 @@
  * what a power cut could have left there.
  * This is the model SQLite's crash tests use.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _DEFAULT_SOURCE /* flock(2), which POSIX leaves out */
 
 #include "os.h"
 
@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ typedef enum PointKind { POINT_ANY, POINT_WRITE, POINT_SYNC } PointKind;
 
 static struct {
     bool parsed;
+    bool set;              /* STRATA_FAULT is set: os_random follows seed */
     enum { FAULT_NONE, FAULT_COUNT, FAULT_CRASH, FAULT_EIO } mode;
     uint64_t target;       /* N */
     PointKind kind;        /* which points count toward N, for eio */
@@ -99,6 +101,7 @@ static void parse_fault(void)
     const char *spec = getenv("STRATA_FAULT");
     if (spec == NULL || *spec == '\0')
         return;
+    fault.set = true;
     static char copy[512];
     snprintf(copy, sizeof copy, "%s", spec);
     for (char *item = strtok(copy, ","); item; item = strtok(NULL, ",")) {
@@ -408,12 +411,33 @@ int os_open_existing(const char *path, OsFile **out)
 
 int os_lock(OsFile *f)
 {
-    struct flock lock = {
-        .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0,
-    };
-    if (fcntl(f->fd, F_SETLK, &lock) == 0)
+    if (flock(f->fd, LOCK_EX | LOCK_NB) == 0)
         return 0;
-    return (errno == EACCES || errno == EAGAIN) ? EAGAIN : errno;
+    return errno == EWOULDBLOCK ? EAGAIN : errno;
+}
+
+int os_same_file(OsFile *f, int fd, bool *same)
+{
+    struct stat mine, theirs;
+    *same = false;
+    if (fstat(f->fd, &mine) != 0 || fstat(fd, &theirs) != 0)
+        return errno;
+    *same = mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
+    return 0;
+}
+
+int os_named(OsFile *f, const char *path, bool *named)
+{
+    struct stat mine, theirs;
+    *named = false;
+    if (fstat(f->fd, &mine) != 0)
+        return errno;
+    if (mine.st_nlink == 0)
+        return 0;
+    if (stat(path, &theirs) != 0)
+        return errno == ENOENT ? 0 : errno;
+    *named = mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
+    return 0;
 }
 
 static int real_size(OsFile *f, uint64_t *size)
@@ -551,6 +575,72 @@ static bool in_dir(const char *path, const struct stat *dir)
            st.st_ino == dir->st_ino;
 }
 
+int os_resolve(const char *path, char **out)
+{
+    *out = NULL;
+    char *name = strdup(path);
+    for (int links = 0; name != NULL; links++) {
+        struct stat st;
+        if (lstat(name, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            *out = name;
+            return 0;
+        }
+        char target[4096], dir[4096];
+        ssize_t len = readlink(name, target, sizeof target - 1);
+        if (len < 0 || links == 40) {
+            int err = len < 0 ? errno : ELOOP;
+            free(name);
+            return err;
+        }
+        target[len] = '\0';
+        /* A relative target is relative to the link's directory. */
+        dir_of(name, dir, sizeof dir);
+        free(name);
+        name = malloc(strlen(dir) + len + 2);
+        if (name != NULL && (target[0] == '/' || strcmp(dir, ".") == 0))
+            strcpy(name, target);
+        else if (name != NULL)
+            sprintf(name, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, target);
+    }
+    return ENOMEM;
+}
+
+int os_random(void *buf, size_t n)
+{
+    if (!fault.parsed)
+        parse_fault();
+    if (fault.set) {
+        /* A generator of its own, so the crash's fate stays the seed's. */
+        static uint64_t state;
+        static bool started;
+        if (!started) {
+            state = fault.seed ^ 0x9E3779B97F4A7C15ull;
+            started = true;
+        }
+        for (size_t i = 0; i < n; i++) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            ((uint8_t *)buf)[i] = (uint8_t)(state >> 56);
+        }
+        return 0;
+    }
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t got = read(fd, (uint8_t *)buf + done, n - done);
+        if (got > 0) {
+            done += (size_t)got;
+        } else if (got == 0 || errno != EINTR) {
+            int err = got == 0 ? EIO : errno;
+            close(fd);
+            return err;
+        }
+    }
+    close(fd);
+    return 0;
+}
+
 int os_sync_dir(const char *path)
 {
     int err = io_point(POINT_SYNC);
@@ -664,12 +754,6 @@ int os_rename(const char *from, const char *to)
     if (crash_mode())
         return crash_rename(from, to);
     return rename(from, to) == 0 ? 0 : errno;
-}
-
-int os_real_path(const char *path, char **real)
-{
-    *real = realpath(path, NULL);
-    return *real != NULL ? 0 : errno;
 }
 
 int os_copy_mode(OsFile *from, OsFile *to)

@@ -26,6 +26,9 @@
  *   kind=sync        with any of the three: count only the syncs (os_sync
  *                    and os_sync_dir), so that N is the Nth sync
  *                    (kind=write: only the os_write calls)
+ *   seed=S           with any of them, or alone: os_random's bytes come
+ *                    from S too, so that a run's files come out the same
+ *                    byte for byte every time (as in the book's dumps)
  *
  * To lose unsynced writes on a crash, crash mode keeps them in memory
  * until their file is synced (reads see them as the page cache would) and
@@ -34,6 +37,7 @@
 #ifndef STRATA_OS_H
 #define STRATA_OS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,8 +57,30 @@ int os_open(const char *path, OsFile **out);
 int os_open_existing(const char *path, OsFile **out);
 
 /* Takes an exclusive lock on the whole file so that a second process
- * cannot open the same database. EAGAIN: another process holds it. */
+ * cannot open the same database. The lock belongs to F (flock(2)), not
+ * to the process: it holds until F is closed, whatever other descriptor
+ * of the same file the process opens and closes meanwhile (a POSIX
+ * fcntl lock would be lost then). EAGAIN: another open file holds it. */
 int os_lock(OsFile *f);
+
+/* Sets *same to whether the open descriptor FD is the file F: the same
+ * device and inode, whatever names they were opened by. */
+int os_same_file(OsFile *f, int fd, bool *same);
+
+/* Sets *named to whether PATH still names F: false once F has been
+ * removed (no link left) or PATH leads to another file or to none. */
+int os_named(OsFile *f, const char *path, bool *named);
+
+/* Sets *out to the name of the file that PATH leads to: PATH itself,
+ * unless it is a symbolic link, which is followed (relative to its own
+ * directory) until a name is not one; a missing file is fine. So every
+ * link to a file gives that file's own name. The caller frees *out.
+ * ELOOP: too many links in a row. */
+int os_resolve(const char *path, char **out);
+
+/* Fills BUF with N random bytes from the system (from the fault seed
+ * when STRATA_FAULT is set, see above). */
+int os_random(void *buf, size_t n);
 
 /* Reads up to N bytes at OFFSET. *n_read is less than N only at the end
  * of the file. */
@@ -87,10 +113,6 @@ int os_unlink(const char *path);
  * the old file or the new one, never a mix. A file TO named before is
  * removed. The new name is durable only after os_sync_dir. */
 int os_rename(const char *from, const char *to);
-
-/* The absolute path of the existing file PATH, every symbolic link in it
- * followed, in *real, which the caller frees. */
-int os_real_path(const char *path, char **real);
 
 /* Gives TO the permission bits of FROM. */
 int os_copy_mode(OsFile *from, OsFile *to);

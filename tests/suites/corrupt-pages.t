@@ -4,7 +4,10 @@
 # outside the page, and still serves the rows it can reach.
 # Page 2 starts at byte 8192: its slot directory at 8204, its first cell
 # (key 59) at byte 4062 of the page.
-milestones: 03-05
+# From 04 on every page carries a checksum, which refuses such a page
+# before these checks see it (checksums.t); corrupt_pages.py makes the
+# same damage there behind a checksum that matches, to reach them.
+milestones: 03
 
 ## a slot that points outside the page
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt

@@ -12,7 +12,7 @@ milestones: 04-05
 $ strata test.db
 db > .wal
 log: test.db-wal
-bytes: 8296
+bytes: 8304
 records: 3 (2 page images, 1 commit)
 pages ahead of the file: 2
 last committed transaction: 1
@@ -22,7 +22,7 @@ db > insert 2 user2 person2@example.com
 Executed.
 db > .wal
 log: test.db-wal
-bytes: 16584
+bytes: 16592
 records: 7 (4 page images, 3 commits)
 pages ahead of the file: 2
 last committed transaction: 3
@@ -52,11 +52,11 @@ last committed transaction: 2
 db > .exit
 
 ## a crash leaves the log; the next open redoes it
-# STRATA_FAULT cuts the power at the 10th I/O point: the first write of
+# STRATA_FAULT cuts the power at the 12th I/O point: the first write of
 # the checkpoint that .exit starts. The database file is still empty, the
 # log holds all four transactions.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
 $ ls
 test.db
@@ -81,14 +81,14 @@ three.txt
 # while the third insert was being written: it was never acknowledged,
 # so dropping it loses nothing that was promised.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
 $ wc -c < test.db-wal
-20728
-$ dd if=test.db-wal of=cut.wal bs=1 count=20628 2>/dev/null
+20736
+$ dd if=test.db-wal of=cut.wal bs=1 count=20636 2>/dev/null
 $ mv cut.wal test.db-wal
 $ strata test.db
-Recovered test.db-wal: replayed 3 transactions, dropped 4044 bytes (a record is cut short at byte 16584).
+Recovered test.db-wal: replayed 3 transactions, dropped 4044 bytes (a record is cut short at byte 16592).
 db > select
 (1, user1, person1@example.com)
 (2, user2, person2@example.com)
@@ -102,11 +102,11 @@ db > .exit
 # every transaction before it and nothing after: it cannot trust a commit
 # that follows a record it cannot read.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
-$ printf '\377' | dd of=test.db-wal bs=1 seek=12500 conv=notrunc 2>/dev/null
+$ printf '\377' | dd of=test.db-wal bs=1 seek=12508 conv=notrunc 2>/dev/null
 $ strata test.db
-Recovered test.db-wal: replayed 2 transactions, dropped 8288 bytes (bad checksum in the record at byte 12440).
+Recovered test.db-wal: replayed 2 transactions, dropped 8288 bytes (bad checksum in the record at byte 12448).
 db > select
 (1, user1, person1@example.com)
 Executed.
@@ -115,9 +115,10 @@ db > .exit
 ## a log whose header is damaged is left alone, and the open refused
 # A crash cannot leave a whole log header that is wrong, so recovery does
 # not guess: the log may hold committed changes, and a person decides.
-# A header of zeros is what a crash leaves of a new log: it is dropped.
+# Nor can it leave a header of zeros before valid records: a header is
+# synced before any record of its generation is written.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
 $ printf '\377' | dd of=test.db-wal bs=1 seek=20 conv=notrunc 2>/dev/null
 $ cp test.db-wal saved.wal
@@ -126,20 +127,39 @@ Error: 'test.db-wal' is not a log of this format, or its header is damaged; it m
 [exit 1]
 $ cmp saved.wal test.db-wal && echo unchanged
 unchanged
-$ dd if=/dev/zero of=test.db-wal bs=32 count=1 conv=notrunc 2>/dev/null
+$ dd if=/dev/zero of=test.db-wal bs=40 count=1 conv=notrunc 2>/dev/null
+$ cp test.db-wal saved.wal
 $ strata test.db
-Recovered test.db-wal: replayed 0 transactions, dropped 20728 bytes (the log header is incomplete).
-db > select
+Error: 'test.db-wal' has a header of zeros, but valid records after it; they may be committed changes: move it away to open the database without them
+[exit 1]
+$ cmp saved.wal test.db-wal && echo unchanged
+unchanged
+
+## a header of zeros with nothing after it is dropped
+# All that a crash leaves of a new log whose header never reached the
+# disk: no commit was behind it.
+$ strata test.db
+db > insert 1 user1 person1@example.com
 Executed.
 db > .exit
+$ head -c 40 /dev/zero > test.db-wal
+$ strata test.db
+Recovered test.db-wal: replayed 0 transactions, dropped 40 bytes (the log header is incomplete).
+db > select
+(1, user1, person1@example.com)
+Executed.
+db > .exit
+$ ls
+test.db
 
 ## a failed fsync ends all writing for the session
-# The third sync is the log's sync for the first insert (the first two
-# are the log and directory syncs of the file's creation). Its outcome is
+# The fourth sync is the log's sync for the first insert (the first three
+# are the syncs of the log's header, its directory, and the commit that
+# made the file's header page and empty tree). Its outcome is
 # unknown, so strata does not retry: it refuses every later change, keeps
 # reading, and exits with status 1. The next open redoes whatever the log
 # holds: here the insert did reach the disk, so it is there.
-$ STRATA_FAULT=eio=3,kind=sync strata test.db
+$ STRATA_FAULT=eio=4,kind=sync strata test.db
 db > insert 1 user1 person1@example.com
 Error: syncing the log test.db-wal failed: Input/output error; the database takes no more changes in this session (restart strata to recover)
 db > insert 2 user2 person2@example.com
@@ -266,7 +286,7 @@ db > .import big.csv
 Imported 20000 rows in 20 commits.
 db > .wal
 log: test.db-wal
-bytes: 939440
+bytes: 939448
 records: 230 (228 page images, 2 commits)
 pages ahead of the file: 226
 last committed transaction: 21

@@ -62,7 +62,7 @@ static const char MAGIC[16] = "Strata database";
 struct Pager {
     OsFile *file;
     char *name;         /* the file's name, as given */
-    char *real_path;    /* where it is: no symbolic links */
+    char *real_path;    /* the file it leads to: links followed */
     uint32_t n_pages;   /* pages in the database */
     uint32_t capacity;  /* entries in pages[] */
     uint8_t **pages;    /* the cache, by page number; NULL = not read yet */
@@ -180,7 +180,7 @@ DbStatus pager_open(const char *path, Pager **out)
     }
     /* The save renames a new file over the database: the file itself,
      * not a symbolic link to it. */
-    err = os_real_path(path, &pager->real_path);
+    err = os_resolve(path, &pager->real_path);
     if (err != 0) {
         rc = io_error("finding the file behind its name", err);
         goto fail;

@@ -13,8 +13,14 @@
 #include "wal.h"
 
 #define PAGE_SIZE 4096
-#define PAGER_FORMAT_VERSION 4  /* changes whenever the file format does */
+#define PAGER_FORMAT_VERSION 5  /* changes whenever the file format does */
 #define PAGER_HEADER_SIZE 40    /* bytes of page 0 the pager owns */
+
+/* The last bytes of every page are its checksum, which the pager seals
+ * whenever the page goes to the file and checks whenever it comes back:
+ * the layers above use only the first PAGE_USABLE_SIZE bytes. */
+#define PAGE_CHECKSUM_SIZE 4
+#define PAGE_USABLE_SIZE (PAGE_SIZE - PAGE_CHECKSUM_SIZE)
 
 /* A log this large is checkpointed: about 1000 page images, as SQLite's
  * default. */
@@ -41,8 +47,11 @@ typedef struct PagerLogInfo {
  * file before anything else reads it. Then checks that it is a Strata
  * file of this format. Fails with DB_EFORMAT (another program's file, or
  * another format version; such a file is not touched), DB_ECORRUPT
- * (truncated or inconsistent), DB_ELOCKED (another process has it open),
- * DB_EIO. On failure *out is NULL. */
+ * (truncated or inconsistent, or a damaged log), DB_EMISMATCH (a log
+ * that is not of this file, or of this point of its history, or a log
+ * whose file is missing: the log is not applied, and stays), DB_ELOCKED
+ * (another process has it open), DB_EIO. On failure *out is NULL, and a
+ * log is still there, whether recovery applied it or not. */
 DbStatus pager_open(const char *path, Pager **out);
 
 /* The number of pages in the database, the header page included. */
@@ -51,11 +60,12 @@ uint32_t pager_page_count(const Pager *pager);
 /* Points *page at page PAGE_NUM's bytes in the cache, reading it from the
  * file the first time. Only read through this pointer unless the page has
  * been given to pager_write in the running transaction. DB_ECORRUPT:
- * PAGE_NUM is not a page of this file. DB_EIO: the read failed. */
+ * PAGE_NUM is not a page of this file, or its checksum does not match its
+ * bytes (nothing of it is returned). DB_EIO: the read failed. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
-/* Starts a transaction. The first transaction of a new file creates its
- * header page. DB_ENOMEM. */
+/* Starts a transaction; one must not be running already. The first
+ * transaction of a new file creates its header page. DB_ENOMEM. */
 DbStatus pager_begin(Pager *pager);
 
 /* Declares that the running transaction is about to change page
@@ -98,6 +108,10 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num);
 DbStatus pager_walk_free_list(Pager *pager,
                               DbStatus (*visit)(void *ctx, uint32_t page_num),
                               void *ctx);
+
+/* Whether the open descriptor FD is the database file or its log,
+ * whatever name it was opened by (.import must read neither). */
+bool pager_holds_file(const Pager *pager, int fd);
 
 /* Fills *info with the state of the log. */
 void pager_log_info(const Pager *pager, PagerLogInfo *info);

@@ -16,6 +16,7 @@
  */
 #include "bufpool.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,8 +240,8 @@ DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
 void bufpool_unpin(BufPool *pool, uint32_t page_num)
 {
     uint32_t f = lookup(pool, page_num);
-    if (f != NO_FRAME && pool->frames[f].pins > 0 &&
-        --pool->frames[f].pins == 0)
+    assert(f != NO_FRAME && pool->frames[f].pins > 0); /* one unpin a pin */
+    if (--pool->frames[f].pins == 0)
         pool->n_pinned--;
 }
 
@@ -258,12 +259,29 @@ uint64_t bufpool_txn(const BufPool *pool, uint32_t page_num)
     return f == NO_FRAME ? 0 : pool->frames[f].txn;
 }
 
+/* The moves bufpool_set_state makes (the others are the pool's own):
+ * into CHANGING from a page's frame (pager_write), back out to the state
+ * it had (pager_rollback) or to COMMITTED (pager_commit), and from CLEAN
+ * or COMMITTED to COMMITTED (the header page, at a checkpoint). */
+static bool legal_move(FrameState from, FrameState to)
+{
+    switch (to) {
+    case FRAME_CHANGING:
+        return from == FRAME_CLEAN || from == FRAME_COMMITTED;
+    case FRAME_COMMITTED:
+        return from != FRAME_EMPTY;
+    case FRAME_CLEAN:
+        return from == FRAME_CHANGING;
+    default:
+        return false;
+    }
+}
+
 void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
                        uint64_t txn)
 {
     uint32_t f = lookup(pool, page_num);
-    if (f == NO_FRAME)
-        return;
+    assert(f != NO_FRAME && legal_move(pool->frames[f].state, state));
     set_state(pool, f, state);
     pool->frames[f].txn = txn;
 }
@@ -271,13 +289,11 @@ void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
 void bufpool_drop(BufPool *pool, uint32_t page_num)
 {
     uint32_t f = lookup(pool, page_num);
-    if (f == NO_FRAME)
-        return;
+    /* Not a page in use, nor one whose committed change would be lost. */
+    assert(f != NO_FRAME && pool->frames[f].pins == 0 &&
+           pool->frames[f].state != FRAME_COMMITTED);
     table_remove(pool, f);
     set_state(pool, f, FRAME_EMPTY);
-    if (pool->frames[f].pins > 0)
-        pool->n_pinned--;
-    pool->frames[f].pins = 0;
     pool->empty[pool->n_empty++] = f;
 }
 

@@ -82,7 +82,7 @@ void bufpool_close(BufPool *pool);
 DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
                      uint8_t **page);
 
-/* Ends one pin of page PAGE_NUM. */
+/* Ends one pin of page PAGE_NUM, which must be pinned (assert). */
 void bufpool_unpin(BufPool *pool, uint32_t page_num);
 
 /* The state of page PAGE_NUM's frame; FRAME_EMPTY if it is in none. */
@@ -92,12 +92,14 @@ FrameState bufpool_state(const BufPool *pool, uint32_t page_num);
 uint64_t bufpool_txn(const BufPool *pool, uint32_t page_num);
 
 /* Sets the state of page PAGE_NUM's frame (the page must be in one); TXN
- * goes with FRAME_COMMITTED. */
+ * goes with FRAME_COMMITTED. A move the state machine does not have is
+ * a bug, and fails an assert. */
 void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
                        uint64_t txn);
 
 /* Empties page PAGE_NUM's frame without writing it: for a page that a
- * rolled-back transaction had added. */
+ * rolled-back transaction had added. The frame must be unpinned, and not
+ * committed (assert). */
 void bufpool_drop(BufPool *pool, uint32_t page_num);
 
 /* Writes every committed frame back to the file; they become clean. */

@@ -119,6 +119,11 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
         return db_fail(DB_EIO, "cannot import '%s': it is a directory",
                        path);
     }
+    if (table_holds_file(table, fileno(in))) {
+        fclose(in);
+        return db_fail(DB_EIO, "cannot import '%s': it is the database "
+                       "itself, or its log", path);
+    }
 
     char *line = NULL;
     size_t capacity = 0;
