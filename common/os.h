@@ -23,7 +23,9 @@
  *   eio=N            point N fails with EIO instead of happening
  *   kind=sync        with any of the three: count only the syncs (os_sync
  *                    and os_sync_dir), so that N is the Nth sync
- *                    (kind=write: only the os_write calls)
+ *                    (kind=write: only the os_write calls; kind=read:
+ *                    only the os_read_next calls, which are I/O points
+ *                    for this kind alone, so that no other count moves)
  *
  * To lose unsynced writes on a crash, crash mode keeps them in memory
  * until their file is synced (reads see them as the page cache would) and
@@ -47,6 +49,11 @@ int os_open(const char *path, OsFile **out);
 /* Opens PATH for reading and writing only if it exists: ENOENT if not. */
 int os_open_existing(const char *path, OsFile **out);
 
+/* Opens PATH for reading only, to be read from start to end with
+ * os_read_next: a file strata reads but never writes, such as the CSV
+ * file of .import (a pipe will do). EISDIR: PATH is a directory. */
+int os_open_reading(const char *path, OsFile **out);
+
 /* Takes an exclusive lock on the whole file so that a second process
  * cannot open the same database. EAGAIN: another process holds it. */
 int os_lock(OsFile *f);
@@ -54,6 +61,10 @@ int os_lock(OsFile *f);
 /* Reads up to N bytes at OFFSET. *n_read is less than N only at the end
  * of the file. */
 int os_read(OsFile *f, uint64_t offset, void *buf, size_t n, size_t *n_read);
+
+/* Reads up to N bytes of a file opened with os_open_reading, from where
+ * the last read stopped. *n_read is 0 only at the end of the file. */
+int os_read_next(OsFile *f, void *buf, size_t n, size_t *n_read);
 
 /* Writes N bytes at OFFSET, extending the file if needed. The bytes are
  * durable only after os_sync. After an error the bytes at OFFSET are
