@@ -54,6 +54,16 @@ uint32_t pager_page_count(const Pager *pager);
  * PAGE_NUM is not a page of this file. DB_EIO: the read failed. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after the read from the file, and trusts it from then on, since
+ * only its own code changes it. A page comes from the file without the
+ * mark, and loses it when the pager puts other bytes in it: when a
+ * rollback puts the old ones back, or the page goes on the free list.
+ * The pager does not know what the check is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
+
 /* Starts a transaction. The first transaction of a new file creates its
  * header page. DB_ENOMEM. */
 DbStatus pager_begin(Pager *pager);

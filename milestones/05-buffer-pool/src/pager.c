@@ -370,6 +370,16 @@ void pager_release(Pager *pager, uint32_t page_num)
     bufpool_unpin(pager->pool, page_num);
 }
 
+bool pager_is_checked(const Pager *pager, uint32_t page_num)
+{
+    return bufpool_is_checked(pager->pool, page_num);
+}
+
+void pager_mark_checked(Pager *pager, uint32_t page_num)
+{
+    bufpool_set_checked(pager->pool, page_num, true);
+}
+
 /* --- transactions --------------------------------------------------- */
 
 DbStatus pager_begin(Pager *pager)
@@ -461,6 +471,7 @@ void pager_rollback(Pager *pager)
                    DB_OK) {
             /* A changing frame is always in the pool: this pin hits. */
             memcpy(page, t->original, PAGE_SIZE);
+            bufpool_set_checked(pager->pool, t->page_num, false);
             bufpool_set_state(pager->pool, t->page_num, t->was, t->was_txn);
             bufpool_unpin(pager->pool, t->page_num);
         }
@@ -649,6 +660,7 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num)
     rc = pager_get_page(pager, page_num, &page);
     if (rc == DB_OK) {
         memset(page, 0, PAGE_SIZE);
+        bufpool_set_checked(pager->pool, page_num, false);
         page[0] = PAGE_TYPE_FREE;
         put_u32(page + FREE_NEXT_OFFSET,
                 get_u32(header + HEADER_FREE_HEAD_OFFSET));

@@ -67,6 +67,10 @@ DbStatus cursor_read(Cursor *cursor, Row *row);
 /* Moves CURSOR to the row with the next larger id, or past the end. */
 DbStatus cursor_advance(Cursor *cursor);
 
+/* Releases the page CURSOR holds pinned while it is on a row; a cursor
+ * past the end, or after a failed move, holds none. */
+void cursor_close(Cursor *cursor);
+
 /* Checks the whole file: the tree's invariants, that every row reads back
  * as select reads it, the free list, and that every page is either in the
  * tree or free, never both, never neither; and that no page is left
