@@ -50,6 +50,7 @@ typedef struct Path {
     uint32_t depth;
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
+    bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -277,6 +278,8 @@ static DbStatus descend(Btree *tree, uint32_t key, Path *path,
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
         uint16_t child = page_find(node, key);
         path->index[path->depth] = child;
+        path->full[path->depth] = page_n_cells(node) ==
+                                  INTERNAL_NODE_MAX_KEYS;
         uint32_t next = internal_child(node, child);
         release_node(tree, page_num);
         page_num = next;
@@ -460,6 +463,28 @@ static uint16_t make_cell(uint8_t *cell, uint32_t key, const uint8_t *value,
     return (uint16_t)(LEAF_CELL_HEADER_SIZE + size);
 }
 
+/* book: begin reserve-insert */
+/* Before an insert into the leaf at the end of PATH changes anything:
+ * DB_EFULL if the buffer pool could not take every page it will change.
+ * FITS: the new cell fits in the leaf. If not, the leaf splits, which
+ * adds a page and changes its parent; a full parent splits in turn, and
+ * a root that splits adds a new root above it. */
+static DbStatus reserve_insert(Btree *tree, const Path *path, bool fits)
+{
+    uint32_t leaf = path->depth - 1;
+    uint32_t splits = 0;
+    if (!fits) {
+        splits = 1;
+        while (splits <= leaf && path->full[leaf - splits])
+            splits++;
+    }
+    uint32_t top = splits > leaf ? 0 : leaf - splits; /* highest changed */
+    uint32_t new_pages = splits + (splits > leaf);
+    return pager_reserve(tree->pager, &path->pages[top], leaf - top + 1,
+                         new_pages);
+}
+/* book: end reserve-insert */
+
 DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
                       uint16_t size)
 {
@@ -471,17 +496,24 @@ DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
 
     uint32_t leaf_page = path.pages[path.depth - 1];
     uint16_t at = (uint16_t)path.index[path.depth - 1];
+    uint8_t cell[LEAF_CELL_MAX_SIZE];
+    uint16_t cell_size = make_cell(cell, key, value, size);
+    /* Exactly when page_insert takes the cell. */
+    bool fits = cell_size + PAGE_SLOT_SIZE <= page_free(leaf);
     if (at < page_n_cells(leaf) && page_key(leaf, at) == key)
         rc = db_fail(DB_EDUPKEY, "Duplicate key.");
     if (rc == DB_OK)
+        rc = reserve_insert(tree, &path, fits);
+    if (rc == DB_OK)
         rc = pager_write(tree->pager, leaf_page);
-    uint8_t cell[LEAF_CELL_MAX_SIZE];
-    uint16_t cell_size = make_cell(cell, key, value, size);
-    bool fits = rc == DB_OK && page_insert(leaf, at, cell, cell_size);
+    if (rc == DB_OK && fits)
+        page_insert(leaf, at, cell, cell_size);
     release_node(tree, leaf_page);
     if (rc != DB_OK || fits)
         return rc;
-    return leaf_split_and_insert(tree, &path, cell, cell_size);
+    rc = leaf_split_and_insert(tree, &path, cell, cell_size);
+    assert(rc != DB_EFULL); /* reserve_insert counted every frame */
+    return rc;
 }
 
 /* --- delete ----------------------------------------------------------- */
@@ -765,27 +797,6 @@ DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
     }
     return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
                    BTREE_MAX_DEPTH);
-}
-
-DbStatus btree_height(Btree *tree, uint32_t *height)
-{
-    uint32_t page_num;
-    DbStatus rc = read_root(tree, &page_num);
-    for (*height = 1; rc == DB_OK && *height <= BTREE_MAX_DEPTH;
-         (*height)++) {
-        uint8_t *node;
-        rc = get_node(tree, page_num, &node);
-        if (rc != DB_OK)
-            break;
-        bool is_leaf = page_type(node) == PAGE_LEAF;
-        uint32_t child = internal_child(node, 0);
-        release_node(tree, page_num);
-        if (is_leaf)
-            return DB_OK;
-        page_num = child;
-    }
-    return rc != DB_OK ? rc : db_fail(DB_ECORRUPT, "the tree is deeper "
-                                      "than %d levels", BTREE_MAX_DEPTH);
 }
 
 DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,

@@ -53,7 +53,9 @@ DbStatus btree_open(Pager *pager, Btree **out);
 void btree_close(Btree *tree);
 
 /* Adds KEY with the SIZE bytes of VALUE (at most BTREE_MAX_VALUE_SIZE).
- * DB_EDUPKEY: KEY is already there, nothing changed. */
+ * DB_EDUPKEY: KEY is already there, nothing changed. DB_EFULL: the
+ * buffer pool cannot take every page the insert would change beside the
+ * pages the transaction has changed already; nothing changed. */
 DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
                       uint16_t size);
 
@@ -83,9 +85,6 @@ DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,
 
 /* Moves CURSOR to the next key in order, or past the end. */
 DbStatus btree_cursor_next(BtreeCursor *cursor);
-
-/* The number of levels of the tree (1: the root is a leaf). */
-DbStatus btree_height(Btree *tree, uint32_t *height);
 
 /* Releases the leaf CURSOR holds pinned, if any: needed when a walk
  * stops before its end. A cursor past the end, or one whose last move

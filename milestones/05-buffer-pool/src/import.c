@@ -6,8 +6,8 @@
  * make anything durable itself (the pager's commit does).
  *
  * A batch ends after IMPORT_BATCH_ROWS rows, or earlier when the buffer
- * pool might not take every page the next insert changes: an import
- * works in any pool where the same inserts, one by one, would.
+ * pool cannot take the pages the next insert changes beside the batch's:
+ * an import works in any pool where the same inserts, one by one, would.
  */
 #include "import.h"
 
@@ -143,23 +143,6 @@ static DbStatus commit_batch(Table *table, FILE *progress,
     return DB_OK;
 }
 
-/* Sets *ROOM to whether the buffer pool can take every page one more
- * insert may change, 2 * height + 2 (see POOL_MIN_FRAMES), while the
- * batch's pages stay in it: uncommitted pages cannot be evicted. Finding
- * the height takes a frame of its own. */
-static DbStatus room_for_insert(Table *table, bool *room)
-{
-    BufPool *pool = pager_pool(table->pager);
-    uint32_t height;
-    *room = false;
-    if (bufpool_room(pool) < 1)
-        return DB_OK;
-    DbStatus rc = btree_height(table->tree, &height);
-    if (rc == DB_OK)
-        *room = bufpool_room(pool) >= 2 * height + 2;
-    return rc;
-}
-
 /* book: begin import */
 DbStatus import_csv(Table *table, const char *path, FILE *progress,
                     ImportResult *result)
@@ -193,19 +176,20 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
 
         Row row;
         rc = line_to_row(line, len, &row);
-        bool room = true;
-        if (rc == DB_OK && batch_rows > 0)
-            rc = room_for_insert(table, &room);
-        if (rc == DB_OK && !room) {
-            /* The batch so far commits first: a small pool, more commits. */
+        if (rc == DB_OK)
+            rc = table_insert(table, &row);
+        if (rc == DB_EFULL && batch_rows > 0) {
+            /* The pool cannot take this row's pages beside the batch's,
+             * and the insert changed nothing: the batch commits, and the
+             * row starts the next one. */
             rc = commit_batch(table, progress, result, &batch_rows, &unsure);
             if (rc == DB_OK) {
                 rc = table_begin(table);
                 batch_start = line_no;
             }
+            if (rc == DB_OK)
+                rc = table_insert(table, &row);
         }
-        if (rc == DB_OK)
-            rc = table_insert(table, &row);
         if (rc == DB_OK)
             row_line = line_no;
         if (rc == DB_OK && ++batch_rows == IMPORT_BATCH_ROWS) {

@@ -450,6 +450,23 @@ DbStatus pager_write(Pager *pager, uint32_t page_num)
 }
 /* book: end pager-write */
 
+DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
+                       uint32_t n_pages, uint32_t n_new)
+{
+    uint32_t needed = n_new;
+    for (uint32_t i = 0; i < n_pages; i++)
+        needed += bufpool_state(pager->pool, page_nums[i]) != FRAME_CHANGING;
+    if (n_new > 0)
+        needed += bufpool_state(pager->pool, 0) != FRAME_CHANGING;
+    uint32_t room = bufpool_room(pager->pool);
+    if (needed <= room)
+        return DB_OK;
+    return db_fail(DB_EFULL, "the buffer pool is full: this change needs %u "
+                   "frames more, and %u of the %u hold no change of this "
+                   "statement (start strata with a larger --pool-pages)",
+                   needed, room, bufpool_size(pager->pool));
+}
+
 static void end_transaction(Pager *pager)
 {
     for (uint32_t i = 0; i < pager->n_txn_pages; i++)
