@@ -87,9 +87,9 @@ DbStatus pager_write(Pager *pager, uint32_t page_num);
 /* For a change the running transaction is about to make: DB_OK if the
  * pool can take the N_PAGES pages of PAGE_NUMS and N_NEW new pages
  * beside the pages the transaction has changed already, so that the
- * change cannot run out of frames halfway; else DB_EFULL. A new page
- * takes the header too, which the free list starts and the end of the
- * file is counted in. Call it with nothing pinned but pages of
+ * change cannot run out of frames halfway; else DB_EFULL. New pages
+ * count the header too, in case they come from the free list, which
+ * the header starts. Call it with nothing pinned but pages of
  * PAGE_NUMS. */
 DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
                        uint32_t n_pages, uint32_t n_new);
