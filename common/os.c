@@ -31,7 +31,9 @@
 
 /* --- the fault plan --------------------------------------------------- */
 
-typedef enum PointKind { POINT_ANY, POINT_WRITE, POINT_SYNC } PointKind;
+typedef enum PointKind {
+    POINT_ANY, POINT_WRITE, POINT_SYNC, POINT_READ
+} PointKind;
 
 static struct {
     bool parsed;
@@ -42,7 +44,7 @@ static struct {
     uint64_t seed;
     const char *count_path;
     uint64_t points;       /* I/O points so far */
-    uint64_t writes, syncs;
+    uint64_t writes, syncs, reads;
 } fault;
 
 /* A write waiting for its file's next os_sync (crash mode only). */
@@ -90,6 +92,7 @@ static void write_count(void)
         fprintf(out, "%llu\n", (unsigned long long)(
                          fault.kind == POINT_SYNC    ? fault.syncs
                          : fault.kind == POINT_WRITE ? fault.writes
+                         : fault.kind == POINT_READ  ? fault.reads
                                                      : fault.points));
         fclose(out);
     }
@@ -124,6 +127,7 @@ static void parse_fault(void)
         } else if (strcmp(item, "kind") == 0) {
             fault.kind = strcmp(value, "sync") == 0    ? POINT_SYNC
                          : strcmp(value, "write") == 0 ? POINT_WRITE
+                         : strcmp(value, "read") == 0  ? POINT_READ
                                                        : POINT_ANY;
         }
     }
@@ -265,9 +269,14 @@ static int io_point(PointKind kind)
 {
     if (!fault.parsed)
         parse_fault();
+    /* A read is a point only when reads are counted, so that the points
+     * of every other count stay where they are. */
+    if (kind == POINT_READ && fault.kind != POINT_READ)
+        return 0;
     fault.points++;
     uint64_t of_kind = kind == POINT_WRITE  ? ++fault.writes
                        : kind == POINT_SYNC ? ++fault.syncs
+                       : kind == POINT_READ ? ++fault.reads
                                             : 0;
     uint64_t n = fault.kind == POINT_ANY ? fault.points
                  : fault.kind == kind    ? of_kind
@@ -409,6 +418,29 @@ int os_open_existing(const char *path, OsFile **out)
     return 0;
 }
 
+int os_open_reading(const char *path, OsFile **out)
+{
+    *out = NULL;
+    OsFile *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return ENOMEM;
+    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    int err = f->fd < 0 ? errno : 0;
+    struct stat st;
+    if (err == 0 && fstat(f->fd, &st) != 0)
+        err = errno;
+    else if (err == 0 && S_ISDIR(st.st_mode))
+        err = EISDIR;
+    if (err != 0) {
+        if (f->fd >= 0)
+            close(f->fd);
+        free(f);
+        return err;
+    }
+    *out = f;
+    return 0;
+}
+
 int os_lock(OsFile *f)
 {
     if (flock(f->fd, LOCK_EX | LOCK_NB) == 0)
@@ -416,11 +448,11 @@ int os_lock(OsFile *f)
     return errno == EWOULDBLOCK ? EAGAIN : errno;
 }
 
-int os_same_file(OsFile *f, int fd, bool *same)
+int os_same_file(OsFile *f, OsFile *g, bool *same)
 {
     struct stat mine, theirs;
     *same = false;
-    if (fstat(f->fd, &mine) != 0 || fstat(fd, &theirs) != 0)
+    if (fstat(f->fd, &mine) != 0 || fstat(g->fd, &theirs) != 0)
         return errno;
     *same = mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
     return 0;
@@ -499,6 +531,22 @@ int os_read(OsFile *f, uint64_t offset, void *buf, size_t n, size_t *n_read)
                    (size_t)(hi - lo));
     }
     *n_read = want;
+    return 0;
+}
+
+int os_read_next(OsFile *f, void *buf, size_t n, size_t *n_read)
+{
+    *n_read = 0;
+    int err = io_point(POINT_READ);
+    if (err != 0)
+        return err;
+    ssize_t got;
+    do
+        got = read(f->fd, buf, n);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        return errno;
+    *n_read = (size_t)got;
     return 0;
 }
 

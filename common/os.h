@@ -25,7 +25,9 @@
  *   eio=N            point N fails with EIO instead of happening
  *   kind=sync        with any of the three: count only the syncs (os_sync
  *                    and os_sync_dir), so that N is the Nth sync
- *                    (kind=write: only the os_write calls)
+ *                    (kind=write: only the os_write calls; kind=read:
+ *                    only the os_read_next calls, which are I/O points
+ *                    for this kind alone, so that no other count moves)
  *   seed=S           with any of them, or alone: os_random's bytes come
  *                    from S too, so that a run's files come out the same
  *                    byte for byte every time (as in the book's dumps)
@@ -56,6 +58,11 @@ int os_open(const char *path, OsFile **out);
  * EINVAL as for os_open. */
 int os_open_existing(const char *path, OsFile **out);
 
+/* Opens PATH for reading only, to be read from start to end with
+ * os_read_next: a file strata reads but never writes, such as the CSV
+ * file of .import (a pipe will do). EISDIR: PATH is a directory. */
+int os_open_reading(const char *path, OsFile **out);
+
 /* Takes an exclusive lock on the whole file so that a second process
  * cannot open the same database. The lock belongs to F (flock(2)), not
  * to the process: it holds until F is closed, whatever other descriptor
@@ -63,9 +70,9 @@ int os_open_existing(const char *path, OsFile **out);
  * fcntl lock would be lost then). EAGAIN: another open file holds it. */
 int os_lock(OsFile *f);
 
-/* Sets *same to whether the open descriptor FD is the file F: the same
- * device and inode, whatever names they were opened by. */
-int os_same_file(OsFile *f, int fd, bool *same);
+/* Sets *same to whether F and G are one file: the same device and inode,
+ * whatever names they were opened by. */
+int os_same_file(OsFile *f, OsFile *g, bool *same);
 
 /* Sets *named to whether PATH still names F: false once F has been
  * removed (no link left) or PATH leads to another file or to none. */
@@ -85,6 +92,10 @@ int os_random(void *buf, size_t n);
 /* Reads up to N bytes at OFFSET. *n_read is less than N only at the end
  * of the file. */
 int os_read(OsFile *f, uint64_t offset, void *buf, size_t n, size_t *n_read);
+
+/* Reads up to N bytes of a file opened with os_open_reading, from where
+ * the last read stopped. *n_read is 0 only at the end of the file. */
+int os_read_next(OsFile *f, void *buf, size_t n, size_t *n_read);
 
 /* Writes N bytes at OFFSET, extending the file if needed. The bytes are
  * durable only after os_sync. After an error the bytes at OFFSET are

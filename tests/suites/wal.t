@@ -243,6 +243,24 @@ db > .check
 ok
 db > .exit
 
+## a read error stops .import at the line it was reading
+# STRATA_FAULT=eio=3,kind=read fails the third read of the CSV file,
+# which .import reads 32 KiB at a time: the second read ended inside
+# line 1861. That line cannot be read whole, and nothing from it on is
+# imported or claimed.
+$ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
+$ STRATA_FAULT=eio=3,kind=read STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Error: rows.csv line 1861: reading 'rows.csv' failed: Input/output error. The 1000 rows before line 1001 stay; lines 1001 to 1861 were rolled back.
+db > select 1000
+(1000, user1000, person1000@example.com)
+Executed.
+db > select 1001
+Error: Key not found.
+db > .check
+ok
+db > .exit
+
 ## .import says what is wrong with a line, and where
 $ printf '1,a,a@x.io\n2,b\n' > fields.csv
 $ printf '1,a,a@x.io\nabc,b,b@x.io\n' > id.csv
@@ -251,6 +269,7 @@ $ printf '7,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a@x.io\n' > long.csv
 $ printf '8,a b,a@x.io\n' > space.csv
 $ printf '9,a,\n' > empty.csv
 $ printf '10,a\0b,a@x.io\n' > nul.csv
+$ printf '%02000d,a,a@x.io\n' 11 > wide.csv
 $ mkdir dir.csv
 $ STRATA_POOL_PAGES=256 strata test.db
 db > .import fields.csv
@@ -267,6 +286,8 @@ db > .import empty.csv
 Error: empty.csv line 1: the email is empty or holds white space, which insert cannot take either. Nothing was imported.
 db > .import nul.csv
 Error: nul.csv line 1: the line holds a NUL byte. Nothing was imported.
+db > .import wide.csv
+Error: wide.csv line 1: the line is over 1024 bytes long, longer than any row. Nothing was imported.
 db > .import dir.csv
 Error: cannot import 'dir.csv': it is a directory
 db > .import missing.csv

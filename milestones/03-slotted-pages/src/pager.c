@@ -15,6 +15,10 @@
  * beside it, then renames the copy over it: a crash at any moment leaves
  * the old database or the new one, never a mix of the two.
  *
+ * Beside each page the cache keeps a mark for the layer above, which
+ * checks a page read from the file once and then trusts it: any bytes
+ * the pager puts in a page clear the mark.
+ *
  * Pages that the tree gives back are chained into the free list, newest
  * first, and handed out again before the file grows:
  *
@@ -66,6 +70,7 @@ struct Pager {
     uint32_t n_pages;   /* pages in the database */
     uint32_t capacity;  /* entries in pages[] */
     uint8_t **pages;    /* the cache, by page number; NULL = not read yet */
+    bool *checked;      /* the mark of pager_mark_checked, by page number */
 };
 
 static DbStatus io_error(const char *what, int err)
@@ -132,6 +137,7 @@ static void free_pager(Pager *pager)
     free(pager->pages);
     free(pager->name);
     free(pager->real_path);
+    free(pager->checked);
     free(pager);
 }
 
@@ -144,11 +150,17 @@ static DbStatus reserve(Pager *pager, uint32_t n_pages)
     while (capacity < n_pages)
         capacity = capacity > UINT32_MAX / 2 ? UINT32_MAX : capacity * 2;
     uint8_t **pages = realloc(pager->pages, capacity * sizeof *pages);
-    if (pages == NULL)
+    if (pages != NULL)
+        pager->pages = pages;
+    bool *checked = realloc(pager->checked, capacity * sizeof *checked);
+    if (checked != NULL)
+        pager->checked = checked;
+    if (!pages || !checked)
         return db_fail(DB_ENOMEM, "out of memory");
-    for (uint32_t i = pager->capacity; i < capacity; i++)
+    for (uint32_t i = pager->capacity; i < capacity; i++) {
         pages[i] = NULL;
-    pager->pages = pages;
+        checked[i] = false;
+    }
     pager->capacity = capacity;
     return DB_OK;
 }
@@ -271,6 +283,16 @@ DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page)
     return DB_OK;
 }
 
+bool pager_is_checked(const Pager *pager, uint32_t page_num)
+{
+    return pager->checked[page_num];
+}
+
+void pager_mark_checked(Pager *pager, uint32_t page_num)
+{
+    pager->checked[page_num] = true;
+}
+
 /* book: begin allocate */
 DbStatus pager_allocate_page(Pager *pager, uint32_t *page_num)
 {
@@ -321,6 +343,7 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num)
     if (rc != DB_OK)
         return rc;
     memset(page, 0, PAGE_SIZE);
+    pager->checked[page_num] = false;
     page[0] = PAGE_TYPE_FREE;
     put_u32(page + FREE_NEXT_OFFSET,
             get_u32(header + HEADER_FREE_HEAD_OFFSET));

@@ -5,6 +5,7 @@
 #ifndef PAGER_H
 #define PAGER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "status.h"
@@ -37,6 +38,16 @@ uint32_t pager_page_count(const Pager *pager);
  * (a page number read from a damaged page). DB_EIO: the read failed. The
  * pointer stays valid until pager_close. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
+
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after the read from the file, and trusts it from then on, since
+ * only its own code changes it. A page comes from the file without the
+ * mark, and loses it when the pager puts other bytes in it: when the
+ * page goes on the free list. The pager does not know what the check
+ * is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
 
 /* Finds a page for new data: the first page of the free list if there is
  * one, else a new page at the end of the file. The page is zeroed.

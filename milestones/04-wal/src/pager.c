@@ -13,6 +13,10 @@
  * doubles when the file outgrows it. Every page read stays in memory
  * (chapter 05 bounds that).
  *
+ * Beside each page the cache keeps a mark for the layer above, which
+ * checks a page read from the file once and then trusts it: any bytes
+ * the pager puts in a page clear the mark.
+ *
  * The life of a change (WAL: write-ahead log):
  *
  *   pager_begin     a transaction starts
@@ -106,6 +110,7 @@ struct Pager {
     uint8_t **originals;   /* old bytes of pages the transaction changed */
     uint8_t *written;      /* 1: the transaction has declared the page */
     uint8_t *ahead;        /* 1: committed, not yet written to the file */
+    bool *checked;         /* the mark of pager_mark_checked */
     uint32_t n_ahead;
 
     bool in_txn;
@@ -230,6 +235,7 @@ static void free_pager(Pager *pager)
     free(pager->originals);
     free(pager->written);
     free(pager->ahead);
+    free(pager->checked);
     free(pager->txn_pages);
     if (pager->wal != NULL)
         wal_close(pager->wal);
@@ -257,11 +263,15 @@ static DbStatus reserve(Pager *pager, uint32_t n_pages)
     uint8_t *ahead = realloc(pager->ahead, capacity);
     if (ahead != NULL)
         pager->ahead = ahead;
-    if (!pages || !originals || !written || !ahead)
+    bool *checked = realloc(pager->checked, capacity * sizeof *checked);
+    if (checked != NULL)
+        pager->checked = checked;
+    if (!pages || !originals || !written || !ahead || !checked)
         return db_fail(DB_ENOMEM, "out of memory");
     for (uint32_t i = pager->capacity; i < capacity; i++) {
         pages[i] = originals[i] = NULL;
         written[i] = ahead[i] = 0;
+        checked[i] = false;
     }
     pager->capacity = capacity;
     return DB_OK;
@@ -475,6 +485,16 @@ DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page)
     return DB_OK;
 }
 
+bool pager_is_checked(const Pager *pager, uint32_t page_num)
+{
+    return pager->checked[page_num];
+}
+
+void pager_mark_checked(Pager *pager, uint32_t page_num)
+{
+    pager->checked[page_num] = true;
+}
+
 /* --- transactions --------------------------------------------------- */
 
 static DbStatus read_only_error(const Pager *pager)
@@ -571,6 +591,7 @@ void pager_rollback(Pager *pager)
         return;
     for (uint32_t i = 0; i < pager->n_txn_pages; i++) {
         uint32_t page_num = pager->txn_pages[i];
+        pager->checked[page_num] = false;
         if (page_num < pager->txn_start_pages) {
             memcpy(pager->pages[page_num], pager->originals[page_num],
                    PAGE_SIZE);
@@ -690,11 +711,11 @@ DbStatus pager_checkpoint(Pager *pager)
 }
 /* book: end checkpoint */
 
-bool pager_holds_file(const Pager *pager, int fd)
+bool pager_holds_file(const Pager *pager, OsFile *file)
 {
     bool same = false;
-    return (os_same_file(pager->file, fd, &same) == 0 && same) ||
-           wal_is_file(pager->wal, fd);
+    return (os_same_file(pager->file, file, &same) == 0 && same) ||
+           wal_is_file(pager->wal, file);
 }
 
 void pager_log_info(const Pager *pager, PagerLogInfo *info)
@@ -766,6 +787,7 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num)
     if (rc != DB_OK)
         return rc;
     memset(page, 0, PAGE_SIZE);
+    pager->checked[page_num] = false;
     page[0] = PAGE_TYPE_FREE;
     put_u32(page + FREE_NEXT_OFFSET,
             get_u32(header + HEADER_FREE_HEAD_OFFSET));

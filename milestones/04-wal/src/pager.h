@@ -64,8 +64,18 @@ uint32_t pager_page_count(const Pager *pager);
  * bytes (nothing of it is returned). DB_EIO: the read failed. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
-/* Starts a transaction; one must not be running already. The first
- * transaction of a new file creates its header page. DB_ENOMEM. */
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after the read from the file, and trusts it from then on, since
+ * only its own code changes it. A page comes from the file without the
+ * mark, and loses it when the pager puts other bytes in it: when a
+ * rollback puts the old ones back, or the page goes on the free list.
+ * The pager does not know what the check is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
+
+/* Starts a transaction. The first transaction of a new file creates its
+ * header page. DB_ENOMEM. */
 DbStatus pager_begin(Pager *pager);
 
 /* Declares that the running transaction is about to change page
@@ -109,9 +119,9 @@ DbStatus pager_walk_free_list(Pager *pager,
                               DbStatus (*visit)(void *ctx, uint32_t page_num),
                               void *ctx);
 
-/* Whether the open descriptor FD is the database file or its log,
- * whatever name it was opened by (.import must read neither). */
-bool pager_holds_file(const Pager *pager, int fd);
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import must read neither). */
+bool pager_holds_file(const Pager *pager, OsFile *file);
 
 /* Fills *info with the state of the log. */
 void pager_log_info(const Pager *pager, PagerLogInfo *info);

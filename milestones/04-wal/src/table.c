@@ -135,9 +135,9 @@ DbStatus cursor_advance(Cursor *cursor)
     return rc;
 }
 
-bool table_holds_file(const Table *table, int fd)
+bool table_holds_file(const Table *table, OsFile *file)
 {
-    return pager_holds_file(table->pager, fd);
+    return pager_holds_file(table->pager, file);
 }
 
 /* Every value in the tree must read back as a row, as select reads it. */

@@ -96,10 +96,10 @@ const char *wal_path(const Wal *wal)
     return wal->path;
 }
 
-bool wal_is_file(const Wal *wal, int fd)
+bool wal_is_file(const Wal *wal, OsFile *file)
 {
     bool same = false;
-    return wal->file != NULL && os_same_file(wal->file, fd, &same) == 0 &&
+    return wal->file != NULL && os_same_file(wal->file, file, &same) == 0 &&
            same;
 }
 

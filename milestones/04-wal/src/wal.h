@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "os.h"
 #include "status.h"
 
 /* book: begin log-format */
@@ -163,8 +164,8 @@ void wal_stats(const Wal *wal, WalStats *stats);
 /* The log's file name ("test.db-wal"). */
 const char *wal_path(const Wal *wal);
 
-/* Whether the open descriptor FD is the log file. */
-bool wal_is_file(const Wal *wal, int fd);
+/* Whether FILE, opened by whatever name, is the log file. */
+bool wal_is_file(const Wal *wal, OsFile *file);
 
 /* Closes the log file, if open, and frees WAL. The file stays. */
 void wal_close(Wal *wal);

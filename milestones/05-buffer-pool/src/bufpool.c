@@ -2,7 +2,8 @@
  * bufpool.c - frames, the page table, pins, and eviction.
  *
  * Owns: the memory for pages (N_FRAMES * 4096 bytes, allocated once), the
- * page table from page number to frame, pin counts and frame states.
+ * page table from page number to frame, pin counts, frame states, and a
+ * mark per frame that the layer above sets on a page it has checked.
  * Does not: read or write the file itself (the pager's BufPoolIo does,
  * and applies the WAL rule), or choose victims (the EvictPolicy does).
  *
@@ -28,6 +29,7 @@ typedef struct Frame {
     uint32_t pins;
     FrameState state;
     uint64_t txn;          /* FRAME_COMMITTED: the last transaction */
+    bool checked;          /* see bufpool_is_checked */
 } Frame;
 
 struct BufPool {
@@ -284,6 +286,19 @@ void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
     assert(f != NO_FRAME && legal_move(pool->frames[f].state, state));
     set_state(pool, f, state);
     pool->frames[f].txn = txn;
+}
+
+bool bufpool_is_checked(const BufPool *pool, uint32_t page_num)
+{
+    uint32_t f = lookup(pool, page_num);
+    return f != NO_FRAME && pool->frames[f].checked;
+}
+
+void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked)
+{
+    uint32_t f = lookup(pool, page_num);
+    if (f != NO_FRAME)
+        pool->frames[f].checked = checked;
 }
 
 void bufpool_drop(BufPool *pool, uint32_t page_num)

@@ -97,6 +97,15 @@ uint64_t bufpool_txn(const BufPool *pool, uint32_t page_num);
 void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
                        uint64_t txn);
 
+/* The mark the layer above puts on a page it has checked: false for a
+ * page in no frame, and for one whose bytes have just come from the
+ * file (or as zeros) into its frame. See pager_is_checked. */
+bool bufpool_is_checked(const BufPool *pool, uint32_t page_num);
+
+/* Sets or clears the mark of page PAGE_NUM's frame (the page must be in
+ * one). */
+void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked);
+
 /* Empties page PAGE_NUM's frame without writing it: for a page that a
  * rolled-back transaction had added. The frame must be unpinned, and not
  * committed (assert). */

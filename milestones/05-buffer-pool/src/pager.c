@@ -483,6 +483,16 @@ void pager_release(Pager *pager, uint32_t page_num)
     bufpool_unpin(pager->pool, page_num);
 }
 
+bool pager_is_checked(const Pager *pager, uint32_t page_num)
+{
+    return bufpool_is_checked(pager->pool, page_num);
+}
+
+void pager_mark_checked(Pager *pager, uint32_t page_num)
+{
+    bufpool_set_checked(pager->pool, page_num, true);
+}
+
 /* --- transactions --------------------------------------------------- */
 
 DbStatus pager_begin(Pager *pager)
@@ -555,6 +565,23 @@ DbStatus pager_write(Pager *pager, uint32_t page_num)
 }
 /* book: end pager-write */
 
+DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
+                       uint32_t n_pages, uint32_t n_new)
+{
+    uint32_t needed = n_new;
+    for (uint32_t i = 0; i < n_pages; i++)
+        needed += bufpool_state(pager->pool, page_nums[i]) != FRAME_CHANGING;
+    if (n_new > 0)
+        needed += bufpool_state(pager->pool, 0) != FRAME_CHANGING;
+    uint32_t room = bufpool_room(pager->pool);
+    if (needed <= room)
+        return DB_OK;
+    return db_fail(DB_EFULL, "the buffer pool is full: this change needs %u "
+                   "frames more, and %u of the %u hold no change of this "
+                   "statement (start strata with a larger --pool-pages)",
+                   needed, room, bufpool_size(pager->pool));
+}
+
 static void end_transaction(Pager *pager)
 {
     for (uint32_t i = 0; i < pager->n_txn_pages; i++)
@@ -576,6 +603,7 @@ void pager_rollback(Pager *pager)
                    DB_OK) {
             /* A changing frame is always in the pool: this pin hits. */
             memcpy(page, t->original, PAGE_SIZE);
+            bufpool_set_checked(pager->pool, t->page_num, false);
             bufpool_set_state(pager->pool, t->page_num, t->was, t->was_txn);
             bufpool_unpin(pager->pool, t->page_num);
         }
@@ -694,11 +722,11 @@ DbStatus pager_checkpoint(Pager *pager)
 }
 /* book: end checkpoint */
 
-bool pager_holds_file(const Pager *pager, int fd)
+bool pager_holds_file(const Pager *pager, OsFile *file)
 {
     bool same = false;
-    return (os_same_file(pager->file, fd, &same) == 0 && same) ||
-           wal_is_file(pager->wal, fd);
+    return (os_same_file(pager->file, file, &same) == 0 && same) ||
+           wal_is_file(pager->wal, file);
 }
 
 void pager_log_info(const Pager *pager, PagerLogInfo *info)
@@ -778,6 +806,7 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num)
     rc = pager_get_page(pager, page_num, &page);
     if (rc == DB_OK) {
         memset(page, 0, PAGE_SIZE);
+        bufpool_set_checked(pager->pool, page_num, false);
         page[0] = PAGE_TYPE_FREE;
         put_u32(page + FREE_NEXT_OFFSET,
                 get_u32(header + HEADER_FREE_HEAD_OFFSET));

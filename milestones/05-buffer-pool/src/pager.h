@@ -72,8 +72,19 @@ DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
  * pager_get_page that succeeds needs exactly one. */
 void pager_release(Pager *pager, uint32_t page_num);
 
-/* Starts a transaction; one must not be running already. The first
- * transaction of a new file creates its header page. DB_ENOMEM. */
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after a read into the pool, and trusts it from then on, since only
+ * its own code changes it. A page comes from the file without the mark,
+ * and loses it when the pager puts other bytes in it: when a rollback
+ * puts the old ones back, or the page goes on the free list; and when
+ * the page leaves the pool, it comes back without it. The pager does
+ * not know what the check is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
+
+/* Starts a transaction. The first transaction of a new file creates its
+ * header page. DB_ENOMEM. */
 DbStatus pager_begin(Pager *pager);
 
 /* Declares that the running transaction is about to change page
@@ -82,6 +93,16 @@ DbStatus pager_begin(Pager *pager);
  * DB_EIO: an earlier write or sync failed, and the database takes no
  * more changes in this session (reads still work). */
 DbStatus pager_write(Pager *pager, uint32_t page_num);
+
+/* For a change the running transaction is about to make: DB_OK if the
+ * pool can take the N_PAGES pages of PAGE_NUMS and N_NEW new pages
+ * beside the pages the transaction has changed already, so that the
+ * change cannot run out of frames halfway; else DB_EFULL. New pages
+ * count the header too, in case they come from the free list, which
+ * the header starts. Call it with nothing pinned but pages of
+ * PAGE_NUMS. */
+DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
+                       uint32_t n_pages, uint32_t n_new);
 
 /* Commits the running transaction: appends the pages it changed and a
  * commit record to the log and syncs it. When it returns DB_OK the
@@ -117,9 +138,9 @@ DbStatus pager_walk_free_list(Pager *pager,
                               DbStatus (*visit)(void *ctx, uint32_t page_num),
                               void *ctx);
 
-/* Whether the open descriptor FD is the database file or its log,
- * whatever name it was opened by (.import must read neither). */
-bool pager_holds_file(const Pager *pager, int fd);
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import must read neither). */
+bool pager_holds_file(const Pager *pager, OsFile *file);
 
 /* Fills *info with the state of the log. */
 void pager_log_info(const Pager *pager, PagerLogInfo *info);

@@ -181,9 +181,10 @@ static DbStatus execute_select(Table *table)
          rc = cursor_advance(&cursor)) {
         rc = cursor_read(&cursor, &row);
         if (rc != DB_OK)
-            return rc;
+            break;
         print_row(&row);
     }
+    cursor_close(&cursor);
     return rc;
 }
 

@@ -118,9 +118,9 @@ DbStatus table_start(Table *table, Cursor *cursor)
 DbStatus cursor_read(Cursor *cursor, Row *row)
 {
     uint32_t key;
-    uint8_t value[BTREE_MAX_VALUE_SIZE];
+    const uint8_t *value;
     uint16_t size;
-    DbStatus rc = btree_cursor_read(&cursor->at, &key, value, &size);
+    DbStatus rc = btree_cursor_read(&cursor->at, &key, &value, &size);
     if (rc != DB_OK)
         return rc;
     if (row_deserialize(key, value, size, row) != DB_OK)
@@ -136,9 +136,14 @@ DbStatus cursor_advance(Cursor *cursor)
     return rc;
 }
 
-bool table_holds_file(const Table *table, int fd)
+bool table_holds_file(const Table *table, OsFile *file)
 {
-    return pager_holds_file(table->pager, fd);
+    return pager_holds_file(table->pager, file);
+}
+
+void cursor_close(Cursor *cursor)
+{
+    btree_cursor_close(&cursor->at);
 }
 
 /* Every value in the tree must read back as a row, as select reads it. */
