@@ -10,7 +10,8 @@ milestones: 04-05
 # Byte 12000 lies in a cell of page 2 (bytes 8192 to 12287): the text of
 # a row. Without a checksum it would simply be read.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf 'X' | dd of=test.db bs=1 seek=12000 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 1
@@ -35,7 +36,8 @@ db > .exit
 
 ## a select stops at the page it cannot trust
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf 'X' | dd of=test.db bs=1 seek=12000 conv=notrunc 2>/dev/null
 $ echo select | strata test.db | tail -n 3
 (58, user58, person58@example.com)
@@ -44,7 +46,8 @@ db >
 
 ## the checksum's own bytes count too
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf 'X' | dd of=test.db bs=1 seek=20476 conv=notrunc 2>/dev/null
 $ strata test.db
 db > select 200
@@ -54,7 +57,8 @@ db > .exit
 ## the header page has a checksum as well
 # Byte 200 of page 0 belongs to no field, and is still covered.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\001' | dd of=test.db bs=1 seek=200 conv=notrunc 2>/dev/null
 $ strata test.db
 Error: page 0 is corrupt: checksum mismatch
@@ -67,8 +71,10 @@ Error: page 0 is corrupt: checksum mismatch
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
 $ seq 1 120 | awk '{ print "delete", $1 }' > deletes.txt
 $ awk 'BEGIN { for (i = 0; i < 250; i++) e = e "e"; for (id = 300; id <= 310; id++) print "insert", id, "user" id, e "@x.io" }' > long.txt
-$ strata test.db < rows.txt > /dev/null
-$ strata test.db < deletes.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
+$ strata test.db < deletes.txt | grep -c Executed
+120
 $ printf '\001' | dd of=test.db bs=1 seek=12388 conv=notrunc 2>/dev/null
 $ strata test.db
 db > .pages

@@ -104,7 +104,8 @@ db > .exit
 # select must still let the leaf go (05 prints an error after any line
 # that leaves a page pinned). The prompts are cut from the output.
 $ seq 1 200 | awk '{ print "insert", $1, "user" $1, "person" $1 "@example.com" }' > rows.txt
-$ strata test.db < rows.txt > /dev/null
+$ strata test.db < rows.txt | grep -c Executed
+200
 $ printf '\310' | dd of=test.db bs=1 seek=12260 conv=notrunc 2>/dev/null
 $ printf 'select\n.check\n' | strata test.db | tail -n 3 | sed 's/^db > //'
 Error: the row with id 59 is corrupt: its username length is impossible.

@@ -51,9 +51,11 @@ db > .exit
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 > one.txt
 $ printf 'insert %s user%s person%s@example.com\n' 2 2 2 > two.txt
 $ printf 'insert %s user%s person%s@example.com\n' 3 3 3 4 4 4 5 5 5 > more.txt
-$ strata test.db < one.txt > /dev/null
+$ strata test.db < one.txt | grep -c Executed
+1
 $ cp test.db old.db
-$ strata test.db < two.txt > /dev/null
+$ strata test.db < two.txt | grep -c Executed
+1
 $ STRATA_FAULT=crash=8,seed=1 strata test.db < more.txt > /dev/null
 [exit 99]
 $ cp old.db test.db
@@ -104,7 +106,8 @@ unchanged
 ## a checkpointed database's log is not applied to an empty file
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
 $ printf 'insert %s user%s person%s@example.com\n' 4 4 4 5 5 5 > two.txt
-$ strata test.db < three.txt > /dev/null
+$ strata test.db < three.txt | grep -c Executed
+3
 $ STRATA_FAULT=crash=8,seed=1 strata test.db < two.txt > /dev/null
 [exit 99]
 $ : > test.db
@@ -143,7 +146,8 @@ three.txt
 # real.db redoes, and the link then reads the same rows.
 $ printf 'insert 1 user1 person1@example.com\n' > one.txt
 $ printf 'insert %s user%s person%s@example.com\n' 2 2 2 3 3 3 > two.txt
-$ strata real.db < one.txt > /dev/null
+$ strata real.db < one.txt | grep -c Executed
+1
 $ ln -s real.db link.db
 $ STRATA_FAULT=crash=8,seed=1 strata link.db < two.txt > /dev/null
 [exit 99]
