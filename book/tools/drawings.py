@@ -672,12 +672,15 @@ def _crc_table():
 
 
 CRC_TABLE = _crc_table()
-LOG_HEADER, RECORD_HEADER, PAGE_RECORD, COMMIT_RECORD = 32, 24, 1, 2
+LOG_HEADER, RECORD_HEADER = 40, 24
+PAGE_RECORD, COMMIT_RECORD, CHECKPOINT_RECORD = 1, 2, 3
+KINDS = {PAGE_RECORD: "page", COMMIT_RECORD: "commit",
+         CHECKPOINT_RECORD: "checkpoint"}
 
 
 class Record:
     def __init__(self, kind, at, size, number, txn, salt, payload):
-        self.kind = kind        # "page" or "commit"
+        self.kind = kind        # "page", "commit" or "checkpoint"
         self.at, self.size = at, size
         self.number = number    # the page, or the pages in the database
         self.txn, self.salt = txn, salt
@@ -687,18 +690,17 @@ class Record:
 
 def read_record(log, at, page_size):
     """The valid record at AT, whatever its salt, or None."""
-    if at + RECORD_HEADER > len(log) or log[at] not in (PAGE_RECORD,
-                                                        COMMIT_RECORD):
+    if at + RECORD_HEADER > len(log) or log[at] not in KINDS:
         return None
     if log[at + 1:at + 4] != b"\0\0\0":
         return None
-    size = RECORD_HEADER + (page_size if log[at] == PAGE_RECORD else 0)
+    size = RECORD_HEADER + (0 if log[at] == COMMIT_RECORD else page_size)
     if at + size > len(log):
         return None
     body = log[at:at + 20] + log[at + RECORD_HEADER:at + size]
     if crc32c(body) != u32(log, at + 20):
         return None
-    return Record("page" if log[at] == PAGE_RECORD else "commit", at, size,
+    return Record(KINDS[log[at]], at, size,
                   u32(log, at + 4), u64(log, at + 8), u32(log, at + 16),
                   log[at + RECORD_HEADER:at + size])
 
@@ -707,10 +709,10 @@ class Log:
     def __init__(self, data, page_size):
         if len(data) < LOG_HEADER:
             raise Unreadable("a log of %d bytes has no header" % len(data))
-        if data[:8] != b"StrataWL" or u32(data, 8) != 1:
+        if data[:8] != b"StrataWL" or u32(data, 8) != 2:
             raise Unreadable("the log does not start with StrataWL, "
-                             "version 1")
-        if crc32c(data[:28]) != u32(data, 28) or u32(data, 12) != page_size:
+                             "version 2")
+        if crc32c(data[:36]) != u32(data, 36) or u32(data, 12) != page_size:
             raise Unreadable("the log header's checksum or page size is "
                              "wrong")
         self.size = len(data)
@@ -727,7 +729,8 @@ class Log:
         last_commit = max([i for i, r in enumerate(self.records)
                            if r.kind == "commit"] + [-1])
         for r in self.records[last_commit + 1:]:
-            r.state = "uncommitted"
+            if r.kind != "checkpoint":  # needs no commit: recovery ends it
+                r.state = "uncommitted"
         # Older records left beyond the live ones, where a scan finds them.
         while at + RECORD_HEADER <= len(data):
             r = read_record(data, at, page_size)
@@ -804,7 +807,7 @@ def draw_wal(panels, width=svg.WIDTH):
             for r in log.records:
                 x = label_w + r.at * scale
                 live = r.state == "live"
-                if r.kind == "page":
+                if r.kind != "commit":
                     if live:
                         images[r.payload] = r.txn
                     c.rect(x + 0.5, y + 8, r.size * scale - 1, bar_h,
@@ -813,7 +816,8 @@ def draw_wal(panels, width=svg.WIDTH):
                            stroke=INK if live else MUTED,
                            dash=None if live else "3 2")
                     c.text(x + r.size * scale / 2, y + 27, "page %d" %
-                           r.number, SMALL, "middle",
+                           r.number if r.kind == "page" else "checkpoint",
+                           SMALL, "middle",
                            fill=INK if live else MUTED)
                 else:
                     c.rect(x - 1, y + 4, 3.5, bar_h + 8,
@@ -854,7 +858,7 @@ def draw_wal(panels, width=svg.WIDTH):
                        if page == before else "not in log"), SMALL,
                    "middle", mono=False, fill=INK if txn else MUTED)
             match = [r for r in (log.records if log else [])
-                     if r.kind == "page" and r.payload == page]
+                     if r.kind != "commit" and r.payload == page]
             if match:
                 r = match[-1]
                 c.line(label_w + (r.at + r.size / 2) * scale, y + 8 + bar_h,
