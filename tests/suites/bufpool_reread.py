@@ -5,6 +5,8 @@ not trust a page because it trusted the bytes it once held."""
 import re
 import subprocess
 
+import harness
+
 MILESTONES = "05"
 PROMPT = b"db > "
 
@@ -68,9 +70,14 @@ def test_a_page_damaged_after_it_was_read_is_caught_when_read_back(t):
         answer = s.send("select %d" % keys[0])
         t.check(answer.startswith("(%d, user%d," % (keys[0], keys[0])),
                 "before the damage: %r" % answer)
+        # Sealed again, so that the checksum lets the damage through to
+        # the tree's check of the page's layout.
+        data = bytearray(t.path("test.db").read_bytes())
+        data[page * 4096 + 12:page * 4096 + 14] = b"\xf0\xff"
+        harness.seal_page(data, page)
         with open(t.path("test.db"), "r+b") as f:
-            f.seek(page * 4096 + 12)
-            f.write(b"\xf0\xff")
+            f.seek(page * 4096)
+            f.write(data[page * 4096:(page + 1) * 4096])
         # One key from each of 60 other leaves pushes page 50 out.
         for key in range(1, 1501, 25):
             if key not in keys:

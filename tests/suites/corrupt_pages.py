@@ -13,22 +13,10 @@ internal root, page 3. Offsets inside a page are read from the page
 itself (its cells end 4 bytes before the page does, where the checksum
 is).
 """
-import functools
+import harness
 
 MILESTONES = "04-05"
 PAGE_SIZE = 4096
-USABLE = PAGE_SIZE - 4      # the checksum takes the last 4 bytes
-
-
-def crc32c(data):
-    """CRC-32C (the reflected polynomial 0x82F63B78), as common/crc32c.c
-    computes it."""
-    def byte(crc, b):
-        crc ^= b
-        for _ in range(8):
-            crc = crc >> 1 ^ (0x82F63B78 if crc & 1 else 0)
-        return crc
-    return functools.reduce(byte, data, 0xFFFFFFFF) ^ 0xFFFFFFFF
 
 
 def build(t):
@@ -47,8 +35,7 @@ def damage(t, data, page_num, offset, new_bytes):
     with a checksum that matches its new bytes."""
     base = page_num * PAGE_SIZE
     data[base + offset:base + offset + len(new_bytes)] = new_bytes
-    crc = crc32c(data[base:base + USABLE])
-    data[base + USABLE:base + PAGE_SIZE] = crc.to_bytes(4, "little")
+    harness.seal_page(data, page_num)
     t.path("test.db").write_bytes(bytes(data))
 
 

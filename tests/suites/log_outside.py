@@ -129,15 +129,6 @@ def test_a_commit_to_a_log_replaced_under_the_session_fails(t):
 
 # --- a log made by hand --------------------------------------------------
 
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = crc >> 1 ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
-
-
 def log_version(milestone):
     source = (milestone.path / "src" / "wal.c").read_text()
     return int(re.search(r"#define WAL_VERSION (\d+)", source).group(1))
@@ -159,10 +150,10 @@ def craft_log(t, db, records):
                                            checkpoint,
                                            struct.unpack_from("<Q", head,
                                                               48)[0])
-    log = header + struct.pack("<I", crc32c(header))
+    log = header + struct.pack("<I", harness.crc32c(header))
     for kind, number, payload in records:
         r = struct.pack("<B3xIQI", kind, number, txn, salt)
-        log += r + struct.pack("<I", crc32c(r + payload)) + payload
+        log += r + struct.pack("<I", harness.crc32c(r + payload)) + payload
     t.path(db + "-wal").write_bytes(log)
     return log
 

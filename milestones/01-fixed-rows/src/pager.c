@@ -38,7 +38,7 @@ static const char MAGIC[16] = "Strata database";
 struct Pager {
     OsFile *file;
     char *name;                        /* the file's name, as given */
-    char *real_path;                   /* the file it leads to: links followed */
+    char *real_path;                   /* the file behind it: no link */
     uint32_t n_pages;                  /* pages in the database */
     uint8_t *pages[PAGER_MAX_PAGES];   /* the cache; NULL = not read yet */
 };

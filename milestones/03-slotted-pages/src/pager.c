@@ -66,7 +66,7 @@ static const char MAGIC[16] = "Strata database";
 struct Pager {
     OsFile *file;
     char *name;         /* the file's name, as given */
-    char *real_path;    /* the file it leads to: links followed */
+    char *real_path;    /* the file behind it: no link */
     uint32_t n_pages;   /* pages in the database */
     uint32_t capacity;  /* entries in pages[] */
     uint8_t **pages;    /* the cache, by page number; NULL = not read yet */
