@@ -408,7 +408,9 @@ class StrataEngine:
       caret line, DETAIL) on stderr, written after stdout is flushed.
 
     Each statement goes as one line (the record's lines joined with
-    spaces, its trailing ";" dropped, one added), followed by a line
+    spaces, its trailing ";" dropped, one added; so a "--" comment or a
+    line break inside a string would not survive, and no file has one),
+    followed by a line
     "\\echo SENTINEL". The reply is everything up to the prompt and the
     sentinel's line. A process that dies, hangs for TIMEOUT seconds or is
     left inside an unfinished statement (it asks "strata-> " for the
@@ -606,7 +608,7 @@ def parse_csv(data):
         elif data[i:i + 1] == b"\n":
             i += 1
         elif i < n:
-            raise ValueError("junk after a quoted field")
+            raise ValueError("a stray byte after a field")
         rows.append(row)
         row = []
     if row:
@@ -964,7 +966,7 @@ def run_files(paths, engine="sqlite", strata=None, env=None, workdir=None,
     (a path, or a list of words) on a new database in a scratch
     directory under WORKDIR (default: the system's), with environment
     ENV (default: ours). A strata file's scratch directory is removed
-    when the file passes, and named in a failure when it does not.
+    when the file passes, and kept (FileResult.kept) when it does not.
     RULES, LIMIT, NAMES: as run_file. TIMEOUT: seconds strata may take
     for one statement. Returns a list of FileResult, one per file."""
     results = []

@@ -14,7 +14,6 @@ Then the project's own files, and the shared corpus when it is there
 Run: python3 -m unittest discover -s tests -p 'test_slt.py' (or run this
 file). Needs nothing but Python 3.
 """
-import os
 import subprocess
 import sys
 import tempfile
