@@ -916,21 +916,22 @@ def indent(text, prefix):
 
 # --- files and engines for a run ------------------------------------------
 
+def corpus_place():
+    """Where the shared corpus should be: $SLT_DIR when set, else
+    ../shared/sqllogictest beside the project."""
+    return Path(os.environ.get("SLT_DIR") or
+                ROOT.parent / "shared" / "sqllogictest")
+
+
 def corpus_dir():
-    """The shared corpus: $SLT_DIR when set, else ../shared/sqllogictest
-    beside the project; None when neither is there."""
-    for candidate in (os.environ.get("SLT_DIR"),
-                      ROOT.parent / "shared" / "sqllogictest"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+    """The shared corpus's folder, or None when it is not there."""
+    return corpus_place() if corpus_place().is_dir() else None
 
 
 def corpus_missing():
-    return ("sqllogictest corpus not found (not in %s, SLT_DIR %s): "
-            "its files not run" % (ROOT.parent / "shared" / "sqllogictest",
-                                   "unset" if not os.environ.get("SLT_DIR")
-                                   else "is not a folder"))
+    """The one line that says the corpus is not there."""
+    return "no sqllogictest corpus in %s (set SLT_DIR): its files not run" \
+        % corpus_place()
 
 
 def test_files(path):

@@ -14,6 +14,7 @@ Then the project's own files, and the shared corpus when it is there
 Run: python3 -m unittest discover -s tests -p 'test_slt.py' (or run this
 file). Needs nothing but Python 3.
 """
+import os
 import subprocess
 import sys
 import tempfile
@@ -732,11 +733,27 @@ class CommandLine(Scratch):
         self.assertEqual(self.cli("--skip-pattern", "no-reason",
                                   good).returncode, 2)
 
-    def test_skip_pattern(self):
-        path = self.write(TABLE + "\nstatement ok\nNOT SQL\n")
+    def test_skip_pattern_and_names(self):
+        path = self.write(TABLE + "\nstatement error\nNOT SQL\n\nonlyif x\n"
+                          "statement ok\nSELECT 1\n")
         proc = self.cli("--skip-pattern", "^NOT=not SQL", path)
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertIn("skipped 1: not SQL", proc.stdout)
+        self.assertIn("skipped 1: onlyif x", proc.stdout)
+        proc = self.cli("--skip-pattern", "^NOT=not SQL", "--as", "x,y",
+                        path)
+        self.assertIn("3 run: 3 passed, 0 failed; 1 skipped", proc.stdout)
+
+    def test_no_corpus(self):
+        """Without the corpus, --corpus says so in one line, and that is
+        no failure."""
+        proc = subprocess.run(
+            [sys.executable, str(HERE / "slt.py"), "--corpus"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, SLT_DIR=str(self.dir / "none")))
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        self.assertEqual(proc.stdout, "no sqllogictest corpus in %s (set "
+                         "SLT_DIR): its files not run\n" % (self.dir / "none"))
 
     def test_complete(self):
         """--complete writes results from sqlite3 (values, or a hash past
