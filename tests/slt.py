@@ -1070,6 +1070,9 @@ def main(argv=None):
                         help="run only the first N records of each file")
     parser.add_argument("--corpus", action="store_true",
                         help="also run the shared corpus")
+    parser.add_argument("--workdir", metavar="DIR", help="where strata's "
+                        "scratch databases go (default: the system's temp "
+                        "folder; a tmpfs spares the disk's syncs)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds strata may take for one statement")
     parser.add_argument("--max-failures", type=int, default=20, metavar="N",
@@ -1112,7 +1115,8 @@ def main(argv=None):
     try:
         results = []
         for path in [f for p in paths for f in test_files(p)]:
-            result = run_files([path], args.engine, args.strata, rules=rules,
+            result = run_files([path], args.engine, args.strata,
+                               workdir=args.workdir, rules=rules,
                                limit=args.limit, names=names,
                                timeout=args.timeout)[0]
             print(result.report(args.max_failures or None), flush=True)

@@ -724,8 +724,10 @@ class CommandLine(Scratch):
         self.assertEqual(proc.returncode, 0, proc.stdout)
         self.assertIn("1 files: 2 records, 2 run: 2 passed, 0 failed; 0 "
                       "skipped", proc.stdout)
-        proc = self.cli("--engine", "strata", "--strata", FAKE, good, bad)
+        proc = self.cli("--engine", "strata", "--strata", FAKE, "--workdir",
+                        self.dir, good, bad)
         self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("(files left in %s/slt-" % self.dir, proc.stdout)
         self.assertIn("FAIL %s:7: statement ok" % bad, proc.stdout)
         self.assertIn("2 files: 5 records, 5 run: 4 passed, 1 failed",
                       proc.stdout)
