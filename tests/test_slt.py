@@ -782,7 +782,7 @@ class CommandLine(Scratch):
         self.assertIn("----\n6 values hashing to %s\n" % slt.md5_of(
             ["1", "a", "2", "b", "3", "c"]), text)
         for engine in ("sqlite", "strata"):
-            r = slt.run_files([path], engine, FAKE)[0]
+            r = slt.run_files([path], engine, FAKE, workdir=self.dir)[0]
             self.check_counts(r, 5, 0, 0)
 
     def test_complete_leaves_a_failing_file(self):
@@ -795,7 +795,7 @@ class CommandLine(Scratch):
         self.assertEqual(path.read_text(), before)
 
 
-class ProjectFiles(unittest.TestCase):
+class ProjectFiles(Scratch):
     """tests/slt/*.test: pass on sqlite3 and, through the fake, on the
     strata engine (answering to "sqlite" only, since the fake has
     sqlite3's semantics, not Strata's); and hold only 06's SQL."""
@@ -812,7 +812,8 @@ class ProjectFiles(unittest.TestCase):
     def test_pass(self):
         files = slt.project_files(6)
         for engine in ("sqlite", "strata"):
-            for r in slt.run_files(files, engine, FAKE, names={"sqlite"}):
+            for r in slt.run_files(files, engine, FAKE, names={"sqlite"},
+                                   workdir=self.dir):
                 with self.subTest(engine=engine, file=r.name):
                     self.assertTrue(r.ok, r.report())
                     self.assertGreater(r.passed, 20)
@@ -846,19 +847,17 @@ class ProjectFiles(unittest.TestCase):
     def test_results_are_sqlite3s(self):
         """--complete on a copy changes nothing: every result in the
         files is what sqlite3 returns."""
-        with tempfile.TemporaryDirectory() as tmp:
-            for path in slt.project_files(6):
-                copy = Path(tmp) / path.name
-                copy.write_bytes(path.read_bytes())
-                result, n = slt.complete(copy)
-                self.assertTrue(result.ok, result.report())
-                self.assertGreater(n, 0)
-                self.assertEqual(copy.read_bytes(), path.read_bytes(),
-                                 path.name)
+        for path in slt.project_files(6):
+            copy = self.dir / path.name
+            copy.write_bytes(path.read_bytes())
+            result, n = slt.complete(copy)
+            self.assertTrue(result.ok, result.report())
+            self.assertGreater(n, 0)
+            self.assertEqual(copy.read_bytes(), path.read_bytes(), path.name)
 
 
 @unittest.skipUnless(slt.corpus_dir(), slt.corpus_missing())
-class Corpus(unittest.TestCase):
+class Corpus(Scratch):
     def test_first_records_of_every_file(self):
         """The first records of each corpus file pass on sqlite3, and
         through the fake with the same counts."""
@@ -866,7 +865,8 @@ class Corpus(unittest.TestCase):
         self.assertTrue(files)
         by_engine = {}
         for engine in ("sqlite", "strata"):
-            results = slt.run_files(files, engine, FAKE, limit=CORPUS_LIMIT)
+            results = slt.run_files(files, engine, FAKE, limit=CORPUS_LIMIT,
+                                    workdir=self.dir)
             for r in results:
                 with self.subTest(engine=engine, file=r.name):
                     self.assertTrue(r.ok, r.report(5))
