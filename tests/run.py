@@ -21,6 +21,13 @@ What it runs, each against every milestone it applies to:
                       but different in N (a fix carried past N, or an
                       edit that skipped it), when three neighbours run
   tests/selftest.py   the runner's own tests: what counts as a failure
+  sqllogictest        from 06 on: the project's files (tests/slt/NN-*.test)
+                      and every file of the shared corpus
+                      (../shared/sqllogictest, or $SLT_DIR) through
+                      tests/slt.py, one result per file, with the records
+                      the milestone cannot run yet skipped by name and
+                      reason (never counted as passed); and slt.py's own
+                      tests (tests/test_slt.py), once
 
 Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
@@ -75,8 +82,10 @@ import harness      # noqa: E402
 import milestones   # noqa: E402
 import transcript   # noqa: E402
 import chapters     # noqa: E402
+import slt          # noqa: E402
 
 SUITES = HERE / "suites"
+SQL_FIRST = 6       # the first milestone that speaks SQL
 DRIFT = "no function skips a milestone"
 DEFAULT_SEED = 20261123
 
@@ -332,6 +341,60 @@ class Runner:
         job.where = "the book"
         return job
 
+    # --- sqllogictest ------------------------------------------------------
+
+    def slt_job(self, milestone, path, rules):
+        """One sqllogictest file on the milestone, its scratch databases
+        in memory (/dev/shm) when the machine has it: the corpus makes
+        thousands of durable commits."""
+        def job():
+            shm = Path("/dev/shm")
+            workdir = self.workdir("slt") if not shm.is_dir() else \
+                Path(tempfile.mkdtemp(prefix="strata-slt-", dir=shm))
+            results = slt.run_files(
+                [path], "strata", strata=milestone.path / self.binary,
+                env=self.env_for(milestone), workdir=workdir, rules=rules,
+                timeout=self.timeout())
+            out = [Result("slt: %s" % r.name, milestone, r.ok,
+                          r.report(20)) for r in results]
+            if all(r.ok for r in results):
+                shutil.rmtree(workdir, ignore_errors=True)
+            return out
+        job.where = milestone.name
+        return job
+
+    def slt_jobs(self, chosen):
+        jobs = []
+        corpus = slt.corpus_dir()
+        for m in chosen:
+            if m.number < SQL_FIRST:
+                continue
+            files = [(p, ()) for p in slt.project_files(m.number)]
+            if corpus is not None:
+                files += [(p, slt.rules_for(m.number))
+                          for p in slt.test_files(corpus)]
+            for path, rules in files:
+                if self.selected("slt: %s" % slt.display_name(path)):
+                    jobs.append(self.slt_job(m, path, rules))
+        if corpus is None and any(m.number >= SQL_FIRST for m in chosen):
+            print("note: %s" % slt.corpus_missing())
+        return jobs
+
+    def slt_selftest_job(self):
+        """slt.py's own tests, one result each."""
+        def job():
+            proc = subprocess.run(
+                [sys.executable, "-m", "unittest", "-v", "test_slt"],
+                cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                timeout=self.timeout() * 20)
+            out = proc.stdout.decode("utf-8", "replace")
+            results = unittest_results(out, "slt.py: ")
+            if proc.returncode != 0 and all(r.ok for r in results):
+                results.append(Result("slt.py's tests", None, False, out))
+            return [r for r in results if self.selected(r.name)]
+        job.where = "the sqllogictest runner"
+        return job
+
     # --- the project's own rules --------------------------------------------
 
     def selftest_job(self):
@@ -342,12 +405,7 @@ class Runner:
                                   stderr=subprocess.STDOUT,
                                   timeout=self.timeout() * 5)
             out = proc.stdout.decode("utf-8", "replace")
-            results = []
-            for line in out.splitlines():
-                m = re.match(r"(test_\w+) \(.*\) \.\.\. (.*)$", line)
-                if m:
-                    results.append(Result("selftest: " + m.group(1), None,
-                                          m.group(2) == "ok", out))
+            results = unittest_results(out, "selftest: ")
             if proc.returncode != 0 and all(r.ok for r in results):
                 results.append(Result("selftest", None, False, out))
             return [r for r in results if self.selected(r.name)]
@@ -464,6 +522,9 @@ class Runner:
         if self.args.k is None or "selftest" in self.args.k or \
                 self.args.k in "selftest":
             jobs.append(self.selftest_job())
+        jobs += self.slt_jobs(chosen)
+        if self.args.k is None or "slt" in self.args.k:
+            jobs.append(self.slt_selftest_job())
         if not self.args.san:
             for m in chosen:
                 name = "%s builds with clang, warning-free" % m
@@ -657,6 +718,21 @@ def load_python_suite(path):
 def python_tests(module):
     return [getattr(module, name) for name in sorted(vars(module))
             if name.startswith("test_") and callable(getattr(module, name))]
+
+
+def unittest_results(out, prefix):
+    """A Result per test that `python3 -m unittest -v` printed in OUT
+    (its name, then its docstring's first line if it has one, then
+    " ... ok" or what went wrong). A test skipped for a reason it states
+    (slt.py's corpus tests, when the corpus is not there) is no result:
+    neither passed nor failed."""
+    results = []
+    for m in re.finditer(r"^(test_\w+) \([^)\n]*\)(?:\n[^\n]*?)? \.\.\. "
+                         r"(.*)$", out, re.M):
+        if not m.group(2).startswith("skipped"):
+            results.append(Result(prefix + m.group(1), None,
+                                  m.group(2) == "ok", out))
+    return results
 
 
 def rel(path):
