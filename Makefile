@@ -12,8 +12,9 @@
 #   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
 #                           one file, STAT=1 for a summary)
 #   make book               render the book to build/book/index.html
-#   make bench              time the milestones against sqlite3 on the
-#                           same work (M=02 for one; ROWS=n to resize;
+#   make bench              the milestones against sqlite3 on the same
+#                           work: wall time, memory, instructions per
+#                           operation (M=02 for one; ROWS=n to resize;
 #                           QUICK=1 skips the 1,000,000-row part)
 #   make clean              remove every build product
 
