@@ -8,7 +8,7 @@
  * "123456789", 9) is 0xE3069283, the standard check value; every method
  * gives the same result for every input (tests/test_crc32c.c in 04 and
  * 05 compares them). Each method works on the register, the checksum
- * inverted; crc32c_by inverts on the way in and out.
+ * inverted; the public functions invert on the way in and out.
  *
  * The instruction (SSE4.2's crc32 on x86-64, the CRC extension of ARMv8)
  * is compiled with a target attribute, so the rest of the build keeps
