@@ -16,8 +16,9 @@
 #   make slt                only the sqllogictest files, on every SQL
 #                           milestone (M=07 for one)
 #   make book               render the book to build/book/index.html
-#   make bench              time the milestones against sqlite3 on the
-#                           same work (M=02 for one; ROWS=n to resize;
+#   make bench              the milestones against sqlite3 on the same
+#                           work: wall time, memory, instructions per
+#                           operation (M=02 for one; ROWS=n to resize;
 #                           QUICK=1 skips the 1,000,000-row part)
 #   make clean              remove every build product
 
