@@ -17,6 +17,7 @@ What it runs, each against every milestone it applies to:
                       read what was printed; the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
+  bench               `make bench` runs, at its smallest (not with --san)
   drift               no function is the same in milestones N-1 and N+1
                       but different in N (a fix carried past N, or an
                       edit that skipped it), when three neighbours run
@@ -429,6 +430,32 @@ class Runner:
         job.where = "the style"
         return job
 
+    def bench_job(self, chosen):
+        """`make bench` at its smallest (300 rows, one round, no
+        callgrind, the load and the selects): the bench is not a test of
+        speed, but it must run. Its report goes to a scratch directory."""
+        def job():
+            out = self.workdir("bench")
+            cmd = [sys.executable, str(ROOT / "scripts" / "bench"), "--quick",
+                   "--runs", "1", "-n", "300", "--no-instructions",
+                   "--only", "load", "--only", "select", "--out", str(out)]
+            for m in chosen:
+                cmd += ["-m", m.tag]
+            try:
+                proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT,
+                                      env=self.env_for(chosen[-1]),
+                                      timeout=self.timeout() * 10)
+            except subprocess.TimeoutExpired:
+                return [Result("the bench runs", None, False, "timed out")]
+            ok = proc.returncode == 0 and (out / "report.txt").exists()
+            if ok:
+                shutil.rmtree(out, ignore_errors=True)
+            return [Result("the bench runs", None, ok, "`%s` failed:\n%s" % (
+                " ".join(cmd), proc.stdout.decode("utf-8", "replace")))]
+        job.where = "the bench"
+        return job
+
     def drift_job(self, chosen):
         """A function the same in milestones N-1 and N+1 but not in N: a
         fix carried past N, or an edit that skipped it."""
@@ -531,6 +558,8 @@ class Runner:
                 if self.selected(name):
                     jobs.append(self.clang_job(m, name))
             jobs += self.predecessor_jobs(chosen)
+            if self.selected("the bench runs"):
+                jobs.append(self.bench_job(chosen))
         return jobs, refused
 
     def predecessor_jobs(self, chosen):
