@@ -13,9 +13,12 @@
 #   make run M=01           ... or milestone 01
 #   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
 #                           one file, STAT=1 for a summary)
+#   make slt                only the sqllogictest files, on every SQL
+#                           milestone (M=07 for one)
 #   make book               render the book to build/book/index.html
-#   make bench              time the milestones against sqlite3 on the
-#                           same work (M=02 for one; ROWS=n to resize;
+#   make bench              the milestones against sqlite3 on the same
+#                           work: wall time, memory, instructions per
+#                           operation (M=02 for one; ROWS=n to resize;
 #                           QUICK=1 skips the 1,000,000-row part)
 #   make clean              remove every build product
 
@@ -31,16 +34,18 @@ RUN_DIR := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
                      $(LATEST))
 
 JOBS ?= 2
+# -j$(JOBS) for a submake, unless make -jN already shares its job slots.
+jobs = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
 # $(1) as one shell word, whatever quotes it holds.
 quote = '$(subst ','\'',$(1))'
 
-.PHONY: all build test run diff book bench deps clean
+.PHONY: all build test slt run diff book bench deps clean
 
 all: build
 
 build:
 	@for m in $(SELECTED); do \
-	    $(MAKE) --no-print-directory -j$(JOBS) -C $$m SAN=$(SAN) || exit 1; \
+	    $(MAKE) --no-print-directory $(jobs) -C $$m SAN=$(SAN) || exit 1; \
 	done
 
 deps:
@@ -52,6 +57,10 @@ test: deps build
 	    $(if $(K),-k $(call quote,$(K))) $(if $(SEED),--seed $(SEED)) \
 	    $(if $(filter 1,$(UPDATE)),--update) $(if $(filter 1,$(V)),-v)
 
+slt: deps build
+	@python3 tests/run.py -j $(JOBS) -k slt $(if $(M),-m $(M)) \
+	    $(if $(filter 1,$(SAN)),--san)
+
 # Builds only ./strata, quietly (its compiler lines go to a log, shown if
 # the build fails), then opens test.db in the milestone's directory, the
 # file its chapter's sessions use: each milestone has its own, since a
@@ -59,7 +68,7 @@ test: deps build
 # REPL prints its own errors: make adds no "Error 1" to them.
 run: deps
 	@mkdir -p build
-	@$(MAKE) --no-print-directory -j$(JOBS) -C $(RUN_DIR) strata \
+	@$(MAKE) --no-print-directory $(jobs) -C $(RUN_DIR) strata \
 	    > build/run-build.log 2>&1 || { cat build/run-build.log; exit 1; }
 	@cd $(RUN_DIR) && ./strata test.db || true
 
@@ -69,7 +78,7 @@ diff:
 	@scripts/diff-milestones $(if $(filter 1,$(STAT)),--stat) \
 	    $(A) $(B) $(FILE)
 
-book: deps
+book: deps build
 	@python3 book/tools/render.py
 
 bench: deps build
