@@ -189,8 +189,10 @@ static void run_buffer(Shell *shell, bool at_end)
     }
     if (shell->failed && shell->options.stop_on_error)
         done = shell->len;
-    memmove(shell->buffer, shell->buffer + done, shell->len - done);
-    shell->len -= done;
+    if (done > 0) {
+        memmove(shell->buffer, shell->buffer + done, shell->len - done);
+        shell->len -= done;
+    }
 }
 
 static bool append(Shell *shell, const char *line, size_t len)
@@ -763,17 +765,24 @@ bool shell_repl(Shell *shell)
 {
     bool interactive = isatty(STDIN_FILENO);
     print_recovery(shell);
-    LineReader *reader = lineread_open(interactive);
+    LineReader *reader = lineread_open(".strata_history");
     if (reader == NULL) {
         command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
         return false;
     }
     while (!should_stop(shell)) {
+        char *line;
         size_t len;
         const char *prompt = buffer_blank(shell) ? PROMPT : PROMPT_MORE;
-        const char *line = lineread_line(reader, prompt, &len);
-        if (line == NULL)
+        LineStatus status = lineread_read(reader, prompt, &line, &len);
+        if (status == LINE_END)
             break;
+        if (status == LINE_CANCELLED) {
+            shell->len = 0; /* as psql: Ctrl-C drops the statement so far */
+            continue;
+        }
+        if (strspn(line, " \t") < len)
+            lineread_remember(reader, line);
         take_line(shell, line, len);
         /* Between statements nothing may stay pinned in the pool. */
         uint32_t pinned = bufpool_pinned(pager_pool(db_pager(shell->db)));
