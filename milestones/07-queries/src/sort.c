@@ -17,22 +17,22 @@
  * level 0, and whenever the F runs on top are of one level, they are
  * merged into one run of the next. With F = 3:
  *
- *   rows:     ........ ........ ........ ........ ........ ........ ...
- *                |        |        |        |        |        |
- *   level 0:   [run]    [run]    [run]    [run]    [run]    [run]
- *                 \_______|_______/          \_______|_______/
- *   level 1:          [  run   ]                 [  run   ]           ...
- *                          \______________________|_______ ... (3 of them)
- *   level 2:                              [        run         ]
+ *   rows in:  ..... ..... ..... ..... ..... ..... ..... ..... .....
+ *               |     |     |     |     |     |     |     |     |
+ *   level 0:  [run] [run] [run] [run] [run] [run] [run] [run] [run]
+ *                \    |    /       \    |    /       \    |    /
+ *   level 1:      [ run  ]          [ run  ]          [ run  ]
+ *                        \_______________|_______________/
+ *   level 2:                      [      run       ]
  *
  * A merge reads each of its runs through a buffer of its own and keeps
  * the runs in a binary heap by their next row, so it writes the least
  * row of all next, one row at a time. At sorter_sort the last rows
- * become a run, and while more than F runs are left, the F neighbours
- * with the fewest bytes between them (fewer, if fewer must go) are
- * merged; the last merge, of F runs at most, feeds sorter_next itself
- * and writes nothing. When no run was ever written, sorter_sort sorts
- * the rows in memory and no file is made.
+ * become a run, and while more than F runs are left, neighbours are
+ * merged: as many as bring the count down to F (F at most), those with
+ * the fewest bytes between them. The last merge, of F runs at most,
+ * feeds sorter_next itself and writes nothing. When no run was ever
+ * written, sorter_sort sorts the rows in memory and no file is made.
  *
  * The order is stable. The rows of memory are sorted with a merge sort,
  * which keeps equal rows in the order they came, and a merge combines
@@ -42,13 +42,13 @@
  *
  * The states, and the calls that move between them:
  *
- *   sorter_open --> ADDING --sorter_sort--> IN_MEMORY  (no run written)
- *                     |  \                  MERGING    (runs)
- *                     |   sorter_add: spill, merge  |
- *                     +----------- any failure -----+--> FAILED
+ *   sorter_open -> ADDING --sorter_sort--> IN_MEMORY  no run was written
+ *                  |    ^                  MERGING    the last merge feeds
+ *                  +----+ sorter_add                  sorter_next
+ *                  (spill, merge)
  *
- * After a failure everything is given back at once (memory, files); the
- * sorter only waits for sorter_close.
+ *   a failure in any of them -> FAILED: memory and files given back at
+ *                               once; only the statistics are left
  *
  * Temporary files. Each level writes its runs into a file of its own,
  * closed as soon as its runs have been merged into the next level, which
@@ -205,7 +205,7 @@ struct Sorter {
                             * row, whose cursor moves on at the next call */
 };
 
-/* --- memory, counted -------------------------------------------------- */
+/* --- memory, counted ----------------------------------------------------- */
 
 static void count(Sorter *s, size_t n)
 {
@@ -235,7 +235,7 @@ static DbStatus no_memory(void)
     return db_fail(DB_ENOMEM, "out of memory");
 }
 
-/* --- errors ----------------------------------------------------------- */
+/* --- errors -------------------------------------------------------------- */
 
 static DbStatus io_error(int err, const char *what)
 {
@@ -251,7 +251,7 @@ static DbStatus corrupt(const char *why)
                    "%s", why);
 }
 
-/* --- encoding a row --------------------------------------------------- */
+/* --- encoding a row ------------------------------------------------------ */
 
 static size_t value_size(const Value *v)
 {
@@ -356,7 +356,7 @@ static DbStatus decode_row(const Sorter *s, const uint8_t *p, size_t len,
     return DB_OK;
 }
 
-/* --- temporary files -------------------------------------------------- */
+/* --- temporary files ----------------------------------------------------- */
 
 /* Makes a new temporary file in $TMPDIR (or /tmp) and removes its name
  * at once. Its name is new: a file that has it already is left alone,
@@ -405,7 +405,7 @@ static TempFile *file_of(Sorter *s, uint32_t level)
     return &s->files[level < SORT_FILES ? level : SORT_FILES - 1];
 }
 
-/* --- writing a run ---------------------------------------------------- */
+/* --- writing a run ------------------------------------------------------- */
 
 static DbStatus out_write(Sorter *s, const void *bytes, size_t n)
 {
@@ -487,7 +487,7 @@ static DbStatus run_end(Sorter *s, Run *run)
     return DB_OK;
 }
 
-/* --- the rows in memory ----------------------------------------------- */
+/* --- the rows in memory -------------------------------------------------- */
 
 /* The bytes ROW takes in the arena; false if they do not fit in a
  * size_t. */
@@ -580,7 +580,7 @@ static DbStatus sort_rows(Sorter *s)
     return DB_OK;
 }
 
-/* --- merging runs ----------------------------------------------------- */
+/* --- merging runs -------------------------------------------------------- */
 
 /* Whether cursor A's row comes before cursor B's: ties go to the older
  * run, which has the lower index. */
@@ -823,7 +823,7 @@ static DbStatus spill(Sorter *s)
     return rc;
 }
 
-/* --- the sorter ------------------------------------------------------- */
+/* --- the sorter ---------------------------------------------------------- */
 
 /* Gives back everything but the sorter itself and its statistics. */
 static void release(Sorter *s)
@@ -866,15 +866,14 @@ DbStatus sorter_open(uint32_t n_values, SortCompare cmp, void *ctx,
         return db_fail(DB_ERANGE, "a sort of %" PRIu32 " values is too "
                        "wide", n_values);
     per_run += n_values * sizeof(Value);
-    if (memory_budget < SORT_MIN_MEMORY || memory_budget < fixed ||
-        (memory_budget - fixed) / per_run < 2)
+    if (memory_budget < SORT_MIN_MEMORY)
         return db_fail(DB_ERANGE, "a sort memory budget of %zu bytes is "
-                       "too small (at least %zu for rows of %" PRIu32
-                       " values)", memory_budget,
-                       (fixed + 2 * per_run) * 17 / 16 > SORT_MIN_MEMORY
-                           ? (fixed + 2 * per_run) * 17 / 16
-                           : (size_t)SORT_MIN_MEMORY,
-                       n_values);
+                       "too small: the least is %u", memory_budget,
+                       SORT_MIN_MEMORY);
+    if (memory_budget < fixed || (memory_budget - fixed) / per_run < 2)
+        return db_fail(DB_ERANGE, "a sort memory budget of %zu bytes is "
+                       "too small for rows of %" PRIu32 " values",
+                       memory_budget, n_values);
     size_t fan_in = (memory_budget - fixed) / per_run;
     Sorter *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -1007,26 +1006,29 @@ DbStatus sorter_sort(Sorter *s)
 DbStatus sorter_next(Sorter *s, const Value **row, bool *done)
 {
     *row = NULL;
-    *done = true;
+    *done = false;
     if (s->state == SORT_IN_MEMORY) {
         if (s->next_row < s->n_rows) {
             *row = s->sorted[s->next_row++];
-            *done = false;
+            return DB_OK;
         }
-        return DB_OK;
+    } else {
+        assert(s->state == SORT_MERGING);
+        if (s->top_taken) {
+            s->top_taken = false;
+            DbStatus rc = merge_advance(s);
+            if (rc != DB_OK)
+                return fail(s, rc);
+        }
+        if (s->n_heap > 0) {
+            *row = s->cursors[s->heap[0]].row;
+            s->top_taken = true;
+            return DB_OK;
+        }
     }
-    assert(s->state == SORT_MERGING);
-    if (s->top_taken) {
-        s->top_taken = false;
-        DbStatus rc = merge_advance(s);
-        if (rc != DB_OK)
-            return fail(s, rc);
-    }
-    if (s->n_heap > 0) {
-        *row = s->cursors[s->heap[0]].row;
-        *done = false;
-        s->top_taken = true;
-    }
+    /* The end: no row is needed any more. */
+    release(s);
+    *done = true;
     return DB_OK;
 }
 

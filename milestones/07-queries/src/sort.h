@@ -55,10 +55,11 @@ typedef struct SortStats {
 /* Makes a sorter for rows of N_VALUES values (at least one), ordered by
  * CMP, which gets CTX as its first argument. MEMORY_BUDGET bounds the
  * bytes the sorter holds: rows, their texts, the pointers that sort
- * them, the buffers of the merges, its own bookkeeping. A row too long
- * for that (longer than a merge buffer, budget / 32 and at most 64 KiB,
- * when it is merged) is still sorted: it is held whole, past the budget
- * by its size, for as long as it is sorted or merged (see sort.c).
+ * them, the buffers of the merges, its own bookkeeping. Long rows still
+ * sort, past the budget by their size: a row that does not fit in it
+ * even alone is held alone, and a merge holds each run's current row
+ * whole, so a row longer than a merge buffer (budget / 32, at most
+ * 64 KiB) costs its size on top while it is current (see sort.c).
  * DB_ERANGE: MEMORY_BUDGET is below SORT_MIN_MEMORY, or too small for
  * two merge buffers of such rows. DB_ENOMEM: out of memory.
  * On failure *out is NULL. */
@@ -84,7 +85,8 @@ DbStatus sorter_sort(Sorter *s);
 
 /* The next row in order: *row points at its N_VALUES values, whose texts
  * belong to the sorter and stay good until the next call of sorter_next
- * or sorter_close. After the last row, *done is true and *row NULL.
+ * or sorter_close. After the last row, *done is true and *row NULL, and
+ * the sorter has given back its memory and files.
  * The statuses, and the state after a failure, are sorter_add's. */
 DbStatus sorter_next(Sorter *s, const Value **row, bool *done);
 
