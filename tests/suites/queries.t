@@ -507,6 +507,46 @@ strata=> EXPLAIN SELECT DISTINCT v FROM t UNION SELECT t_id FROM u;
 
 strata=> \q
 
+## a hash join larger than work_mem runs in batches
+# 3,000 rows of u do not fit in 64 kB: the hash table takes them a batch
+# at a time, and t is read again for each batch. The answer is the same.
+$ seq 1 3000 | awk '{ print $1 "," ($1 * 7) % 1000 }' > u.csv
+$ seq 1 2000 | awk '{ print $1 "," ($1 * 3) % 1000 }' > t.csv
+$ strata test.db
+strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER);
+CREATE TABLE
+strata=> CREATE TABLE u (id INTEGER PRIMARY KEY, k INTEGER);
+CREATE TABLE
+strata=> \copy t FROM 't.csv' CSV
+COPY 2000
+strata=> \copy u FROM 'u.csv' CSV
+COPY 3000
+strata=> SELECT count(*), sum(t.id), sum(u.id) FROM t JOIN u ON t.k = u.k;
+ count |   sum   |   sum
+-------+---------+---------
+  6000 | 6003000 | 9003000
+(1 row)
+
+strata=> SET work_mem = '64kB';
+SET
+strata=> EXPLAIN SELECT count(*) FROM t JOIN u ON t.k = u.k;
+               QUERY PLAN
+-----------------------------------------
+ Project: count(*)
+   Aggregate: count(*)
+     Hash join on t.k = u.k in 5 batches
+       Scan t
+       Scan u
+(5 rows)
+
+strata=> SELECT count(*), sum(t.id), sum(u.id) FROM t JOIN u ON t.k = u.k;
+ count |   sum   |   sum
+-------+---------+---------
+  6000 | 6003000 | 9003000
+(1 row)
+
+strata=> \q
+
 ## SET and SHOW work_mem, the memory a sort may hold
 $ strata test.db
 strata=> SHOW work_mem;

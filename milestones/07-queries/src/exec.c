@@ -56,7 +56,7 @@ typedef struct PlanState {
     ColumnType *types;
 
     /* PLAN_NESTED_LOOP, PLAN_HASH_JOIN */
-    bool have_outer, matched, right_open;
+    bool have_outer, matched;
 
     /* PLAN_HASH_JOIN */
     HashEntry **buckets;
@@ -65,7 +65,9 @@ typedef struct PlanState {
     uint64_t chain_hash;   /* ... and the hash of its keys */
     Value *probe;          /* this outer row's keys ... */
     Arena values_arena;    /* ... and what they hold */
-    bool fallback;         /* the inner side did not fit: loop instead */
+    uint64_t batch_rows;   /* rows of the right side in the table */
+    uint32_t batches;      /* batches so far */
+    bool right_done;       /* the right side has given every row */
 
     /* PLAN_SORT, PLAN_SET_OP, PLAN_AGGREGATE */
     Sorter *sorter;
@@ -873,26 +875,30 @@ static DbStatus eval_keys(ExecContext *ctx, Arena *arena, Expr **keys,
 }
 
 /* book: begin hash-build */
-/* Reads every row of the right side into the hash table, keyed by its
- * side of the equalities. Gives up, and falls back to a nested loop,
- * when the table grows past work_mem: the planner's estimate was low. */
-static DbStatus hash_build(ExecContext *ctx, Plan *p, PlanState *st)
+/* Reads rows of the right side into the hash table, keyed by its side of
+ * the equalities, until the table holds work_mem or the side ends: one
+ * batch. A right side larger than work_mem is joined batch by batch, the
+ * left side read again for each (hash_next). The batch before is
+ * dropped first. */
+static DbStatus hash_fill(ExecContext *ctx, Plan *p, PlanState *st)
 {
     const Source *s = &ctx->binding->sources[p->right->source];
     uint32_t width = s->n_columns + 1;
-    st->n_buckets = 1024;
-    while (st->n_buckets < p->right->rows && st->n_buckets < (1u << 24))
-        st->n_buckets *= 2;
-    st->buckets = calloc(st->n_buckets, sizeof *st->buckets);
-    st->probe = calloc(p->n_keys, sizeof *st->probe);
-    if (st->buckets == NULL || st->probe == NULL)
-        return no_memory();
-    DbStatus rc = exec_open(ctx, p->right);
-    while (rc == DB_OK) {
+    arena_free(&st->arena);
+    memset(st->buckets, 0, st->n_buckets * sizeof *st->buckets);
+    st->batch_rows = 0;
+    st->batches++;
+    DbStatus rc = DB_OK;
+    while (rc == DB_OK && st->arena.total < ctx->work_mem) {
         bool has_row, usable;
         rc = exec_next(ctx, p->right, &has_row);
-        if (rc != DB_OK || !has_row)
+        if (rc != DB_OK)
             break;
+        if (!has_row) {
+            st->right_done = true;
+            exec_close(ctx, p->right);
+            break;
+        }
         arena_reset(&st->scratch);
         rc = eval_keys(ctx, &st->scratch, p->build_keys, p->n_keys,
                        st->probe, &usable);
@@ -901,10 +907,8 @@ static DbStatus hash_build(ExecContext *ctx, Plan *p, PlanState *st)
         HashEntry *entry = arena_alloc(&st->arena, sizeof *entry);
         Value *copy = arena_alloc(&st->arena,
                                   (width + p->n_keys) * sizeof *copy);
-        if (entry == NULL || copy == NULL) {
-            rc = no_memory();
-            break;
-        }
+        if (entry == NULL || copy == NULL)
+            return no_memory();
         const Value *row = ctx->rows[p->right->source];
         for (uint32_t i = 0; rc == DB_OK && i < width; i++)
             rc = arena_copy_value(&st->arena, &row[i], &copy[i]);
@@ -917,56 +921,35 @@ static DbStatus hash_build(ExecContext *ctx, Plan *p, PlanState *st)
         uint32_t b = (uint32_t)(entry->hash & (st->n_buckets - 1));
         entry->next = st->buckets[b];
         st->buckets[b] = entry;
-        if (st->arena.total > ctx->work_mem) {
-            st->fallback = true;
-            break;
-        }
-    }
-    exec_close(ctx, p->right);
-    if (st->fallback) {
-        arena_free(&st->arena);
-        memset(st->buckets, 0, st->n_buckets * sizeof *st->buckets);
+        st->batch_rows++;
     }
     return rc;
 }
 /* book: end hash-build */
 
-/* Whether the keys of the current rows are equal on both sides (the
- * nested loop of a hash join that fell back). */
-static DbStatus keys_equal(ExecContext *ctx, Plan *p, PlanState *st,
-                           bool *equal)
+static DbStatus hash_open(ExecContext *ctx, Plan *p, PlanState *st)
 {
-    *equal = true;
-    for (uint32_t i = 0; i < p->n_keys && *equal; i++) {
-        Value a, b;
-        DbStatus rc = exec_eval(ctx, &st->scratch, p->keys[i], &a);
-        if (rc == DB_OK)
-            rc = exec_eval(ctx, &st->scratch, p->build_keys[i], &b);
-        if (rc != DB_OK)
-            return rc;
-        bool is_null;
-        *equal = value_compare_for(&a, p->keys[i]->affinity, &b,
-                                   p->build_keys[i]->affinity,
-                                   &is_null) == 0 && !is_null;
-    }
-    return DB_OK;
+    /* A bucket per row of a batch, about: a batch holds what fits in
+     * work_mem, and a row takes at least 64 bytes of it. */
+    double rows = p->right->rows;
+    double fit = (double)ctx->work_mem / 64;
+    st->n_buckets = 1024;
+    while (st->n_buckets < rows && st->n_buckets < fit &&
+           st->n_buckets < (1u << 24))
+        st->n_buckets *= 2;
+    st->buckets = calloc(st->n_buckets, sizeof *st->buckets);
+    st->probe = calloc(p->n_keys, sizeof *st->probe);
+    if (st->buckets == NULL || st->probe == NULL)
+        return no_memory();
+    DbStatus rc = exec_open(ctx, p->right);
+    if (rc == DB_OK)
+        rc = hash_fill(ctx, p, st);
+    return rc == DB_OK ? exec_open(ctx, p->child) : rc;
 }
 
 static DbStatus hash_next(ExecContext *ctx, Plan *p, PlanState *st,
                           bool *has_row)
 {
-    if (st->fallback) {
-        /* As a nested loop: the key equalities are conditions now. */
-        for (;;) {
-            DbStatus rc = nested_loop_next(ctx, p, st, has_row);
-            if (rc != DB_OK || !*has_row)
-                return rc;
-            bool equal;
-            rc = keys_equal(ctx, p, st, &equal);
-            if (rc != DB_OK || equal)
-                return rc;
-        }
-    }
     for (;;) {
         while (st->chain != NULL) {
             HashEntry *e = st->chain;
@@ -989,8 +972,20 @@ static DbStatus hash_next(ExecContext *ctx, Plan *p, PlanState *st,
             }
         }
         DbStatus rc = exec_next(ctx, p->child, has_row);
-        if (rc != DB_OK || !*has_row)
+        if (rc != DB_OK)
             return rc;
+        if (!*has_row) {
+            if (st->right_done)
+                return DB_OK;
+            /* The next batch of the right side, and the left again. */
+            rc = hash_fill(ctx, p, st);
+            if (rc != DB_OK || st->batch_rows == 0)
+                return rc;
+            rc = exec_open(ctx, p->child);
+            if (rc != DB_OK)
+                return rc;
+            continue;
+        }
         bool usable;
         arena_reset(&st->values_arena);
         rc = eval_keys(ctx, &st->values_arena, p->keys, p->n_keys,
@@ -1576,10 +1571,8 @@ DbStatus exec_open(ExecContext *ctx, Plan *p)
         return exec_open(ctx, p->child);
     case PLAN_NESTED_LOOP:
         return exec_open(ctx, p->child);
-    case PLAN_HASH_JOIN: {
-        DbStatus rc = hash_build(ctx, p, st);
-        return rc == DB_OK ? exec_open(ctx, p->child) : rc;
-    }
+    case PLAN_HASH_JOIN:
+        return hash_open(ctx, p, st);
     case PLAN_AGGREGATE:
         return aggregate_open(ctx, p, st);
     case PLAN_PROJECT:

@@ -18,8 +18,9 @@
  *   - a comparison of a table's row id with a value known before its
  *     scan starts narrows the scan to a range of row ids: a lookup;
  *   - an equality between an inner table and the tables before it joins
- *     through a hash table of the inner table's rows, when the inner
- *     table is small enough to hold in work_mem; else by nested loops.
+ *     through a hash table of the inner table's rows (in batches of
+ *     work_mem, the tables before it read again for each batch, when
+ *     the inner table is larger); other joins by nested loops.
  *
  * A SELECT becomes, from the bottom up:
  *
@@ -367,14 +368,13 @@ static DbStatus join(Planner *pl, Plan *left, const JoinStep *j,
     if (rc != DB_OK)
         return rc;
     /* A hash join: the inner table in memory, keyed by its side of the
-     * equalities, when it is small, and not read by row id already. */
+     * equalities, unless it is small or read by row id already. */
     const Source *s = &pl->b->sources[right->source];
     bool lookup = right->kind == PLAN_SCAN && right->range.low != NULL &&
                   right->range.low == right->range.high;
-    double bytes = right->rows * (double)(16 + 24 * s->n_columns);
     Plan *p = NULL;
     if (it->join == JOIN_INNER && !lookup &&
-        right->rows >= HASH_JOIN_MIN_ROWS && bytes < (double)work_mem / 2) {
+        right->rows >= HASH_JOIN_MIN_ROWS) {
         Expr *inner, *outer;
         for (uint32_t i = 0; i < pl->n; i++) {
             if (!hash_key(pl, i, j, &inner, &outer))
@@ -396,6 +396,10 @@ static DbStatus join(Planner *pl, Plan *left, const JoinStep *j,
             p->build_keys[p->n_keys++] = inner;
             pl->used[i] = true;
         }
+        /* About what a row of the right side takes in the table. */
+        double bytes = right->rows * (48.0 + 24 * s->n_columns);
+        if (p != NULL)
+            p->batches = (uint32_t)(bytes / (double)work_mem) + 1;
     }
     if (p == NULL && (p = new_plan(PLAN_NESTED_LOOP, left)) == NULL) {
         plan_free(right);
@@ -1118,6 +1122,11 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
             put_expr(x->b, p->keys[i], &t);
             put(&t, " = ");
             put_expr(x->b, p->build_keys[i], &t);
+        }
+        if (p->batches > 1) {
+            char n[32];
+            snprintf(n, sizeof n, " in %" PRIu32 " batches", p->batches);
+            put(&t, n);
         }
         put_conditions(x, &t, " filter: ", p->conditions, p->n_conditions);
         break;

@@ -60,6 +60,8 @@ struct Plan {
     Expr **keys;               /* PLAN_HASH_JOIN: child's side ... */
     Expr **build_keys;         /* ... and right's, equal pairwise */
     uint32_t n_keys;
+    uint32_t batches;          /* HASH_JOIN: the batches work_mem
+                                * should take, as estimated */
 
     BoundSelect *bs;           /* PLAN_AGGREGATE, PLAN_PROJECT */
     Expr **exprs;              /* PLAN_PROJECT: what it computes */
