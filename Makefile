@@ -31,6 +31,8 @@ RUN_DIR := $(if $(M),$(patsubst %/Makefile,%,$(call milestone,$(M))),\
                      $(LATEST))
 
 JOBS ?= 2
+# -j$(JOBS) for a submake, unless make -jN already shares its job slots.
+jobs = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
 # $(1) as one shell word, whatever quotes it holds.
 quote = '$(subst ','\'',$(1))'
 
@@ -40,7 +42,7 @@ all: build
 
 build:
 	@for m in $(SELECTED); do \
-	    $(MAKE) --no-print-directory -j$(JOBS) -C $$m SAN=$(SAN) || exit 1; \
+	    $(MAKE) --no-print-directory $(jobs) -C $$m SAN=$(SAN) || exit 1; \
 	done
 
 deps:
@@ -59,7 +61,7 @@ test: deps build
 # REPL prints its own errors: make adds no "Error 1" to them.
 run: deps
 	@mkdir -p build
-	@$(MAKE) --no-print-directory -j$(JOBS) -C $(RUN_DIR) strata \
+	@$(MAKE) --no-print-directory $(jobs) -C $(RUN_DIR) strata \
 	    > build/run-build.log 2>&1 || { cat build/run-build.log; exit 1; }
 	@cd $(RUN_DIR) && ./strata test.db || true
 
@@ -69,7 +71,7 @@ diff:
 	@scripts/diff-milestones $(if $(filter 1,$(STAT)),--stat) \
 	    $(A) $(B) $(FILE)
 
-book: deps
+book: deps build
 	@python3 book/tools/render.py
 
 bench: deps build

@@ -9,6 +9,12 @@
 #   make unit         builds and runs the unit tests (one PASS/FAIL line each)
 #   make clean        removes everything the build made
 #   make V=1          shows the full compiler command lines
+#   make LIBEDIT=0    builds without line editing, even where libedit is
+#                     installed (objects are kept apart in build/*-plain)
+#
+# Line editing on a terminal (common/lineread.c) uses libedit when a test
+# program against <histedit.h> compiles and links here (Debian package
+# libedit-dev); without it, lines are read plain.
 #
 # Sources: src/*.c (main.c holds main), the shared common/*.c, and one unit
 # test program per tests/test_*.c, linked with everything but main.c.
@@ -24,13 +30,31 @@ SANFLAGS :=
 BIN := strata
 endif
 
-BUILD := build/$(notdir $(firstword $(CC)))$(if $(SANFLAGS),-san)
+ifeq ($(LIBEDIT),0)
+HAVE_LIBEDIT := 0
+else
+EDIT_CFLAGS := $(shell pkg-config --cflags libedit 2>/dev/null)
+EDIT_LIBS := $(or $(shell pkg-config --libs libedit 2>/dev/null),-ledit)
+EDIT_TEST := '\043include <stdio.h>\n\043include <histedit.h>\n\
+    int main(void) { return el_init("", stdin, stdout, stderr) == 0; }\n'
+HAVE_LIBEDIT := $(shell printf $(EDIT_TEST) | $(CC) $(EDIT_CFLAGS) -x c - \
+    -o /dev/null $(EDIT_LIBS) >/dev/null 2>&1 && echo 1)
+endif
+ifeq ($(HAVE_LIBEDIT),1)
+EDIT_DEFS := -DSTRATA_LIBEDIT $(EDIT_CFLAGS)
+else
+EDIT_DEFS :=
+EDIT_LIBS :=
+endif
+
+BUILD := build/$(notdir $(firstword $(CC)))$(if $(SANFLAGS),-san)$(if \
+           $(filter 0,$(LIBEDIT)),-plain)
 
 STRATA_CFLAGS := -std=c11 -Wall -Wextra -Wpedantic -Werror -g -O2 \
     -D_POSIX_C_SOURCE=200809L -DSTRATA_MILESTONE='"$(MILESTONE)"' \
-    -Isrc -I$(ROOT)/common -MMD -MP $(SANFLAGS) $(CFLAGS)
+    -Isrc -I$(ROOT)/common -MMD -MP $(EDIT_DEFS) $(SANFLAGS) $(CFLAGS)
 STRATA_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
-STRATA_LDLIBS := -lm $(LDLIBS)
+STRATA_LDLIBS := -lm $(EDIT_LIBS) $(LDLIBS)
 
 SRC_OBJS := $(patsubst src/%.c,$(BUILD)/src/%.o,$(wildcard src/*.c))
 
@@ -56,14 +80,16 @@ else
 Q := @
 endif
 
-.PHONY: all unit clean
+.PHONY: all unit clean FORCE
 .SECONDARY:
 .DEFAULT_GOAL := all
 
 all: $(BIN) $(UNIT_BINS)
 
-$(BIN): $(BUILD)/strata
-	$(Q)cp $< $@
+# Copied whenever it differs, so that ./strata is always the build just
+# asked for, also after one with another CC or LIBEDIT.
+$(BIN): $(BUILD)/strata FORCE
+	$(Q)cmp -s $< $@ || cp $< $@
 
 $(BUILD)/strata: $(SRC_OBJS) $(GEN_OBJS) $(COMMON_OBJS)
 	@echo "  LINK  $(MILESTONE)/$(BIN)"
@@ -104,6 +130,14 @@ $(BUILD)/tests/%.o: tests/%.c
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJS)
 	$(Q)$(CC) $(STRATA_LDFLAGS) -o $@ $^ $(STRATA_LDLIBS)
+
+# lineread.o is compiled another way with libedit: a file that says
+# whether the build has it changes when that does, and lineread.o is
+# compiled again.
+EDIT_STAMP := $(BUILD)/libedit
+$(shell mkdir -p $(BUILD) && echo "$(HAVE_LIBEDIT)" | cmp -s - $(EDIT_STAMP) \
+    || echo "$(HAVE_LIBEDIT)" > $(EDIT_STAMP))
+$(BUILD)/common/lineread.o: $(EDIT_STAMP)
 
 # Runs every unit test program, even after one fails; fails if any did.
 unit: $(UNIT_BINS)

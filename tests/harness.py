@@ -16,9 +16,32 @@ taking a Test and failing by raising Failure (t.check... do that):
 A randomized test draws from random.Random(t.seed); the runner prints the
 seed of a failing test, and `make test SEED=N` replays it exactly.
 """
+import functools
 import subprocess
 
 PROMPT = "db > "
+PAGE_SIZE = 4096
+
+
+def crc32c(data):
+    """CRC-32C (the reflected polynomial 0x82F63B78), as common/crc32c.c
+    computes it: the checksum of log records and, from 04 on, pages."""
+    def byte(crc, b):
+        crc ^= b
+        for _ in range(8):
+            crc = crc >> 1 ^ (0x82F63B78 if crc & 1 else 0)
+        return crc
+    return functools.reduce(byte, data, 0xFFFFFFFF) ^ 0xFFFFFFFF
+
+
+def seal_page(data, page_num):
+    """Gives page PAGE_NUM of DATA (a bytearray of a 04-on database file)
+    the checksum of its bytes, as the pager writes it in the page's last
+    4 bytes: damage made this way gets past the checksum, to the checks
+    behind it."""
+    base = page_num * PAGE_SIZE
+    crc = crc32c(data[base:base + PAGE_SIZE - 4])
+    data[base + PAGE_SIZE - 4:base + PAGE_SIZE] = crc.to_bytes(4, "little")
 
 
 class Failure(Exception):

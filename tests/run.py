@@ -13,7 +13,8 @@ What it runs, each against every milestone it applies to:
                       as a reader types them in milestones/NN-slug/: in a
                       directory where ./strata is the milestone's binary
                       (strata-san with --san), with no strata on PATH;
-                      the whole book must render
+                      its pictures' scripts must run and their drawings
+                      read what was printed; the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
   drift               no function is the same in milestones N-1 and N+1
@@ -288,6 +289,34 @@ class Runner:
         job.where = milestone.name
         return job
 
+    def picture_job(self, chapter, milestone):
+        """Each {{picture}} of CHAPTER: its script runs on the milestone it
+        names, and its drawing must read what that printed."""
+        def job():
+            results = []
+            for kind, line_no, payload in chapter.blocks():
+                if kind != "directive" or payload[0] != "picture":
+                    continue
+                name = "%s: picture %s" % (chapter.file_name,
+                                           " ".join(payload[1][1:2]))
+                if not self.selected(name):
+                    continue
+                cwd = self.workdir("picture")
+                try:
+                    figure = chapters.pictures.Figure(chapter.slug,
+                                                      *payload)
+                    figure.draw(self.binary, self.env_for(figure.milestone),
+                                self.timeout(), cwd)
+                    report = ""
+                    shutil.rmtree(cwd, ignore_errors=True)
+                except chapters.pictures.PictureError as e:
+                    report = "%s:%d\n%s\n  (files left in %s)" % (
+                        rel(chapter.path), line_no, e, cwd)
+                results.append(Result(name, milestone, not report, report))
+            return results
+        job.where = milestone.name
+        return job
+
     def render_job(self):
         def job():
             out_dir = self.workdir("render")
@@ -424,6 +453,7 @@ class Runner:
         for chapter in chapters.load():
             if chapter.slug in by_name:
                 jobs.append(self.chapter_job(chapter, by_name[chapter.slug]))
+                jobs.append(self.picture_job(chapter, by_name[chapter.slug]))
         if len(chosen) == len(milestones.all_milestones()) and \
                 self.selected("book renders"):
             jobs.append(self.render_job())

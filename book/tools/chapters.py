@@ -18,6 +18,12 @@ with code pulled from the milestones when the book is built:
                                       directive of every chapter after
                                       01, from the milestone before
   {{chapters}}                        (index only) the list of chapters
+  {{picture 02 pictures/x.txt tree}}  a picture: milestone 02 runs the
+                                      script book/pictures/x.txt, and the
+                                      drawing "tree" draws what it printed
+                                      (pictures.py; drawings in drawings.py)
+  {{plot 05 hit-ratio}}               the hit ratio against the pool's
+                                      size, measured on milestone 05
 
 A fenced block whose info string is "session" is a transcript (see
 tests/transcript.py): the tests run it against the chapter's milestone, in
@@ -25,7 +31,8 @@ one directory per chapter, in order, so a chapter can go on where its last
 session stopped.
 
 A directive that names something missing is an error: the book does not
-build and `make test` fails.
+build and `make test` fails. So is a picture whose script fails or whose
+drawing cannot read what the milestone printed.
 """
 import os
 import re
@@ -41,6 +48,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import milestones  # noqa: E402
 import transcript  # noqa: E402
+import pictures    # noqa: E402
 
 DIRECTIVE = re.compile(r"^\{\{(\w+)(?:\s+(.*?))?\}\}\s*$")
 FENCE = re.compile(r"^(```+|~~~+)\s*(\S*)")
@@ -266,9 +274,24 @@ DIRECTIVES = {
 }
 
 
+def resolve_figure(name):
+    """A picture directive: checked here, drawn by render.py."""
+    def resolve_it(chapter, *args):
+        try:
+            return pictures.Figure(chapter.slug, name, list(args))
+        except pictures.PictureError as e:
+            raise DirectiveError(str(e))
+    return resolve_it
+
+
+for _name in pictures.DIRECTIVES:
+    DIRECTIVES[_name] = (resolve_figure(_name), 0, 99)
+
+
 def resolve(chapter, name, args):
-    """Returns an Excerpt for a directive (None for {{chapters}}, which
-    render.py expands itself), or raises DirectiveError."""
+    """Returns an Excerpt for a directive (a pictures.Figure for a
+    picture, None for {{chapters}}, which render.py expands itself), or
+    raises DirectiveError."""
     if name in DIRECTIVES:
         func, low, high = DIRECTIVES[name]
         if low <= len(args) <= high:

@@ -4,8 +4,9 @@
   render.py [--out DIR]      (default: build/book)
 
 Each chapter's directives (see chapters.py) are replaced by code pulled
-from the milestones, the Markdown goes through cmark-gfm (CommonMark with
-tables), and the page gets a
+from the milestones, or by pictures drawn from what the milestones print
+(pictures.py: the milestones must be built), the Markdown goes through
+cmark-gfm (CommonMark with tables), and the page gets a
 table of contents, previous/next links and the stylesheet. A directive
 that does not resolve stops the build with its file and line.
 """
@@ -67,6 +68,13 @@ def expand(chapter_or_index, all_chapters):
                 excerpt = chapters.resolve(chapter_or_index, name, args)
             except chapters.DirectiveError as e:
                 sys.exit("%s:%d: %s" % (chapter_or_index.path, line_no, e))
+            if isinstance(excerpt, chapters.pictures.Figure):
+                try:
+                    out.extend(["", excerpt.html(), ""])
+                except chapters.pictures.PictureError as e:
+                    sys.exit("%s:%d: %s" % (chapter_or_index.path, line_no,
+                                            e))
+                continue
             if excerpt.summary:
                 out.append('<details class="excerpt"><summary>%s</summary>'
                            '\n' % html.escape(excerpt.summary))

@@ -44,23 +44,62 @@ Executed.
 db > .exit
 
 ## an unknown first word
-# The whole line is quoted back, so a typo is easy to spot.
+# The line is quoted back, so a typo is easy to spot.
 $ strata test.db
 db > hello world
 Unrecognized keyword at start of 'hello world'.
-db > INSERT 1 a b
-Unrecognized keyword at start of 'INSERT 1 a b'.
 db > selectt
 Unrecognized keyword at start of 'selectt'.
 db > .exit
 
 ## an unknown meta command
-# Lines that start with a dot are meta commands, not statements.
+# Lines that start with a dot are meta commands, not statements. None
+# of these takes an argument, and none ends with a semicolon.
 $ strata test.db
 db > .hello
 Unrecognized command '.hello'
 db > .exit now
 Unrecognized command '.exit now'
+db > .exit;
+Unrecognized command '.exit;'
+db > .exit
+
+## a long line is quoted back shortened
+# Its first 40 bytes and "...", cut before a character, not inside one:
+# each é is two bytes in UTF-8.
+$ strata test.db
+db > this line is far too long to be quoted back in full
+Unrecognized keyword at start of 'this line is far too long to be quoted b...'.
+db > .éééééééééééééééééééééééééééééé
+Unrecognized command '.ééééééééééééééééééé...'
+db > .exit
+
+## keywords and meta commands in any case
+# As in every SQL shell. The values keep their case.
+$ strata test.db
+db > INSERT 1 Ann Ann@Example.COM
+Executed.
+db > Select
+(1, Ann, Ann@Example.COM)
+Executed.
+db > .Hello
+Unrecognized command '.Hello'
+db > .EXIT
+
+## a statement may end with a semicolon
+# As in sqlite3: a ';' at the end of a statement (or several, with
+# blanks between) ends it, and a line of nothing else is no statement.
+# Inside a word, a ';' is a character like any other.
+$ strata test.db
+db > insert 1 ann ann@example.com;
+Executed.
+db > insert 2 bob b;ob@example.com ; ;
+Executed.
+db > select;
+(1, ann, ann@example.com)
+(2, bob, b;ob@example.com)
+Executed.
+db > ;
 db > .exit
 
 ## .exit stops reading

@@ -268,6 +268,52 @@ def test_crash_as_the_log_is_reused(t):
                      fates=6 if t.sanitized else 25, kind="sync")
 
 
+def test_crash_during_recovery(t):
+    """A power cut in the middle of recovery, at each of its I/O points:
+    while it redoes the log into the file, appends the checkpoint record
+    of the header it is about to write, writes that header and syncs.
+    The next open recovers all the same: the log is still there, and it
+    either follows the file's checkpoint or ends with the checkpoint
+    record that the file's header now names."""
+    rng = random.Random(t.seed + 4)
+    w = random_workload(rng, 120, 60, checkpoint_at=60)
+    w.add(".exit")
+    total = count_points(t, w, "c")
+    firsts = sorted(random.Random(t.seed + 4).sample(
+        range(1, total + 1), 3 if t.sanitized else 8))
+    crashes = 0
+    for first in firsts:
+        db = "c%d.db" % first
+        fault = "crash=%d,seed=%d" % (first, t.seed + first)
+        result = t.strata(db, input_lines=w.lines,
+                          env={"STRATA_FAULT": fault})
+        t.check(result.status == CRASH_STATUS, "crash at %d: exit status "
+                "%d" % (first, result.status))
+        files = {p: t.path(p).read_bytes() for p in (db, db + "-wal")
+                 if t.path(p).exists()}
+        counter = t.path(db + ".count")
+        t.strata(db, input_lines=["select"],
+                 env={"STRATA_FAULT": "count=%s" % counter})
+        for second in range(1, int(counter.read_text()) + 1):
+            for p in (db, db + "-wal"):
+                if t.path(p).exists():
+                    t.path(p).unlink()
+            for p, data in files.items():
+                t.path(p).write_bytes(data)
+            again = "crash=%d,seed=%d" % (second, t.seed + second)
+            reopened = t.strata(db, input_lines=["select"],
+                                env={"STRATA_FAULT": again})
+            t.check(reopened.status == CRASH_STATUS, "crash at %d, then %d "
+                    "in the reopen: exit status %d" % (first, second,
+                                                       reopened.status))
+            check_after_crash(t, w, db, result.output, "crash at %d (%s), "
+                              "then at %d (%s) in recovery" % (
+                                  first, fault, second, again))
+            crashes += 1
+    t.check(crashes >= 100 or t.sanitized, "only %d crashes in recovery" %
+            crashes)
+
+
 def test_kill_9_at_random_times(t):
     """kill -9 from outside, at random moments of a long workload: every
     acknowledged statement survives."""

@@ -50,12 +50,15 @@ def test_a_megabyte_line(t):
                                    ""], "replies")
 
 
-def test_unknown_keyword_is_quoted_whole(t):
-    """The error quotes an unknown line in full, however long."""
-    word = "x" * 5000
-    out = t.strata("test.db", input_lines=[word]).output
-    t.check_equal(t.replies(out)[0],
-                  "Unrecognized keyword at start of '%s'.\n" % word, "reply")
+def test_a_long_unknown_line_is_quoted_short(t):
+    """A 10 MB line that is no statement, and one that is no meta command,
+    each get one short line back: the error quotes their first 40 bytes,
+    not all ten million."""
+    word = "x" * (10 << 20)
+    out = t.strata("test.db", input_lines=[word, "." + word]).output
+    t.check_equal(t.replies(out), [
+        "Unrecognized keyword at start of '%s...'.\n" % ("x" * 40),
+        "Unrecognized command '.%s...'\n" % ("x" * 39), ""], "replies")
 
 
 def test_second_process_is_refused(t):

@@ -16,11 +16,12 @@ db > .exit
 ## .help lists the statements and meta commands
 $ strata test.db
 db > .help
-Statements:
-  insert ID USERNAME EMAIL   add a row
+Statements (keywords in any case; a ';' at the end is optional):
+  insert ID USERNAME EMAIL   add a row: ID from 1 to 4294967295,
+                             USERNAME up to 32 bytes, EMAIL up to 255
   select                     print every row
 Meta commands:
   .constants                 print the page layout constants
-  .exit                      save and close the database
+  .exit                      save and close the database (Ctrl-D too)
   .help                      print this help
 db > .exit

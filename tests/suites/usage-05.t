@@ -1,5 +1,6 @@
 # Starting strata from milestone 05 on: besides the database file, the
-# size of the buffer pool and its eviction policy.
+# size of the buffer pool and its eviction policy. A wrong option value
+# is a mistake on the command line: exit status 2.
 milestones: 05
 
 ## no file name
@@ -12,26 +13,41 @@ Must supply a database filename.
 
 ## two file names
 $ strata a.db b.db
-Usage: strata [--pool-pages N] [--eviction lru|clock] FILE
-[exit 1]
+strata: unexpected argument 'b.db'
+Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock] FILE
+[exit 2]
 
 ## an unknown option
 $ strata --pool a.db
-Usage: strata [--pool-pages N] [--eviction lru|clock] FILE
-[exit 1]
+strata: unknown option '--pool'
+Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock] FILE
+[exit 2]
+$ ls
+
+## --help names the options, with their ranges and defaults
+$ strata --help
+Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock] FILE
+Opens the Strata database FILE, creating it if it does not exist, and runs
+the statements typed at its prompt (.help there lists them).
+
+  --help                 print this help and exit
+  --version              print the milestone and its file format, and exit
+  --pool-pages N         frames in the buffer pool, 8 to 1048576 (default:
+                         $STRATA_POOL_PAGES, else 256)
+  --eviction lru|clock   the buffer pool's eviction policy (default: lru)
 
 ## the pool needs at least 8 frames
 # Eight frames hold every page one statement may change, even a split
 # that climbs a tree of three levels.
 $ strata --pool-pages 7 test.db
 Error: --pool-pages needs a number from 8 to 1048576.
-[exit 1]
+[exit 2]
 $ strata --pool-pages lots test.db
 Error: --pool-pages needs a number from 8 to 1048576.
-[exit 1]
+[exit 2]
 $ strata test.db --pool-pages
 Error: --pool-pages needs a number from 8 to 1048576.
-[exit 1]
+[exit 2]
 $ STRATA_POOL_PAGES=3 strata test.db
 Error: STRATA_POOL_PAGES must be a number from 8 to 1048576.
 [exit 1]
@@ -40,7 +56,7 @@ $ ls
 ## only known eviction policies
 $ strata --eviction mru test.db
 Error: --eviction must be lru or clock.
-[exit 1]
+[exit 2]
 
 ## options may come before or after the file
 $ strata test.db --eviction clock --pool-pages 8

@@ -12,7 +12,7 @@ milestones: 04-05
 $ strata test.db
 db > .wal
 log: test.db-wal
-bytes: 8296
+bytes: 8304
 records: 3 (2 page images, 1 commit)
 pages ahead of the file: 2
 last committed transaction: 1
@@ -22,7 +22,7 @@ db > insert 2 user2 person2@example.com
 Executed.
 db > .wal
 log: test.db-wal
-bytes: 16584
+bytes: 16592
 records: 7 (4 page images, 3 commits)
 pages ahead of the file: 2
 last committed transaction: 3
@@ -52,11 +52,11 @@ last committed transaction: 2
 db > .exit
 
 ## a crash leaves the log; the next open redoes it
-# STRATA_FAULT cuts the power at the 10th I/O point: the first write of
+# STRATA_FAULT cuts the power at the 12th I/O point: the first write of
 # the checkpoint that .exit starts. The database file is still empty, the
 # log holds all four transactions.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
 $ ls
 test.db
@@ -81,14 +81,14 @@ three.txt
 # while the third insert was being written: it was never acknowledged,
 # so dropping it loses nothing that was promised.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
 $ wc -c < test.db-wal
-20728
-$ dd if=test.db-wal of=cut.wal bs=1 count=20628 2>/dev/null
+20736
+$ dd if=test.db-wal of=cut.wal bs=1 count=20636 2>/dev/null
 $ mv cut.wal test.db-wal
 $ strata test.db
-Recovered test.db-wal: replayed 3 transactions, dropped 4044 bytes (a record is cut short at byte 16584).
+Recovered test.db-wal: replayed 3 transactions, dropped 4044 bytes (a record is cut short at byte 16592).
 db > select
 (1, user1, person1@example.com)
 (2, user2, person2@example.com)
@@ -102,11 +102,11 @@ db > .exit
 # every transaction before it and nothing after: it cannot trust a commit
 # that follows a record it cannot read.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
-$ printf '\377' | dd of=test.db-wal bs=1 seek=12500 conv=notrunc 2>/dev/null
+$ printf '\377' | dd of=test.db-wal bs=1 seek=12508 conv=notrunc 2>/dev/null
 $ strata test.db
-Recovered test.db-wal: replayed 2 transactions, dropped 8288 bytes (bad checksum in the record at byte 12440).
+Recovered test.db-wal: replayed 2 transactions, dropped 8288 bytes (bad checksum in the record at byte 12448).
 db > select
 (1, user1, person1@example.com)
 Executed.
@@ -115,9 +115,10 @@ db > .exit
 ## a log whose header is damaged is left alone, and the open refused
 # A crash cannot leave a whole log header that is wrong, so recovery does
 # not guess: the log may hold committed changes, and a person decides.
-# A header of zeros is what a crash leaves of a new log: it is dropped.
+# Nor can it leave a header of zeros before valid records: a header is
+# synced before any record of its generation is written.
 $ printf 'insert %s user%s person%s@example.com\n' 1 1 1 2 2 2 3 3 3 > three.txt
-$ STRATA_FAULT=crash=10,seed=1 strata test.db < three.txt > /dev/null
+$ STRATA_FAULT=crash=12,seed=1 strata test.db < three.txt > /dev/null
 [exit 99]
 $ printf '\377' | dd of=test.db-wal bs=1 seek=20 conv=notrunc 2>/dev/null
 $ cp test.db-wal saved.wal
@@ -126,20 +127,39 @@ Error: 'test.db-wal' is not a log of this format, or its header is damaged; it m
 [exit 1]
 $ cmp saved.wal test.db-wal && echo unchanged
 unchanged
-$ dd if=/dev/zero of=test.db-wal bs=32 count=1 conv=notrunc 2>/dev/null
+$ dd if=/dev/zero of=test.db-wal bs=40 count=1 conv=notrunc 2>/dev/null
+$ cp test.db-wal saved.wal
 $ strata test.db
-Recovered test.db-wal: replayed 0 transactions, dropped 20728 bytes (the log header is incomplete).
-db > select
+Error: 'test.db-wal' has a header of zeros, but valid records after it; they may be committed changes: move it away to open the database without them
+[exit 1]
+$ cmp saved.wal test.db-wal && echo unchanged
+unchanged
+
+## a header of zeros with nothing after it is dropped
+# All that a crash leaves of a new log whose header never reached the
+# disk: no commit was behind it.
+$ strata test.db
+db > insert 1 user1 person1@example.com
 Executed.
 db > .exit
+$ head -c 40 /dev/zero > test.db-wal
+$ strata test.db
+Recovered test.db-wal: replayed 0 transactions, dropped 40 bytes (the log header is incomplete).
+db > select
+(1, user1, person1@example.com)
+Executed.
+db > .exit
+$ ls
+test.db
 
 ## a failed fsync ends all writing for the session
-# The third sync is the log's sync for the first insert (the first two
-# are the log and directory syncs of the file's creation). Its outcome is
+# The fourth sync is the log's sync for the first insert (the first three
+# are the syncs of the log's header, its directory, and the commit that
+# made the file's header page and empty tree). Its outcome is
 # unknown, so strata does not retry: it refuses every later change, keeps
 # reading, and exits with status 1. The next open redoes whatever the log
 # holds: here the insert did reach the disk, so it is there.
-$ STRATA_FAULT=eio=3,kind=sync strata test.db
+$ STRATA_FAULT=eio=4,kind=sync strata test.db
 db > insert 1 user1 person1@example.com
 Error: syncing the log test.db-wal failed: Input/output error; the database takes no more changes in this session (restart strata to recover)
 db > insert 2 user2 person2@example.com
@@ -223,6 +243,24 @@ db > .check
 ok
 db > .exit
 
+## a read error stops .import at the line it was reading
+# STRATA_FAULT=eio=3,kind=read fails the third read of the CSV file,
+# which .import reads 32 KiB at a time: the second read ended inside
+# line 1861. That line cannot be read whole, and nothing from it on is
+# imported or claimed.
+$ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
+$ STRATA_FAULT=eio=3,kind=read STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Error: rows.csv line 1861: reading 'rows.csv' failed: Input/output error. The 1000 rows before line 1001 stay; lines 1001 to 1861 were rolled back.
+db > select 1000
+(1000, user1000, person1000@example.com)
+Executed.
+db > select 1001
+Error: Key not found.
+db > .check
+ok
+db > .exit
+
 ## .import says what is wrong with a line, and where
 $ printf '1,a,a@x.io\n2,b\n' > fields.csv
 $ printf '1,a,a@x.io\nabc,b,b@x.io\n' > id.csv
@@ -231,6 +269,7 @@ $ printf '7,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a@x.io\n' > long.csv
 $ printf '8,a b,a@x.io\n' > space.csv
 $ printf '9,a,\n' > empty.csv
 $ printf '10,a\0b,a@x.io\n' > nul.csv
+$ printf '%02000d,a,a@x.io\n' 11 > wide.csv
 $ mkdir dir.csv
 $ STRATA_POOL_PAGES=256 strata test.db
 db > .import fields.csv
@@ -247,6 +286,8 @@ db > .import empty.csv
 Error: empty.csv line 1: the email is empty or holds white space, which insert cannot take either. Nothing was imported.
 db > .import nul.csv
 Error: nul.csv line 1: the line holds a NUL byte. Nothing was imported.
+db > .import wide.csv
+Error: wide.csv line 1: the line is over 1024 bytes long, longer than any row. Nothing was imported.
 db > .import dir.csv
 Error: cannot import 'dir.csv': it is a directory
 db > .import missing.csv
@@ -266,7 +307,7 @@ db > .import big.csv
 Imported 20000 rows in 20 commits.
 db > .wal
 log: test.db-wal
-bytes: 939440
+bytes: 939448
 records: 230 (228 page images, 2 commits)
 pages ahead of the file: 226
 last committed transaction: 21

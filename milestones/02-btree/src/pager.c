@@ -1,6 +1,6 @@
 /*
- * pager.c - reads pages from the database file into memory, writes them
- * back when the database closes, and keeps a list of free pages.
+ * pager.c - reads pages from the database file into memory, saves them
+ * all when the database closes, and keeps a list of free pages.
  *
  * Owns: the file, the page cache, the free list, and the first
  * PAGER_HEADER_SIZE bytes of page 0, which say what the file is.
@@ -8,9 +8,12 @@
  *
  * The cache is an array indexed by page number: page N is either loaded
  * (pages[N] points at its 4096 bytes) or not yet read (NULL). The array
- * doubles when the file outgrows it. Every loaded page is written back on
- * close, changed or not; every page read stays in memory until then
- * (chapter 05 bounds that).
+ * doubles when the file outgrows it. Every page read stays in memory
+ * until the database closes (chapter 05 bounds that).
+ *
+ * The save never writes over the database. It writes a whole new copy
+ * beside it, then renames the copy over it: a crash at any moment leaves
+ * the old database or the new one, never a mix of the two.
  *
  * Pages that the tree gives back are chained into the free list, newest
  * first, and handed out again before the file grows:
@@ -45,6 +48,8 @@ static const char MAGIC[16] = "Strata database";
 #define HEADER_FREE_COUNT_OFFSET 28
 #define HEADER_PAGE_COUNT_OFFSET 36
 
+#define SAVE_SUFFIX "-tmp" /* the new copy: test.db-tmp for test.db */
+
 /* A page on the free list
  *   offset  size  field
  *        0     1  page type: PAGE_TYPE_FREE (0)
@@ -56,6 +61,8 @@ static const char MAGIC[16] = "Strata database";
 
 struct Pager {
     OsFile *file;
+    char *name;         /* the file's name, as given */
+    char *real_path;    /* the file behind it: no link */
     uint32_t n_pages;   /* pages in the database */
     uint32_t capacity;  /* entries in pages[] */
     uint8_t **pages;    /* the cache, by page number; NULL = not read yet */
@@ -123,6 +130,8 @@ static void free_pager(Pager *pager)
     for (uint32_t i = 0; i < pager->capacity; i++)
         free(pager->pages[i]);
     free(pager->pages);
+    free(pager->name);
+    free(pager->real_path);
     free(pager);
 }
 
@@ -154,7 +163,11 @@ DbStatus pager_open(const char *path, Pager **out)
 
     int err = os_open(path, &pager->file);
     if (err != 0) {
-        rc = db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(err));
+        rc = err == EINVAL
+                 ? db_fail(DB_EFORMAT, "'%s' is not a regular file: a "
+                           "database must be one.", path)
+                 : db_fail(DB_EIO, "cannot open '%s': %s", path,
+                           strerror(err));
         goto fail;
     }
     err = os_lock(pager->file);
@@ -163,6 +176,17 @@ DbStatus pager_open(const char *path, Pager **out)
                  ? db_fail(DB_ELOCKED, "'%s' is open in another process.",
                            path)
                  : io_error("locking the database", err);
+        goto fail;
+    }
+    /* The save renames a new file over the database: the file itself,
+     * not a symbolic link to it. */
+    err = os_resolve(path, &pager->real_path);
+    if (err != 0) {
+        rc = io_error("finding the file behind its name", err);
+        goto fail;
+    }
+    if ((pager->name = strdup(path)) == NULL) {
+        rc = db_fail(DB_ENOMEM, "out of memory");
         goto fail;
     }
 
@@ -347,28 +371,88 @@ void pager_discard(Pager *pager)
     free_pager(pager);
 }
 
+/* book: begin save */
+/* Writes every page to a new file beside the database, syncs it, renames
+ * it over the database and syncs the directory, so that the rename
+ * survives a power cut too. Until the rename, the database is untouched;
+ * after it, the database is the new file, already on the disk. Pages not
+ * in the cache are copied from the old file. */
+static DbStatus save(Pager *pager)
+{
+    size_t len = strlen(pager->real_path);
+    char *new_path = malloc(len + sizeof SAVE_SUFFIX);
+    if (new_path == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    memcpy(new_path, pager->real_path, len);
+    memcpy(new_path + len, SAVE_SUFFIX, sizeof SAVE_SUFFIX);
+
+    OsFile *copy = NULL;
+    const char *step = "removing the copy a crash left";
+    int err = os_unlink(new_path);
+    if (err == ENOENT)
+        err = 0;
+    if (err == 0) {
+        step = "creating the new copy";
+        err = os_open(new_path, &copy);
+    }
+    if (err == 0)
+        err = os_copy_mode(pager->file, copy);
+    for (uint32_t i = 0; i < pager->n_pages && err == 0; i++) {
+        uint8_t old[PAGE_SIZE];
+        const uint8_t *page = pager->pages[i];
+        if (page == NULL) {
+            size_t n_read;
+            step = "reading a page to copy";
+            err = os_read(pager->file, (uint64_t)i * PAGE_SIZE, old,
+                          PAGE_SIZE, &n_read);
+            if (err == 0 && n_read != PAGE_SIZE)
+                err = EIO; /* the file shrank under us */
+            page = old;
+        }
+        if (err == 0) {
+            step = "writing the new copy";
+            err = os_write(copy, (uint64_t)i * PAGE_SIZE, page, PAGE_SIZE);
+        }
+    }
+    if (err == 0) {
+        step = "syncing the new copy";
+        err = os_sync(copy);
+    }
+    int closed = copy != NULL ? os_close(copy) : 0;
+    if (closed != 0 && err == 0) {
+        step = "closing the new copy";
+        err = closed;
+    }
+    if (err == 0) {
+        step = "renaming the new copy over the database";
+        err = os_rename(new_path, pager->real_path);
+    }
+    DbStatus rc = DB_OK;
+    if (err != 0) {
+        if (copy != NULL)
+            os_unlink(new_path);
+        rc = db_fail(DB_EIO, "%s failed: %s. '%s' is as it was before "
+                     "this session.", step, strerror(err), pager->name);
+    } else if ((err = os_sync_dir(pager->real_path)) != 0) {
+        rc = db_fail(DB_EIO, "syncing the directory failed: %s. '%s' is "
+                     "saved, but a power cut may undo the save.",
+                     strerror(err), pager->name);
+    }
+    free(new_path);
+    return rc;
+}
+/* book: end save */
+
 DbStatus pager_close(Pager *pager)
 {
     uint8_t *header;
     DbStatus rc = pager_get_page(pager, 0, &header);
-    if (rc == DB_OK)
-        put_u32(header + HEADER_PAGE_COUNT_OFFSET, pager->n_pages);
-    for (uint32_t i = 0; i < pager->n_pages && rc == DB_OK; i++) {
-        if (pager->pages[i] == NULL)
-            continue;
-        int err = os_write(pager->file, (uint64_t)i * PAGE_SIZE,
-                           pager->pages[i], PAGE_SIZE);
-        if (err != 0)
-            rc = io_error("writing a page", err);
-    }
     if (rc == DB_OK) {
-        int err = os_sync(pager->file);
-        if (err != 0)
-            rc = io_error("syncing the file", err);
+        put_u32(header + HEADER_PAGE_COUNT_OFFSET, pager->n_pages);
+        rc = save(pager);
     }
-    int err = os_close(pager->file);
-    if (rc == DB_OK && err != 0)
-        rc = io_error("closing the file", err);
+    /* Closing the old file gives up the lock, so only now. */
+    os_close(pager->file);
     free_pager(pager);
     return rc;
 }

@@ -60,8 +60,12 @@ DbStatus pager_walk_free_list(Pager *pager,
  * its checks. */
 void pager_discard(Pager *pager);
 
-/* Writes every cached page to the file, syncs it and frees the pager,
- * also when writing fails (DB_EIO). */
+/* Saves the database and frees the pager, also when saving fails. The
+ * save writes a new copy beside the file (PATH-tmp) and renames it over
+ * the file, so a crash at any moment leaves the old database or the new
+ * one, whole. DB_EIO: the file is as it was at pager_open, and every
+ * change since is lost (or, when the failure came after the rename, the
+ * file is saved but a power cut may undo that). */
 DbStatus pager_close(Pager *pager);
 
 #endif

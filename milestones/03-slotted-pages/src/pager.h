@@ -5,6 +5,7 @@
 #ifndef PAGER_H
 #define PAGER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "status.h"
@@ -38,6 +39,16 @@ uint32_t pager_page_count(const Pager *pager);
  * pointer stays valid until pager_close. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after the read from the file, and trusts it from then on, since
+ * only its own code changes it. A page comes from the file without the
+ * mark, and loses it when the pager puts other bytes in it: when the
+ * page goes on the free list. The pager does not know what the check
+ * is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
+
 /* Finds a page for new data: the first page of the free list if there is
  * one, else a new page at the end of the file. The page is zeroed.
  * DB_ENOMEM, DB_EIO, DB_ECORRUPT (a damaged free list). */
@@ -60,8 +71,12 @@ DbStatus pager_walk_free_list(Pager *pager,
  * its checks. */
 void pager_discard(Pager *pager);
 
-/* Writes every cached page to the file, syncs it and frees the pager,
- * also when writing fails (DB_EIO). */
+/* Saves the database and frees the pager, also when saving fails. The
+ * save writes a new copy beside the file (PATH-tmp) and renames it over
+ * the file, so a crash at any moment leaves the old database or the new
+ * one, whole. DB_EIO: the file is as it was at pager_open, and every
+ * change since is lost (or, when the failure came after the rename, the
+ * file is saved but a power cut may undo that). */
 DbStatus pager_close(Pager *pager);
 
 #endif

@@ -2,9 +2,10 @@
  * repl.c - the read-eval-print loop, and the meta commands that start
  * with a dot.
  *
- * Owns: the prompt, reading input lines, meta commands, and how errors
- * are shown to the user.
- * Does not: parse or run statements (statement.c does).
+ * Owns: the prompt, what a line is (a meta command, a statement, or
+ * nothing), meta commands, and how errors are shown to the user.
+ * Does not: read the terminal (common/lineread.c does), or parse or run
+ * statements (statement.c does).
  */
 #include "repl.h"
 
@@ -12,11 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "statement.h"
 
 #define PROMPT "db > "
+#define SPACE " \t\r\n\v\f" /* the statement parser's white space */
 
 typedef enum MetaResult { META_CONTINUE, META_EXIT } MetaResult;
 
@@ -36,8 +37,11 @@ static void print_constants(void)
 
 static void print_help(void)
 {
-    printf("Statements:\n"
-           "  insert ID USERNAME EMAIL   add a row\n"
+    printf("Statements (keywords in any case; a ';' at the end is "
+           "optional):\n"
+           "  insert ID USERNAME EMAIL   add a row: ID from 1 to %lu,\n"
+           "                             USERNAME up to %d bytes, EMAIL up "
+           "to %d\n"
            "  select                     print every row, in id order\n"
            "  select ID                  print one row\n"
            "  update ID USERNAME EMAIL   replace a row\n"
@@ -46,11 +50,13 @@ static void print_help(void)
            "  .btree                     print the B+tree, one node a line\n"
            "  .check                     check every invariant of the file\n"
            "  .constants                 print the page layout constants\n"
-           "  .exit                      save and close the database\n"
+           "  .exit                      save and close the database "
+           "(Ctrl-D too)\n"
            "  .freelist                  list the pages waiting for reuse\n"
            "  .help                      print this help\n"
            "  .page N                    print page N's header and slots\n"
-           "  .pages                     list every page with its space\n");
+           "  .pages                     list every page with its space\n",
+           (unsigned long)UINT32_MAX, ROW_USERNAME_MAX, ROW_EMAIL_MAX);
 }
 
 /* Prints what a meta command could not do, as the statements do. */
@@ -60,26 +66,29 @@ static void report(DbStatus rc)
         printf("Error: %s\n", db_errmsg());
 }
 
+/* LINE starts with a dot: its first word names the command, in any case
+ * (".EXIT" is ".exit"), and the rest is the command's argument. */
 static MetaResult do_meta_command(const char *line, Table *table)
 {
-    if (strcmp(line, ".exit") == 0)
+    size_t len = strcspn(line, SPACE);
+    const char *arg = line + len + strspn(line + len, SPACE);
+    int bare = arg[0] == '\0'; /* no argument */
+    if (bare && statement_is_keyword(line, len, ".exit"))
         return META_EXIT;
-    if (strcmp(line, ".btree") == 0) {
+    if (bare && statement_is_keyword(line, len, ".btree")) {
         report(btree_print(table->tree, stdout));
-    } else if (strcmp(line, ".check") == 0) {
+    } else if (bare && statement_is_keyword(line, len, ".check")) {
         DbStatus rc = table_check(table);
         printf("%s\n", rc == DB_OK ? "ok" : db_errmsg());
-    } else if (strcmp(line, ".constants") == 0) {
+    } else if (bare && statement_is_keyword(line, len, ".constants")) {
         print_constants();
-    } else if (strcmp(line, ".freelist") == 0) {
+    } else if (bare && statement_is_keyword(line, len, ".freelist")) {
         report(table_print_free_list(table, stdout));
-    } else if (strcmp(line, ".help") == 0) {
+    } else if (bare && statement_is_keyword(line, len, ".help")) {
         print_help();
-    } else if (strcmp(line, ".pages") == 0) {
+    } else if (bare && statement_is_keyword(line, len, ".pages")) {
         report(table_print_pages(table, stdout));
-    } else if (strncmp(line, ".page", 5) == 0 &&
-               (line[5] == ' ' || line[5] == '\0')) {
-        const char *arg = line + 5 + strspn(line + 5, " ");
+    } else if (statement_is_keyword(line, len, ".page")) {
         char *end;
         unsigned long page_num = strtoul(arg, &end, 10);
         if (!isdigit((unsigned char)*arg) || *end != '\0' ||
@@ -88,7 +97,9 @@ static MetaResult do_meta_command(const char *line, Table *table)
         else
             report(table_print_page(table, (uint32_t)page_num, stdout));
     } else {
-        printf("Unrecognized command '%s'\n", line);
+        int quoted;
+        const char *more = statement_quote(line, &quoted);
+        printf("Unrecognized command '%.*s%s'\n", quoted, line, more);
     }
     return META_CONTINUE;
 }
@@ -111,43 +122,48 @@ static void do_statement(const char *line, Table *table)
  * statement parser's kind) at either end. */
 static char *trim(char *line, size_t len)
 {
-    while (len > 0 && strchr(" \t\r\n\v\f", line[len - 1]) != NULL)
+    while (len > 0 && strchr(SPACE, line[len - 1]) != NULL)
         line[--len] = '\0';
-    return line + strspn(line, " \t\r\n\v\f");
+    return line + strspn(line, SPACE);
 }
 
-void repl_run(Table *table)
+/* A statement may end with ';', as in an SQL shell: drops it (and any
+ * more, and the white space around them), so "select;" is select. */
+static void drop_semicolons(char *line)
 {
-    int interactive = isatty(STDIN_FILENO);
-    char *buffer = NULL;
-    size_t capacity = 0;
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == ';' ||
+                       strchr(SPACE, line[len - 1]) != NULL))
+        line[--len] = '\0';
+}
 
+void repl_run(Table *table, LineReader *reader)
+{
     for (;;) {
-        /* Flushed every time, so that whoever drives strata through a
-         * pipe (a test, a script) sees each answer before sending more. */
-        printf(PROMPT);
-        fflush(stdout);
-        ssize_t len = getline(&buffer, &capacity, stdin);
-        if (len < 0) {
-            if (interactive)
-                printf("\n");
+        char *text;
+        size_t len;
+        LineStatus status = lineread_read(reader, PROMPT, &text, &len);
+        if (status == LINE_END)
             break;
-        }
-        if (memchr(buffer, '\0', (size_t)len) != NULL) {
+        if (status == LINE_CANCELLED)
+            continue;
+        if (memchr(text, '\0', len) != NULL) {
             /* C strings end at a NUL: the rest of the line would be
              * silently ignored, so refuse the line instead. */
             printf("Error: the line contains a NUL byte; it was ignored.\n");
             continue;
         }
-        char *line = trim(buffer, (size_t)len);
+        char *line = trim(text, len);
         if (line[0] == '\0')
             continue;
+        lineread_remember(reader, line);
         if (line[0] == '.') {
             if (do_meta_command(line, table) == META_EXIT)
                 break;
             continue;
         }
-        do_statement(line, table);
+        drop_semicolons(line);
+        if (line[0] != '\0')
+            do_statement(line, table);
     }
-    free(buffer);
 }

@@ -4,10 +4,12 @@
 #ifndef REPL_H
 #define REPL_H
 
+#include "lineread.h"
 #include "table.h"
 
-/* Runs the loop on stdin and stdout until ".exit" or the end of input.
- * Errors in a line are printed and the loop goes on. */
-void repl_run(Table *table);
+/* Runs the loop on the lines of READER (standard input) and stdout until
+ * ".exit" or the end of input. Errors in a line are printed and the loop
+ * goes on. */
+void repl_run(Table *table, LineReader *reader);
 
 #endif

@@ -36,9 +36,38 @@ static int split_words(const char *line, Word *words, int max)
     }
 }
 
-static int word_is(Word word, const char *text)
+int statement_is_keyword(const char *word, size_t len, const char *keyword)
 {
-    return word.len == strlen(text) && memcmp(word.start, text, word.len) == 0;
+    if (len != strlen(keyword))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = word[i] >= 'A' && word[i] <= 'Z' ? word[i] - 'A' + 'a'
+                                                  : word[i];
+        if (c != keyword[i])
+            return 0;
+    }
+    return 1;
+}
+
+static int word_is(Word word, const char *keyword)
+{
+    return statement_is_keyword(word.start, word.len, keyword);
+}
+
+const char *statement_quote(const char *line, int *len)
+{
+    size_t n = strlen(line);
+    if (n <= STATEMENT_QUOTE_MAX) {
+        *len = (int)n;
+        return "";
+    }
+    /* Back up to the first byte of a UTF-8 character, so the cut does
+     * not leave half of one on the screen. */
+    n = STATEMENT_QUOTE_MAX;
+    while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+        n--;
+    *len = (int)n;
+    return "...";
 }
 
 static int all_digits(const char *s, size_t len)
@@ -132,7 +161,10 @@ DbStatus statement_prepare(const char *line, Statement *stmt)
         stmt->type = STATEMENT_SELECT_ONE;
         return prepare_id(words, n_words, stmt);
     }
-    return db_fail(DB_ESYNTAX, "Unrecognized keyword at start of '%s'.", line);
+    int len;
+    const char *more = statement_quote(line, &len);
+    return db_fail(DB_ESYNTAX, "Unrecognized keyword at start of '%.*s%s'.",
+                   len, line, more);
 }
 
 static void print_row(const Row *row)

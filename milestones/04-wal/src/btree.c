@@ -20,6 +20,7 @@
  */
 #include "btree.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,8 +166,11 @@ static uint32_t split_point(const CellList *list)
 }
 /* book: end split-point */
 
-/* Fetches page PAGE_NUM and checks that it is a slotted page whose cells
- * all lie inside it, so that no later read can leave the page. */
+/* Fetches page PAGE_NUM. The first time the page is used after it was
+ * read from the file, checks that it is a slotted page whose cells all
+ * lie inside it, so that no later read can leave the page; then marks
+ * it checked. A checked page is trusted: only the tree changes it, and
+ * every change keeps what the check checks. */
 static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
 {
     if (page_num == 0)
@@ -175,11 +179,18 @@ static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
     DbStatus rc = pager_get_page(tree->pager, page_num, node);
     if (rc != DB_OK)
         return rc;
+    if (pager_is_checked(tree->pager, page_num)) {
+        assert(page_type(*node) == PAGE_LEAF ||
+               page_type(*node) == PAGE_INTERNAL);
+        return DB_OK;
+    }
     rc = page_validate(*node, page_num);
     if (rc == DB_OK && page_type(*node) == PAGE_INTERNAL &&
         page_n_cells(*node) > INTERNAL_NODE_MAX_KEYS)
         rc = db_fail(DB_ECORRUPT, "page %u has %u keys, more than an "
                      "internal node holds", page_num, page_n_cells(*node));
+    if (rc == DB_OK)
+        pager_mark_checked(tree->pager, page_num);
     return rc;
 }
 
@@ -223,8 +234,9 @@ static DbStatus read_root(Btree *tree, uint32_t *root)
 /* --- search ----------------------------------------------------------- */
 
 /* Walks from the root to the leaf where KEY is or would be, recording
- * the way in PATH. */
-static DbStatus descend(Btree *tree, uint32_t key, Path *path)
+ * the way in PATH, and points *LEAF at the leaf. */
+static DbStatus descend(Btree *tree, uint32_t key, Path *path,
+                        uint8_t **leaf)
 {
     uint32_t page_num;
     DbStatus rc = read_root(tree, &page_num);
@@ -238,6 +250,7 @@ static DbStatus descend(Btree *tree, uint32_t key, Path *path)
         path->pages[path->depth] = page_num;
         if (page_type(node) == PAGE_LEAF) {
             path->index[path->depth++] = page_find(node, key);
+            *leaf = node;
             return DB_OK;
         }
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
@@ -253,13 +266,10 @@ static DbStatus descend(Btree *tree, uint32_t key, Path *path)
 static DbStatus find_cell(Btree *tree, uint32_t key, Path *path,
                           uint8_t **leaf, uint16_t *at)
 {
-    DbStatus rc = descend(tree, key, path);
+    DbStatus rc = descend(tree, key, path, leaf);
     if (rc != DB_OK)
         return rc;
     *at = (uint16_t)path->index[path->depth - 1];
-    rc = get_node(tree, path->pages[path->depth - 1], leaf);
-    if (rc != DB_OK)
-        return rc;
     if (*at >= page_n_cells(*leaf) || page_key(*leaf, *at) != key)
         return db_fail(DB_ENOTFOUND, "Key not found.");
     return DB_OK;
@@ -413,9 +423,7 @@ DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
 {
     Path path;
     uint8_t *leaf;
-    DbStatus rc = descend(tree, key, &path);
-    if (rc == DB_OK)
-        rc = get_node(tree, path.pages[path.depth - 1], &leaf);
+    DbStatus rc = descend(tree, key, &path, &leaf);
     if (rc != DB_OK)
         return rc;
 
@@ -622,30 +630,29 @@ DbStatus btree_update(Btree *tree, uint32_t key, const uint8_t *value,
 
 /* --- cursors ---------------------------------------------------------- */
 
-/* Skips empty leaves (only an empty root can be one) and ends the walk
- * after the last leaf. */
+/* Moves a cursor that is past the last cell of its leaf on to the next
+ * leaf, skipping empty leaves (only an empty root can be one), and ends
+ * the walk after the last leaf. */
 static DbStatus settle(BtreeCursor *cursor)
 {
     Btree *tree = cursor->tree;
-    for (;;) {
-        uint8_t *leaf;
-        DbStatus rc = get_node(tree, cursor->page_num, &leaf);
-        if (rc != DB_OK)
-            return rc;
-        if (page_type(leaf) != PAGE_LEAF)
-            return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
-                           "which is not a leaf", cursor->page_num);
-        if (cursor->cell_num < page_n_cells(leaf))
-            return DB_OK;
-        if (node_link(leaf) == 0) {
+    while (cursor->cell_num >= page_n_cells(cursor->leaf)) {
+        uint32_t next = node_link(cursor->leaf);
+        if (next == 0) {
             cursor->end_of_tree = true;
             return DB_OK;
         }
         if (++cursor->leaves_seen >= pager_page_count(tree->pager))
             return db_fail(DB_ECORRUPT, "the leaf chain loops");
-        cursor->page_num = node_link(leaf);
+        DbStatus rc = get_node(tree, next, &cursor->leaf);
+        if (rc != DB_OK)
+            return rc;
+        if (page_type(cursor->leaf) != PAGE_LEAF)
+            return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
+                           "which is not a leaf", next);
         cursor->cell_num = 0;
     }
+    return DB_OK;
 }
 
 DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
@@ -661,7 +668,7 @@ DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
         if (rc != DB_OK)
             return rc;
         if (page_type(node) == PAGE_LEAF) {
-            cursor->page_num = page_num;
+            cursor->leaf = node;
             return settle(cursor);
         }
         page_num = internal_child(node, 0);
@@ -673,11 +680,8 @@ DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
 DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,
                            const uint8_t **value, uint16_t *size)
 {
-    uint8_t *leaf;
-    DbStatus rc = get_node(cursor->tree, cursor->page_num, &leaf);
-    if (rc != DB_OK)
-        return rc;
-    const uint8_t *cell = page_cell(leaf, (uint16_t)cursor->cell_num);
+    const uint8_t *cell = page_cell(cursor->leaf,
+                                    (uint16_t)cursor->cell_num);
     *key = get_u32(cell);
     *size = get_u16(cell + 4);
     *value = cell + LEAF_CELL_HEADER_SIZE;

@@ -37,7 +37,7 @@ typedef struct Btree Btree;
 /* A position in the tree's key order, for walking every value. */
 typedef struct BtreeCursor {
     Btree *tree;
-    uint32_t page_num;     /* the leaf */
+    uint8_t *leaf;         /* the leaf */
     uint32_t cell_num;     /* the cell in that leaf */
     uint32_t leaves_seen;  /* to stop in a leaf chain that loops */
     bool end_of_tree;      /* true once past the last value */

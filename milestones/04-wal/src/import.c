@@ -12,9 +12,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "os.h"
 #include "statement.h"
+
+/* A longer line holds no row: an id, a username and an email take at
+ * most 10 + 32 + 255 bytes, and two commas. */
+#define IMPORT_LINE_MAX 1024
+
+/* The CSV file, read through the os layer a chunk at a time and handed
+ * out a line at a time. */
+typedef struct LineReader {
+    OsFile *file;
+    size_t start, end;     /* the bytes of chunk not handed out yet */
+    bool at_end;           /* the file has no more */
+    char chunk[32 * 1024];
+} LineReader;
+
+/* Puts the next line of IN into LINE (room for IMPORT_LINE_MAX + 1
+ * bytes) without its newline, and its length into *len; *got is false
+ * at the end of the file. DB_EIO: a read failed; DB_ESYNTAX: the line is
+ * too long to be a row. A line that could not be read whole is never
+ * handed out. */
+static DbStatus read_line(LineReader *in, const char *path, char *line,
+                          size_t *len, bool *got)
+{
+    *got = false;
+    for (;;) {
+        char *begin = in->chunk + in->start;
+        size_t have = in->end - in->start;
+        char *newline = memchr(begin, '\n', have);
+        size_t line_len = newline ? (size_t)(newline - begin) : have;
+        if (line_len > IMPORT_LINE_MAX)
+            return db_fail(DB_ESYNTAX, "the line is over %d bytes long, "
+                           "longer than any row.", IMPORT_LINE_MAX);
+        if (newline != NULL || (in->at_end && have > 0)) {
+            memcpy(line, begin, line_len);
+            line[line_len] = '\0';
+            *len = line_len;
+            in->start += line_len + (newline != NULL);
+            *got = true;
+            return DB_OK;
+        }
+        if (in->at_end)
+            return DB_OK;
+        /* Keep the start of the line, and read what follows it. */
+        memmove(in->chunk, begin, have);
+        in->start = 0;
+        in->end = have;
+        size_t n_read;
+        int err = os_read_next(in->file, in->chunk + have,
+                               sizeof in->chunk - have, &n_read);
+        if (err != 0)
+            return db_fail(DB_EIO, "reading '%s' failed: %s.", path,
+                           strerror(err));
+        in->end += n_read;
+        in->at_end = n_read == 0;
+    }
+}
 
 /* Splits LINE at commas into FIELDS; returns how many there are. */
 static int split_fields(char *line, const char *fields[3], size_t lens[3])
@@ -89,27 +144,32 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
                     ImportResult *result)
 {
     *result = (ImportResult){0};
-    FILE *in = fopen(path, "r");
-    if (in == NULL)
-        return db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(in);
+    LineReader in = {0};
+    int err = os_open_reading(path, &in.file);
+    if (err == EISDIR)
         return db_fail(DB_EIO, "cannot import '%s': it is a directory",
                        path);
+    if (err != 0)
+        return db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(err));
+    if (table_holds_file(table, in.file)) {
+        os_close(in.file);
+        return db_fail(DB_EIO, "cannot import '%s': it is the database "
+                       "itself, or its log", path);
     }
 
-    char *line = NULL;
-    size_t capacity = 0;
+    char line[IMPORT_LINE_MAX + 1];
+    size_t len;
     uint64_t line_no = 0, batch_rows = 0, batch_start = 1, row_line = 0;
-    bool unsure = false;
+    bool unsure = false, got;
     DbStatus rc = table_begin(table);
     while (rc == DB_OK) {
-        ssize_t len = getline(&line, &capacity, in);
-        if (len < 0)
+        rc = read_line(&in, path, line, &len, &got);
+        if (rc == DB_OK && !got)
             break;
-        line_no++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line_no++; /* the line read, or the one that could not be */
+        if (rc != DB_OK)
+            break;
+        while (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
         if (len == 0 || (line_no == 1 && strcmp(line, "id,username,email")
                                              == 0))
@@ -130,9 +190,6 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
             }
         }
     }
-    if (rc == DB_OK && ferror(in))
-        rc = db_fail(DB_EIO, "reading '%s' failed: %s.", path,
-                     strerror(errno));
     if (rc == DB_OK) /* the last batch; with no rows, nothing is written */
         rc = commit_batch(table, progress, result, &batch_rows, &unsure);
     if (progress != NULL && result->batches > 0)
@@ -165,8 +222,7 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
                          (unsigned long long)batch_start,
                          result->rows == 1 ? "s" : "", rest);
     }
-    free(line);
-    fclose(in);
+    os_close(in.file);
     return rc;
 }
 /* book: end import */

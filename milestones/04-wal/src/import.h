@@ -24,9 +24,10 @@ typedef struct ImportResult {
  * (a first line "id,username,email" is a header and skipped), with the
  * same checks as insert, committing every IMPORT_BATCH_ROWS rows. With
  * PROGRESS, a line counting the rows is kept up to date on it. On the
- * first bad line it stops: the batches committed before stay, the batch
- * of the bad line is rolled back, and db_errmsg() names the file, the
- * line and the reason. *result counts what was committed either way. */
+ * first bad line, or the first line that cannot be read, it stops: the
+ * batches committed before stay, the batch of that line is rolled back,
+ * and db_errmsg() names the file, the line and the reason. *result
+ * counts what was committed either way. */
 DbStatus import_csv(Table *table, const char *path, FILE *progress,
                     ImportResult *result);
 

@@ -45,7 +45,7 @@ void page_init(uint8_t *page, uint8_t type, bool is_root)
     memset(page, 0, PAGE_SIZE);
     page[PAGE_TYPE_OFFSET] = type;
     page[PAGE_IS_ROOT_OFFSET] = is_root;
-    put_u16(page + PAGE_CELL_START_OFFSET, PAGE_SIZE);
+    put_u16(page + PAGE_CELL_START_OFFSET, PAGE_USABLE_SIZE);
 }
 
 uint8_t page_type(const uint8_t *page)
@@ -151,7 +151,7 @@ void page_compact(uint8_t *page)
     uint8_t copy[PAGE_SIZE];
     memcpy(copy, page, PAGE_SIZE);
     uint16_t n = page_n_cells(page);
-    uint16_t start = PAGE_SIZE;
+    uint16_t start = PAGE_USABLE_SIZE;
     for (uint16_t i = 0; i < n; i++) {
         uint16_t offset = page_cell_offset(copy, i);
         uint16_t size = page_cell_size(copy, i);
@@ -175,7 +175,8 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                        page_num, type);
     uint32_t n = page_n_cells(page);
     uint32_t start = cell_start(page);
-    if (PAGE_HEADER_SIZE + n * PAGE_SLOT_SIZE > start || start > PAGE_SIZE)
+    if (PAGE_HEADER_SIZE + n * PAGE_SLOT_SIZE > start ||
+        start > PAGE_USABLE_SIZE)
         return db_fail(DB_ECORRUPT, "page %u: %u slots and a cell area "
                        "starting at %u do not fit in a page", page_num, n,
                        start);
@@ -186,21 +187,21 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
                                   i * PAGE_SLOT_SIZE);
-        if (offset < start || offset + min_size > PAGE_SIZE)
+        if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
             return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
                            "%u, outside the cell area", page_num, i, offset);
         uint32_t size = cell_size_at(page, type, offset);
-        if (offset + size > PAGE_SIZE)
+        if (offset + size > PAGE_USABLE_SIZE)
             return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
                            "byte %u) runs past the end of the page",
                            page_num, i, size, offset);
         cell_bytes += size;
     }
     uint32_t fragmented = page_fragmented(page);
-    if (cell_bytes + fragmented != PAGE_SIZE - start)
+    if (cell_bytes + fragmented != PAGE_USABLE_SIZE - start)
         return db_fail(DB_ECORRUPT, "page %u: cells take %u bytes and %u "
                        "are fragmented, but the cell area has %u", page_num,
-                       cell_bytes, fragmented, PAGE_SIZE - start);
+                       cell_bytes, fragmented, PAGE_USABLE_SIZE - start);
     return DB_OK;
 }
 /* book: end page-validate */

@@ -17,7 +17,7 @@
  *        1     1  is root: 1 for the tree's root, else 0
  *        2     2  number of cells
  *        4     2  cell area start: cells, and the holes deletes leave
- *                 between them, lie from here to the end of the page;
+ *                 between them, lie from here to byte 4092;
  *                 the free gap ends here
  *        6     2  fragmented bytes: holes in the cell area left by
  *                 deletes and shrinking updates
@@ -25,7 +25,8 @@
  *                 internal: page of the right child
  *       12   2*n  slot directory: the offset of each cell, in key order
  *      ...   ...  the free gap
- *    start   ...  cells, packed from the end of the page toward the front
+ *    start   ...  cells, packed from byte 4092 toward the front
+ *     4092     4  the pager's checksum of the page (PAGE_CHECKSUM_SIZE)
  *
  * Leaf cell:      key (4) | value size (2) | value
  * Internal cell:  key (4) | child page (4)
@@ -44,7 +45,7 @@
 #define PAGE_LINK_OFFSET 8
 #define PAGE_HEADER_SIZE 12
 #define PAGE_SLOT_SIZE 2
-#define PAGE_CAPACITY (PAGE_SIZE - PAGE_HEADER_SIZE) /* for slots + cells */
+#define PAGE_CAPACITY (PAGE_USABLE_SIZE - PAGE_HEADER_SIZE) /* slots, cells */
 
 #define LEAF_CELL_HEADER_SIZE 6  /* key + value size */
 #define INTERNAL_CELL_SIZE 8     /* key + child page */

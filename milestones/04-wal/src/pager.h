@@ -13,8 +13,14 @@
 #include "wal.h"
 
 #define PAGE_SIZE 4096
-#define PAGER_FORMAT_VERSION 4  /* changes whenever the file format does */
+#define PAGER_FORMAT_VERSION 5  /* changes whenever the file format does */
 #define PAGER_HEADER_SIZE 40    /* bytes of page 0 the pager owns */
+
+/* The last bytes of every page are its checksum, which the pager seals
+ * whenever the page goes to the file and checks whenever it comes back:
+ * the layers above use only the first PAGE_USABLE_SIZE bytes. */
+#define PAGE_CHECKSUM_SIZE 4
+#define PAGE_USABLE_SIZE (PAGE_SIZE - PAGE_CHECKSUM_SIZE)
 
 /* A log this large is checkpointed: about 1000 page images, as SQLite's
  * default. */
@@ -41,8 +47,11 @@ typedef struct PagerLogInfo {
  * file before anything else reads it. Then checks that it is a Strata
  * file of this format. Fails with DB_EFORMAT (another program's file, or
  * another format version; such a file is not touched), DB_ECORRUPT
- * (truncated or inconsistent), DB_ELOCKED (another process has it open),
- * DB_EIO. On failure *out is NULL. */
+ * (truncated or inconsistent, or a damaged log), DB_EMISMATCH (a log
+ * that is not of this file, or of this point of its history, or a log
+ * whose file is missing: the log is not applied, and stays), DB_ELOCKED
+ * (another process has it open), DB_EIO. On failure *out is NULL, and a
+ * log is still there, whether recovery applied it or not. */
 DbStatus pager_open(const char *path, Pager **out);
 
 /* The number of pages in the database, the header page included. */
@@ -51,8 +60,19 @@ uint32_t pager_page_count(const Pager *pager);
 /* Points *page at page PAGE_NUM's bytes in the cache, reading it from the
  * file the first time. Only read through this pointer unless the page has
  * been given to pager_write in the running transaction. DB_ECORRUPT:
- * PAGE_NUM is not a page of this file. DB_EIO: the read failed. */
+ * PAGE_NUM is not a page of this file, or its checksum does not match its
+ * bytes (nothing of it is returned). DB_EIO: the read failed. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
+
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after the read from the file, and trusts it from then on, since
+ * only its own code changes it. A page comes from the file without the
+ * mark, and loses it when the pager puts other bytes in it: when a
+ * rollback puts the old ones back, or the page goes on the free list.
+ * The pager does not know what the check is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
 
 /* Starts a transaction. The first transaction of a new file creates its
  * header page. DB_ENOMEM. */
@@ -98,6 +118,10 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num);
 DbStatus pager_walk_free_list(Pager *pager,
                               DbStatus (*visit)(void *ctx, uint32_t page_num),
                               void *ctx);
+
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import must read neither). */
+bool pager_holds_file(const Pager *pager, OsFile *file);
 
 /* Fills *info with the state of the log. */
 void pager_log_info(const Pager *pager, PagerLogInfo *info);

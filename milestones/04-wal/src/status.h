@@ -15,6 +15,8 @@ typedef enum DbStatus {
     DB_ECORRUPT, /* the file's bytes break the rules of the format */
     DB_EFORMAT,  /* not a Strata file, or a format this build cannot read */
     DB_ELOCKED,  /* another process has the database open */
+    DB_EMISMATCH, /* a log that is not of its database, or not of the
+                   * point of its history that the database file holds */
     DB_ESYNTAX,  /* a statement that could not be parsed */
     DB_EBADID,   /* an id outside 1 .. 4294967295 */
     DB_ETOOLONG, /* a string longer than its column allows */

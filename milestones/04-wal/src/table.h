@@ -65,6 +65,10 @@ DbStatus cursor_read(Cursor *cursor, Row *row);
 /* Moves CURSOR to the row with the next larger id, or past the end. */
 DbStatus cursor_advance(Cursor *cursor);
 
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import refuses to read them). */
+bool table_holds_file(const Table *table, OsFile *file);
+
 /* Checks the whole file: the tree's invariants, that every row reads back
  * as select reads it, the free list, and that every page is either in the
  * tree or free, never both, never neither. DB_ECORRUPT: the first

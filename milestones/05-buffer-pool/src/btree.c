@@ -15,7 +15,9 @@
  *
  * A node is used between get_node, which pins its page in the buffer
  * pool, and release_node. The Path holds page numbers, not pointers, so
- * nothing stays pinned between one level and the next.
+ * nothing stays pinned between one level and the next; only the leaf a
+ * walk ends at stays pinned for the caller, and a cursor keeps its leaf
+ * pinned from one value to the next.
  *
  * Cells differ in size, so every decision is made in bytes: a leaf
  * splits when a cell does not fit even after compaction, the split gives
@@ -24,6 +26,7 @@
  */
 #include "btree.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +50,7 @@ typedef struct Path {
     uint32_t depth;
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
+    bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -169,10 +173,12 @@ static uint32_t split_point(const CellList *list)
 }
 /* book: end split-point */
 
-/* Pins page PAGE_NUM and checks that it is a slotted page whose cells
- * all lie inside it, so that no later read can leave the page. On
- * success the caller must release_node it; on failure nothing is
- * pinned. */
+/* Pins page PAGE_NUM. The first time the page is used after it was
+ * read from the file, checks that it is a slotted page whose cells all
+ * lie inside it, so that no later read can leave the page; then marks
+ * it checked. A checked page is trusted: only the tree changes it, and
+ * every change keeps what the check checks. On success the caller must
+ * release_node it; on failure nothing is pinned. */
 static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
 {
     if (page_num == 0)
@@ -181,12 +187,19 @@ static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
     DbStatus rc = pager_get_page(tree->pager, page_num, node);
     if (rc != DB_OK)
         return rc;
+    if (pager_is_checked(tree->pager, page_num)) {
+        assert(page_type(*node) == PAGE_LEAF ||
+               page_type(*node) == PAGE_INTERNAL);
+        return DB_OK;
+    }
     rc = page_validate(*node, page_num);
     if (rc == DB_OK && page_type(*node) == PAGE_INTERNAL &&
         page_n_cells(*node) > INTERNAL_NODE_MAX_KEYS)
         rc = db_fail(DB_ECORRUPT, "page %u has %u keys, more than an "
                      "internal node holds", page_num, page_n_cells(*node));
-    if (rc != DB_OK)
+    if (rc == DB_OK)
+        pager_mark_checked(tree->pager, page_num);
+    else
         pager_release(tree->pager, page_num);
     return rc;
 }
@@ -242,8 +255,10 @@ static DbStatus read_root(Btree *tree, uint32_t *root)
 /* --- search ----------------------------------------------------------- */
 
 /* Walks from the root to the leaf where KEY is or would be, recording
- * the way in PATH. */
-static DbStatus descend(Btree *tree, uint32_t key, Path *path)
+ * the way in PATH, and points *LEAF at the leaf, which stays pinned for
+ * the caller to release. */
+static DbStatus descend(Btree *tree, uint32_t key, Path *path,
+                        uint8_t **leaf)
 {
     uint32_t page_num;
     DbStatus rc = read_root(tree, &page_num);
@@ -257,12 +272,14 @@ static DbStatus descend(Btree *tree, uint32_t key, Path *path)
         path->pages[path->depth] = page_num;
         if (page_type(node) == PAGE_LEAF) {
             path->index[path->depth++] = page_find(node, key);
-            release_node(tree, page_num);
+            *leaf = node;
             return DB_OK;
         }
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
         uint16_t child = page_find(node, key);
         path->index[path->depth] = child;
+        path->full[path->depth] = page_n_cells(node) ==
+                                  INTERNAL_NODE_MAX_KEYS;
         uint32_t next = internal_child(node, child);
         release_node(tree, page_num);
         page_num = next;
@@ -277,14 +294,11 @@ static DbStatus descend(Btree *tree, uint32_t key, Path *path)
 static DbStatus find_cell(Btree *tree, uint32_t key, Path *path,
                           uint8_t **leaf, uint16_t *at)
 {
-    DbStatus rc = descend(tree, key, path);
+    DbStatus rc = descend(tree, key, path, leaf);
     if (rc != DB_OK)
         return rc;
     uint32_t leaf_page = path->pages[path->depth - 1];
     *at = (uint16_t)path->index[path->depth - 1];
-    rc = get_node(tree, leaf_page, leaf);
-    if (rc != DB_OK)
-        return rc;
     if (*at >= page_n_cells(*leaf) || page_key(*leaf, *at) != key) {
         release_node(tree, leaf_page);
         return db_fail(DB_ENOTFOUND, "Key not found.");
@@ -449,30 +463,57 @@ static uint16_t make_cell(uint8_t *cell, uint32_t key, const uint8_t *value,
     return (uint16_t)(LEAF_CELL_HEADER_SIZE + size);
 }
 
+/* book: begin reserve-insert */
+/* Before an insert into the leaf at the end of PATH changes anything:
+ * DB_EFULL if the buffer pool could not take every page it will change.
+ * FITS: the new cell fits in the leaf. If not, the leaf splits, which
+ * adds a page and changes its parent; a full parent splits in turn, and
+ * a root that splits adds a new root above it. */
+static DbStatus reserve_insert(Btree *tree, const Path *path, bool fits)
+{
+    uint32_t leaf = path->depth - 1;
+    uint32_t splits = 0;
+    if (!fits) {
+        splits = 1;
+        while (splits <= leaf && path->full[leaf - splits])
+            splits++;
+    }
+    uint32_t top = splits > leaf ? 0 : leaf - splits; /* highest changed */
+    uint32_t new_pages = splits + (splits > leaf);
+    return pager_reserve(tree->pager, &path->pages[top], leaf - top + 1,
+                         new_pages);
+}
+/* book: end reserve-insert */
+
 DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
                       uint16_t size)
 {
     Path path;
     uint8_t *leaf;
-    DbStatus rc = descend(tree, key, &path);
-    if (rc == DB_OK)
-        rc = get_node(tree, path.pages[path.depth - 1], &leaf);
+    DbStatus rc = descend(tree, key, &path, &leaf);
     if (rc != DB_OK)
         return rc;
 
     uint32_t leaf_page = path.pages[path.depth - 1];
     uint16_t at = (uint16_t)path.index[path.depth - 1];
+    uint8_t cell[LEAF_CELL_MAX_SIZE];
+    uint16_t cell_size = make_cell(cell, key, value, size);
+    /* Exactly when page_insert takes the cell. */
+    bool fits = cell_size + PAGE_SLOT_SIZE <= page_free(leaf);
     if (at < page_n_cells(leaf) && page_key(leaf, at) == key)
         rc = db_fail(DB_EDUPKEY, "Duplicate key.");
     if (rc == DB_OK)
+        rc = reserve_insert(tree, &path, fits);
+    if (rc == DB_OK)
         rc = pager_write(tree->pager, leaf_page);
-    uint8_t cell[LEAF_CELL_MAX_SIZE];
-    uint16_t cell_size = make_cell(cell, key, value, size);
-    bool fits = rc == DB_OK && page_insert(leaf, at, cell, cell_size);
+    if (rc == DB_OK && fits)
+        page_insert(leaf, at, cell, cell_size);
     release_node(tree, leaf_page);
     if (rc != DB_OK || fits)
         return rc;
-    return leaf_split_and_insert(tree, &path, cell, cell_size);
+    rc = leaf_split_and_insert(tree, &path, cell, cell_size);
+    assert(rc != DB_EFULL); /* reserve_insert counted every frame */
+    return rc;
 }
 
 /* --- delete ----------------------------------------------------------- */
@@ -700,34 +741,37 @@ DbStatus btree_update(Btree *tree, uint32_t key, const uint8_t *value,
 
 /* --- cursors ---------------------------------------------------------- */
 
-/* Skips empty leaves (only an empty root can be one) and ends the walk
- * after the last leaf. */
+/* Moves a cursor that is past the last cell of its leaf on to the next
+ * leaf, skipping empty leaves (only an empty root can be one), and ends
+ * the walk after the last leaf. Each leaf is released before the next
+ * one is pinned; at the end, or on failure, nothing is. */
 static DbStatus settle(BtreeCursor *cursor)
 {
     Btree *tree = cursor->tree;
-    for (;;) {
-        uint8_t *leaf;
-        DbStatus rc = get_node(tree, cursor->page_num, &leaf);
-        if (rc != DB_OK)
-            return rc;
-        bool is_leaf = page_type(leaf) == PAGE_LEAF;
-        bool here = cursor->cell_num < page_n_cells(leaf);
-        uint32_t next = node_link(leaf);
+    while (cursor->cell_num >= page_n_cells(cursor->leaf)) {
+        uint32_t next = node_link(cursor->leaf);
         release_node(tree, cursor->page_num);
-        if (!is_leaf)
-            return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
-                           "which is not a leaf", cursor->page_num);
-        if (here)
-            return DB_OK;
+        cursor->leaf = NULL;
         if (next == 0) {
             cursor->end_of_tree = true;
             return DB_OK;
         }
         if (++cursor->leaves_seen >= pager_page_count(tree->pager))
             return db_fail(DB_ECORRUPT, "the leaf chain loops");
+        uint8_t *leaf;
+        DbStatus rc = get_node(tree, next, &leaf);
+        if (rc != DB_OK)
+            return rc;
+        if (page_type(leaf) != PAGE_LEAF) {
+            release_node(tree, next);
+            return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
+                           "which is not a leaf", next);
+        }
         cursor->page_num = next;
+        cursor->leaf = leaf;
         cursor->cell_num = 0;
     }
+    return DB_OK;
 }
 
 DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
@@ -742,63 +786,41 @@ DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
         rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
-        bool is_leaf = page_type(node) == PAGE_LEAF;
-        uint32_t first_child = internal_child(node, 0);
-        release_node(tree, page_num);
-        if (is_leaf) {
+        if (page_type(node) == PAGE_LEAF) {
             cursor->page_num = page_num;
+            cursor->leaf = node;
             return settle(cursor);
         }
+        uint32_t first_child = internal_child(node, 0);
+        release_node(tree, page_num);
         page_num = first_child;
     }
     return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
                    BTREE_MAX_DEPTH);
 }
 
-DbStatus btree_height(Btree *tree, uint32_t *height)
-{
-    uint32_t page_num;
-    DbStatus rc = read_root(tree, &page_num);
-    for (*height = 1; rc == DB_OK && *height <= BTREE_MAX_DEPTH;
-         (*height)++) {
-        uint8_t *node;
-        rc = get_node(tree, page_num, &node);
-        if (rc != DB_OK)
-            break;
-        bool is_leaf = page_type(node) == PAGE_LEAF;
-        uint32_t child = internal_child(node, 0);
-        release_node(tree, page_num);
-        if (is_leaf)
-            return DB_OK;
-        page_num = child;
-    }
-    return rc != DB_OK ? rc : db_fail(DB_ECORRUPT, "the tree is deeper "
-                                      "than %d levels", BTREE_MAX_DEPTH);
-}
-
 DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,
-                           uint8_t *value, uint16_t *size)
+                           const uint8_t **value, uint16_t *size)
 {
-    uint8_t *leaf;
-    DbStatus rc = get_node(cursor->tree, cursor->page_num, &leaf);
-    if (rc != DB_OK)
-        return rc;
-    const uint8_t *cell = page_cell(leaf, (uint16_t)cursor->cell_num);
+    const uint8_t *cell = page_cell(cursor->leaf,
+                                    (uint16_t)cursor->cell_num);
     *key = get_u32(cell);
     *size = get_u16(cell + 4);
-    if (*size > BTREE_MAX_VALUE_SIZE)
-        rc = db_fail(DB_ECORRUPT, "the value of key %u is %u bytes, more "
-                     "than a value can be", *key, *size);
-    else
-        memcpy(value, cell + LEAF_CELL_HEADER_SIZE, *size);
-    release_node(cursor->tree, cursor->page_num);
-    return rc;
+    *value = cell + LEAF_CELL_HEADER_SIZE;
+    return DB_OK;
 }
 
 DbStatus btree_cursor_next(BtreeCursor *cursor)
 {
     cursor->cell_num++;
     return settle(cursor);
+}
+
+void btree_cursor_close(BtreeCursor *cursor)
+{
+    if (cursor->leaf != NULL)
+        release_node(cursor->tree, cursor->page_num);
+    cursor->leaf = NULL;
 }
 
 /* --- printing --------------------------------------------------------- */

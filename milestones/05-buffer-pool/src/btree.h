@@ -37,7 +37,8 @@ typedef struct Btree Btree;
 /* A position in the tree's key order, for walking every value. */
 typedef struct BtreeCursor {
     Btree *tree;
-    uint32_t page_num;     /* the leaf */
+    uint32_t page_num;     /* the leaf, pinned while the cursor is on it */
+    uint8_t *leaf;         /* its bytes; NULL when nothing is pinned */
     uint32_t cell_num;     /* the cell in that leaf */
     uint32_t leaves_seen;  /* to stop in a leaf chain that loops */
     bool end_of_tree;      /* true once past the last value */
@@ -52,7 +53,9 @@ DbStatus btree_open(Pager *pager, Btree **out);
 void btree_close(Btree *tree);
 
 /* Adds KEY with the SIZE bytes of VALUE (at most BTREE_MAX_VALUE_SIZE).
- * DB_EDUPKEY: KEY is already there, nothing changed. */
+ * DB_EDUPKEY: KEY is already there, nothing changed. DB_EFULL: the
+ * buffer pool cannot take every page the insert would change beside the
+ * pages the transaction has changed already; nothing changed. */
 DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
                       uint16_t size);
 
@@ -70,19 +73,23 @@ DbStatus btree_update(Btree *tree, uint32_t key, const uint8_t *value,
 /* Removes KEY and its value. DB_ENOTFOUND: no such key, nothing changed. */
 DbStatus btree_delete(Btree *tree, uint32_t key);
 
-/* Places CURSOR on the smallest key (or at the end of an empty tree). */
+/* Places CURSOR on the smallest key (or at the end of an empty tree).
+ * A cursor on a key keeps its leaf pinned, until it moves past the end,
+ * fails, or is closed. */
 DbStatus btree_first(Btree *tree, BtreeCursor *cursor);
 
-/* Copies the key and value under CURSOR: the value into VALUE (room for
- * BTREE_MAX_VALUE_SIZE bytes), its size into *size. */
+/* The key and value under CURSOR; *value points into the leaf, which
+ * the cursor keeps pinned until it moves. */
 DbStatus btree_cursor_read(BtreeCursor *cursor, uint32_t *key,
-                           uint8_t *value, uint16_t *size);
+                           const uint8_t **value, uint16_t *size);
 
 /* Moves CURSOR to the next key in order, or past the end. */
 DbStatus btree_cursor_next(BtreeCursor *cursor);
 
-/* The number of levels of the tree (1: the root is a leaf). */
-DbStatus btree_height(Btree *tree, uint32_t *height);
+/* Releases the leaf CURSOR holds pinned, if any: needed when a walk
+ * stops before its end. A cursor past the end, or one whose last move
+ * failed, holds nothing. */
+void btree_cursor_close(BtreeCursor *cursor);
 
 /* Prints the tree as an indented outline, one node per line (.btree). */
 DbStatus btree_print(Btree *tree, FILE *out);

@@ -1,14 +1,16 @@
 /*
- * main.c - the strata program: opens the database named on the command
- * line, runs the REPL, and saves the database on the way out.
+ * main.c - the strata program: reads the command line, opens the
+ * database it names, runs the REPL, and saves the database on the way out.
  *
- *   strata [--pool-pages N] [--eviction lru|clock] FILE
+ *   strata [--help] [--version] [--pool-pages N] [--eviction lru|clock]
+ *          [--] FILE
  *
  * --pool-pages sets the buffer pool's frames (POOL_MIN_FRAMES to
  * POOL_MAX_FRAMES; the environment variable STRATA_POOL_PAGES gives the
  * default, else POOL_DEFAULT_FRAMES); --eviction its policy (lru first).
- * Exit status 0 when the database was saved, 1 when it could not be
- * opened or saved, or the command line was wrong.
+ * Exit status 0 when the database was saved (or after --help and
+ * --version), 1 when it could not be opened or saved, 2 when the command
+ * line was wrong.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,13 +18,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lineread.h"
 #include "repl.h"
 #include "table.h"
 
-#define USAGE "Usage: strata [--pool-pages N] [--eviction lru|clock] FILE\n"
+#define HISTORY_FILE ".strata_history" /* in the home directory */
+
+#define USAGE "Usage: strata [--help] [--version] [--pool-pages N] " \
+              "[--eviction lru|clock] FILE\n"
 
 static const EvictPolicy *const POLICIES[] = EVICT_POLICIES;
 #define N_POLICIES (sizeof POLICIES / sizeof POLICIES[0])
+
+static void print_help(void)
+{
+    printf(USAGE
+           "Opens the Strata database FILE, creating it if it does not "
+           "exist, and runs\n"
+           "the statements typed at its prompt (.help there lists them).\n"
+           "\n"
+           "  --help                 print this help and exit\n"
+           "  --version              print the milestone and its file "
+           "format, and exit\n"
+           "  --pool-pages N         frames in the buffer pool, %d to %u "
+           "(default:\n"
+           "                         $STRATA_POOL_PAGES, else %d)\n"
+           "  --eviction lru|clock   the buffer pool's eviction policy "
+           "(default: lru)\n",
+           POOL_MIN_FRAMES, POOL_MAX_FRAMES, POOL_DEFAULT_FRAMES);
+}
+
+static void print_version(void)
+{
+    printf("strata %s, file format %d\n", STRATA_MILESTONE,
+           PAGER_FORMAT_VERSION);
+    printf("line editing: %s\n", lineread_kind());
+}
+
+/* A mistake on the command line: what it is, then the usage. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "strata: %s '%s'\n" USAGE, what, arg);
+    return 2;
+}
 
 /* Parses a frame count; false unless TEXT is a number in range. */
 static int parse_frames(const char *text, uint32_t *n_frames)
@@ -57,25 +95,36 @@ int main(int argc, char **argv)
                 "to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
         return 1;
     }
+    int options = 1; /* 0 after "--": the rest are file names */
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--pool-pages") == 0) {
+        const char *arg = argv[i];
+        if (options && strcmp(arg, "--") == 0) {
+            options = 0;
+        } else if (options && strcmp(arg, "--help") == 0) {
+            print_help();
+            return 0;
+        } else if (options && strcmp(arg, "--version") == 0) {
+            print_version();
+            return 0;
+        } else if (options && strcmp(arg, "--pool-pages") == 0) {
             const char *value = i + 1 < argc ? argv[++i] : NULL;
             if (!parse_frames(value, &n_frames)) {
                 fprintf(stderr, "Error: --pool-pages needs a number from %d "
                         "to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
-                return 1;
+                return 2;
             }
-        } else if (strcmp(argv[i], "--eviction") == 0) {
+        } else if (options && strcmp(arg, "--eviction") == 0) {
             policy = i + 1 < argc ? find_policy(argv[++i]) : NULL;
             if (policy == NULL) {
                 fprintf(stderr, "Error: --eviction must be lru or clock.\n");
-                return 1;
+                return 2;
             }
-        } else if (strncmp(argv[i], "--", 2) == 0 || path != NULL) {
-            fprintf(stderr, USAGE);
-            return 1;
+        } else if (options && arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option", arg);
+        } else if (path != NULL) {
+            return usage_error("unexpected argument", arg);
         } else {
-            path = argv[i];
+            path = arg;
         }
     }
     if (path == NULL) {
@@ -92,12 +141,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "Error: %s\n", db_errmsg());
         return 1;
     }
+    LineReader *reader = lineread_open(HISTORY_FILE);
+    if (reader == NULL) {
+        fprintf(stderr, "Error: out of memory\n");
+        table_close(table);
+        return 1;
+    }
     if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
         printf("Strata %s. Enter .help for usage.\n", STRATA_MILESTONE);
 
-    repl_run(table);
+    repl_run(table, reader);
 
-    if (table_close(table) != DB_OK) {
+    /* Closed after the save, so that a Ctrl-C cannot stop the save. */
+    DbStatus rc = table_close(table);
+    lineread_close(reader);
+    if (rc != DB_OK) {
         fflush(stdout);
         fprintf(stderr, "Error: %s\n", db_errmsg());
         return 1;

@@ -13,8 +13,14 @@
 #include "status.h"
 #include "wal.h"
 
-#define PAGER_FORMAT_VERSION 4  /* changes whenever the file format does */
+#define PAGER_FORMAT_VERSION 5  /* changes whenever the file format does */
 #define PAGER_HEADER_SIZE 40    /* bytes of page 0 the pager owns */
+
+/* The last bytes of every page are its checksum, which the pager seals
+ * whenever the page goes to the file and checks whenever it comes back:
+ * the layers above use only the first PAGE_USABLE_SIZE bytes. */
+#define PAGE_CHECKSUM_SIZE 4
+#define PAGE_USABLE_SIZE (PAGE_SIZE - PAGE_CHECKSUM_SIZE)
 
 /* A log this large is checkpointed: about 1000 page images, as SQLite's
  * default. */
@@ -42,8 +48,11 @@ typedef struct PagerLogInfo {
  * file of this format, and makes a buffer pool of N_FRAMES frames that
  * evicts by POLICY. Fails with DB_EFORMAT (another program's file, or
  * another format version; such a file is not touched), DB_ECORRUPT
- * (truncated or inconsistent), DB_ELOCKED (another process has it open),
- * DB_EIO, DB_ENOMEM. On failure *out is NULL. */
+ * (truncated or inconsistent, or a damaged log), DB_EMISMATCH (a log
+ * that is not of this file, or of this point of its history, or a log
+ * whose file is missing: the log is not applied, and stays), DB_ELOCKED
+ * (another process has it open), DB_EIO, DB_ENOMEM. On failure *out is
+ * NULL, and a log is still there, whether recovery applied it or not. */
 DbStatus pager_open(const char *path, uint32_t n_frames,
                     const EvictPolicy *policy, Pager **out);
 
@@ -53,7 +62,8 @@ uint32_t pager_page_count(const Pager *pager);
 /* Pins page PAGE_NUM in the buffer pool and points *page at its bytes,
  * which stay there until pager_release. Only read through this pointer
  * unless the page has been given to pager_write in the running
- * transaction. DB_ECORRUPT: PAGE_NUM is not a page of this file; DB_EIO;
+ * transaction. DB_ECORRUPT: PAGE_NUM is not a page of this file, or the
+ * checksum of the page read does not match its bytes; DB_EIO;
  * DB_EFULL: every frame is pinned or holds a change of the transaction.
  * On failure nothing is pinned. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
@@ -61,6 +71,17 @@ DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 /* Ends the pin of page PAGE_NUM that pager_get_page took: every
  * pager_get_page that succeeds needs exactly one. */
 void pager_release(Pager *pager, uint32_t page_num);
+
+/* Whether the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after a read into the pool, and trusts it from then on, since only
+ * its own code changes it. A page comes from the file without the mark,
+ * and loses it when the pager puts other bytes in it: when a rollback
+ * puts the old ones back, or the page goes on the free list; and when
+ * the page leaves the pool, it comes back without it. The pager does
+ * not know what the check is. */
+bool pager_is_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num);
 
 /* Starts a transaction. The first transaction of a new file creates its
  * header page. DB_ENOMEM. */
@@ -72,6 +93,16 @@ DbStatus pager_begin(Pager *pager);
  * DB_EIO: an earlier write or sync failed, and the database takes no
  * more changes in this session (reads still work). */
 DbStatus pager_write(Pager *pager, uint32_t page_num);
+
+/* For a change the running transaction is about to make: DB_OK if the
+ * pool can take the N_PAGES pages of PAGE_NUMS and N_NEW new pages
+ * beside the pages the transaction has changed already, so that the
+ * change cannot run out of frames halfway; else DB_EFULL. New pages
+ * count the header too, in case they come from the free list, which
+ * the header starts. Call it with nothing pinned but pages of
+ * PAGE_NUMS. */
+DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
+                       uint32_t n_pages, uint32_t n_new);
 
 /* Commits the running transaction: appends the pages it changed and a
  * commit record to the log and syncs it. When it returns DB_OK the
@@ -106,6 +137,10 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num);
 DbStatus pager_walk_free_list(Pager *pager,
                               DbStatus (*visit)(void *ctx, uint32_t page_num),
                               void *ctx);
+
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import must read neither). */
+bool pager_holds_file(const Pager *pager, OsFile *file);
 
 /* Fills *info with the state of the log. */
 void pager_log_info(const Pager *pager, PagerLogInfo *info);

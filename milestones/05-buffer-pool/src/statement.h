@@ -7,12 +7,19 @@
  *   select ID                   print one row
  *   update ID USERNAME EMAIL    replace a row
  *   delete ID                   remove a row
+ *
+ * Keywords are case-insensitive: INSERT is insert.
  */
 #ifndef STATEMENT_H
 #define STATEMENT_H
 
+#include <stddef.h>
+
 #include "row.h"
 #include "table.h"
+
+/* The most bytes of a line that an error message quotes back. */
+#define STATEMENT_QUOTE_MAX 40
 
 typedef enum StatementType {
     STATEMENT_INSERT,
@@ -44,5 +51,14 @@ DbStatus statement_execute(const Statement *stmt, Table *table);
  * statement_prepare. */
 DbStatus statement_make_row(const char *fields[3], const size_t lens[3],
                             Row *row);
+
+/* Whether the LEN bytes at WORD are KEYWORD (lower case), with ASCII
+ * letters in any case: keywords and meta commands are case-insensitive. */
+int statement_is_keyword(const char *word, size_t len, const char *keyword);
+
+/* How an error message quotes LINE back: *len bytes of it, then the
+ * string returned, "" or "..." for a line longer than STATEMENT_QUOTE_MAX
+ * (cut before a UTF-8 character, not inside one). */
+const char *statement_quote(const char *line, int *len);
 
 #endif

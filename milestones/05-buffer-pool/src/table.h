@@ -67,6 +67,13 @@ DbStatus cursor_read(Cursor *cursor, Row *row);
 /* Moves CURSOR to the row with the next larger id, or past the end. */
 DbStatus cursor_advance(Cursor *cursor);
 
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import refuses to read them). */
+bool table_holds_file(const Table *table, OsFile *file);
+/* Releases the page CURSOR holds pinned while it is on a row; a cursor
+ * past the end, or after a failed move, holds none. */
+void cursor_close(Cursor *cursor);
+
 /* Checks the whole file: the tree's invariants, that every row reads back
  * as select reads it, the free list, and that every page is either in the
  * tree or free, never both, never neither; and that no page is left

@@ -40,7 +40,7 @@ static void test_slots_stay_in_key_order(void)
     CHECK_EQ(page_key(page, 1), 20);
     CHECK_EQ(page_key(page, 2), 30);
     /* Cells grow from the back: the first inserted is last in the page. */
-    CHECK_EQ(page_cell_offset(page, 2), PAGE_SIZE - 16);
+    CHECK_EQ(page_cell_offset(page, 2), PAGE_USABLE_SIZE - 16);
     CHECK_EQ(page_free(page), PAGE_CAPACITY - 3 * (16 + 2));
     CHECK_EQ(page_check(page, 1), DB_OK);
 }
@@ -116,13 +116,13 @@ static void test_overlapping_cells_are_corrupt(void)
     }
     /* Two 16-byte cells 8 bytes apart, in a 32-byte cell area: the byte
      * count adds up, so only the stricter check sees the overlap. */
-    put_u16(page + PAGE_CELL_START_OFFSET, PAGE_SIZE - 32);
-    put_u16(page + PAGE_HEADER_SIZE, PAGE_SIZE - 32);
-    put_u16(page + PAGE_HEADER_SIZE + 2, PAGE_SIZE - 24);
-    put_u32(page + PAGE_SIZE - 32, 1);
-    put_u16(page + PAGE_SIZE - 28, 10);
-    put_u32(page + PAGE_SIZE - 24, 2);
-    put_u16(page + PAGE_SIZE - 20, 10);
+    put_u16(page + PAGE_CELL_START_OFFSET, PAGE_USABLE_SIZE - 32);
+    put_u16(page + PAGE_HEADER_SIZE, PAGE_USABLE_SIZE - 32);
+    put_u16(page + PAGE_HEADER_SIZE + 2, PAGE_USABLE_SIZE - 24);
+    put_u32(page + PAGE_USABLE_SIZE - 32, 1);
+    put_u16(page + PAGE_USABLE_SIZE - 28, 10);
+    put_u32(page + PAGE_USABLE_SIZE - 24, 2);
+    put_u16(page + PAGE_USABLE_SIZE - 20, 10);
     CHECK_EQ(page_validate(page, 1), DB_OK);
     CHECK_EQ(page_check(page, 1), DB_ECORRUPT);
 }

@@ -30,6 +30,15 @@ static void write_file(const void *bytes, size_t len)
     fclose(f);
 }
 
+/* Writes BYTE at OFFSET of the file, as damage on the disk would. */
+static void patch_file(long offset, uint8_t byte)
+{
+    FILE *f = fopen(path, "r+b");
+    fseek(f, offset, SEEK_SET);
+    fputc(byte, f);
+    fclose(f);
+}
+
 static Row make_row(uint32_t id)
 {
     Row row = {.id = id};
@@ -108,9 +117,9 @@ static void shuffle(uint32_t *ids, uint32_t n)
 
 static void test_layout_constants(void)
 {
-    CHECK_EQ(PAGE_CAPACITY, 4084);
+    CHECK_EQ(PAGE_CAPACITY, 4080); /* 4096 - the checksum - the header */
     CHECK_EQ(INTERNAL_NODE_MAX_KEYS, 408);
-    CHECK_EQ(NODE_MIN_FILL, 1361);
+    CHECK_EQ(NODE_MIN_FILL, 1360);
 }
 
 static void test_random_inserts_read_back_in_order(void)
@@ -318,15 +327,67 @@ static void test_cell_count_beyond_the_page_is_corrupt(void)
     fresh_path();
     Table *table;
     CHECK_EQ(table_open(path, FRAMES, &evict_lru, &table), DB_OK);
-    Row one = make_row(1);
-    CHECK_EQ(insert(table, &one), DB_OK);
-    uint8_t *leaf;
-    CHECK_EQ(pager_get_page(table->pager, 1, &leaf), DB_OK);
-    leaf[PAGE_N_CELLS_OFFSET] = 200;
-    pager_release(table->pager, 1);
+    for (uint32_t id = 1; id <= 200; id++) {
+        Row row = make_row(id);
+        CHECK_EQ(insert(table, &row), DB_OK);
+    }
+    CHECK_EQ(table_close(table), DB_OK);
+    /* Page 1, the first leaf, says it has 200 cells. The damage is made
+     * in the file: a page the tree has changed in memory is trusted. */
+    patch_file(PAGE_SIZE + PAGE_N_CELLS_OFFSET, 200);
+    CHECK_EQ(table_open(path, FRAMES, &evict_lru, &table), DB_OK);
     Cursor cursor;
     CHECK_EQ(table_start(table, &cursor), DB_ECORRUPT);
+    Row one = make_row(1);
     CHECK_EQ(insert(table, &one), DB_ECORRUPT);
+    CHECK_EQ(bufpool_pinned(pager_pool(table->pager)), 0);
+    CHECK_EQ(table_close(table), DB_OK);
+}
+
+/* A page is checked once after it is read, and then trusted; bytes the
+ * pager itself puts in it must be checked again. */
+static void test_pages_the_pager_rewrites_lose_their_check(void)
+{
+    fresh_path();
+    Table *table;
+    CHECK_EQ(table_open(path, POOL_MIN_FRAMES, &evict_lru, &table), DB_OK);
+    for (uint32_t id = 1; id <= 300; id++) {
+        Row row = make_long_row(id, 250);
+        CHECK_EQ(insert(table, &row), DB_OK);
+    }
+    CHECK_EQ(table_close(table), DB_OK);
+
+    CHECK_EQ(table_open(path, POOL_MIN_FRAMES, &evict_lru, &table), DB_OK);
+    Row row;
+    CHECK_EQ(table_find(table, 1, &row), DB_OK); /* in leaf 1 */
+    CHECK(pager_is_checked(table->pager, 1));
+    uint8_t *page;
+    CHECK_EQ(pager_get_page(table->pager, 0, &page), DB_OK);
+    CHECK(!pager_is_checked(table->pager, 0));
+    pager_release(table->pager, 0);
+    /* Evicted and read again, the page is checked again. */
+    for (uint32_t id = 20; id <= 300; id += 8)
+        CHECK_EQ(table_find(table, id, &row), DB_OK);
+    CHECK_EQ(pager_get_page(table->pager, 1, &page), DB_OK);
+    CHECK(!pager_is_checked(table->pager, 1));
+    pager_release(table->pager, 1);
+    CHECK_EQ(table_find(table, 1, &row), DB_OK);
+    CHECK(pager_is_checked(table->pager, 1));
+    /* A rollback puts the old bytes back. */
+    CHECK_EQ(table_begin(table), DB_OK);
+    row = make_row(1);
+    CHECK_EQ(table_update(table, &row), DB_OK);
+    CHECK(pager_is_checked(table->pager, 1));
+    table_rollback(table);
+    CHECK(!pager_is_checked(table->pager, 1));
+    CHECK_EQ(table_find(table, 1, &row), DB_OK);
+    CHECK(pager_is_checked(table->pager, 1));
+    /* The free list rewrites a page. */
+    CHECK_EQ(table_begin(table), DB_OK);
+    CHECK_EQ(pager_free_page(table->pager, 1), DB_OK);
+    CHECK(!pager_is_checked(table->pager, 1));
+    table_rollback(table);
+    CHECK_EQ(table_check(table), DB_OK);
     CHECK_EQ(table_close(table), DB_OK);
 }
 
@@ -364,6 +425,7 @@ int main(void)
     RUN(test_a_transaction_too_big_for_the_pool_fails_cleanly);
     RUN(test_child_pointer_past_the_end_is_corrupt);
     RUN(test_cell_count_beyond_the_page_is_corrupt);
+    RUN(test_pages_the_pager_rewrites_lose_their_check);
     RUN(test_second_open_is_refused_while_locked);
     return unittest_report();
 }
