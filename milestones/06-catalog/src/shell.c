@@ -748,21 +748,24 @@ static void print_recovery(Shell *shell)
     printf(".\n");
 }
 
-bool shell_repl(Shell *shell)
+bool shell_repl(Shell *shell, LineReader *reader)
 {
-    bool interactive = isatty(STDIN_FILENO);
     print_recovery(shell);
-    LineReader *reader = lineread_open(interactive);
-    if (reader == NULL) {
-        command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
-        return false;
-    }
     while (!should_stop(shell)) {
+        char *line;
         size_t len;
         const char *prompt = buffer_blank(shell) ? PROMPT : PROMPT_MORE;
-        const char *line = lineread_line(reader, prompt, &len);
-        if (line == NULL)
+        LineStatus status = lineread_read(reader, prompt, &line, &len);
+        if (status == LINE_END)
             break;
+        if (status == LINE_CANCELLED) {
+            /* Ctrl-C drops the statement typed so far, as in psql. */
+            shell->len = 0;
+            continue;
+        }
+        if (memchr(line, '\0', len) == NULL &&
+            line[strspn(line, " \t\r")] != '\0')
+            lineread_remember(reader, line);
         take_line(shell, line, len);
         /* Between statements nothing may stay pinned in the pool. */
         uint32_t pinned = bufpool_pinned(pager_pool(db_pager(shell->db)));
@@ -772,9 +775,8 @@ bool shell_repl(Shell *shell)
                    pinned == 1 ? " was" : "s were");
     }
     /* Piped input that ends inside a statement: run it, as psql does. */
-    if (!should_stop(shell) && !interactive)
+    if (!should_stop(shell) && !isatty(STDIN_FILENO))
         run_buffer(shell, true);
-    lineread_close(reader);
     return !(shell->failed && shell->options.stop_on_error);
 }
 
