@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bufpool.h"
 #include "crc32c.h"
 #include "pager.h"
 #include "unittest.h"
@@ -407,6 +408,133 @@ static void test_rollback_restores_pages_and_length(void)
     CHECK_EQ(pager_close(pager), DB_OK);
 }
 
+/* Transaction 1 commits page 1; transaction 2 spills pages 2 and 1,
+ * rolls back, and commits page 1 again under the same id. */
+static void write_a_rolled_back_spill(bool abort_record)
+{
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    wal_set_db_id(wal, DB_ID);
+    uint8_t a[PAGE_SIZE];
+    uint8_t *pages[1] = {a};
+    uint32_t one = 1;
+    memset(a, 1, sizeof a);
+    CHECK_EQ(wal_commit(wal, 1, &one, pages, 1, 3), DB_OK);
+    memset(a, 0x77, sizeof a);
+    CHECK_EQ(wal_spill(wal, 2, 2, a), DB_OK);
+    CHECK_EQ(wal_spill(wal, 2, 1, a), DB_OK);
+    uint64_t offset;
+    bool running;
+    CHECK(wal_lookup(wal, 2, &offset, &running) && running);
+    CHECK_EQ(wal_rollback(wal, 2, !abort_record), DB_OK);
+    /* The index is as before the transaction. */
+    CHECK(!wal_lookup(wal, 2, &offset, &running));
+    CHECK(wal_lookup(wal, 1, &offset, &running) && !running);
+    CHECK_EQ(offset, WAL_HEADER_SIZE);
+    memset(a, 2, sizeof a);
+    CHECK_EQ(wal_commit(wal, abort_record ? 2 : 3, &one, pages, 1, 3),
+             DB_OK);
+    wal_close(wal);
+}
+
+static void test_a_rolled_back_spill_is_not_redone(void)
+{
+    fresh_path();
+    write_a_rolled_back_spill(true);
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, &home, remember, &seen, &result), DB_OK);
+    CHECK_EQ(result.replayed, 2);
+    CHECK_EQ(result.last_txn, 2);
+    CHECK_EQ(result.dropped_bytes, 0);
+    /* Page 1 of transaction 1, then of transaction 2; nothing spilled. */
+    CHECK_EQ(seen.n, 2);
+    CHECK_EQ(seen.page_nums[0], 1);
+    CHECK_EQ(seen.first_bytes[0], 1);
+    CHECK_EQ(seen.page_nums[1], 1);
+    CHECK_EQ(seen.first_bytes[1], 2);
+    wal_close(wal);
+}
+
+static void test_a_gap_without_an_abort_record_is_refused(void)
+{
+    /* Records of transaction 2 with neither commit nor abort, then
+     * transaction 3: no crash writes that, and no rollback does. */
+    fresh_path();
+    write_a_rolled_back_spill(false);
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, &home, remember, &seen, &result),
+             DB_ECORRUPT);
+    CHECK(strstr(db_errmsg(), "out of order, transaction 3") != NULL);
+    CHECK_EQ(seen.n, 0);
+    wal_close(wal);
+}
+
+/* Sets byte 100 of page PAGE_NUM to BYTE in the running transaction. */
+static void put_byte(Pager *pager, uint32_t page_num, uint8_t byte)
+{
+    uint8_t *page;
+    CHECK_EQ(pager_write(pager, page_num), DB_OK);
+    CHECK_EQ(pager_get_page(pager, page_num, &page), DB_OK);
+    page[100] = byte;
+    pager_release(pager, page_num);
+}
+
+/* Byte 100 of page PAGE_NUM; -1 if the page cannot be read. */
+static int get_byte(Pager *pager, uint32_t page_num)
+{
+    uint8_t *page;
+    if (pager_get_page(pager, page_num, &page) != DB_OK)
+        return -1;
+    int byte = page[100];
+    pager_release(pager, page_num);
+    return byte;
+}
+
+static void test_a_crash_after_a_rolled_back_spill_recovers(void)
+{
+    fresh_path();
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_lru, &pager), DB_OK);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    for (uint32_t i = 1; i <= 20; i++) {
+        uint32_t page_num;
+        CHECK_EQ(pager_allocate_page(pager, &page_num), DB_OK);
+        put_byte(pager, page_num, 0x11);
+    }
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    /* Twenty pages through eight frames: most are spilled, then it all
+     * rolls back. */
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    for (uint32_t i = 1; i <= 20; i++)
+        put_byte(pager, i, 0x77);
+    BufPoolStats stats;
+    bufpool_stats(pager_pool(pager), &stats);
+    CHECK(stats.spills >= 12);
+    pager_rollback(pager);
+    CHECK_EQ(get_byte(pager, 5), 0x11);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    put_byte(pager, 3, 0x33);
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    /* The power goes: no checkpoint, the log stays. */
+    pager_discard(pager);
+
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_lru, &pager), DB_OK);
+    PagerLogInfo info;
+    pager_log_info(pager, &info);
+    CHECK_EQ(info.recovery.replayed, 2);
+    CHECK_EQ(get_byte(pager, 3), 0x33);
+    for (uint32_t i = 1; i <= 20; i++)
+        if (i != 3)
+            CHECK_EQ(get_byte(pager, i), 0x11);
+    CHECK_EQ(pager_close(pager), DB_OK);
+}
+
 int main(void)
 {
     if (unittest_dir() == NULL) {
@@ -427,5 +555,8 @@ int main(void)
     RUN(test_a_commit_to_a_removed_log_fails);
     RUN(test_a_nested_begin_is_a_bug);
     RUN(test_rollback_restores_pages_and_length);
+    RUN(test_a_rolled_back_spill_is_not_redone);
+    RUN(test_a_gap_without_an_abort_record_is_refused);
+    RUN(test_a_crash_after_a_rolled_back_spill_recovers);
     return unittest_report();
 }
