@@ -550,6 +550,7 @@ static void cmd_stats(Shell *shell, const char *args)
     printf("dirty write-backs: %" PRIu64 "\n", st.write_backs);
     printf("pages read: %" PRIu64 "\n", st.reads);
     printf("pages written: %" PRIu64 "\n", st.writes);
+    printf("pages spilled to the log: %" PRIu64 "\n", st.spills);
 }
 
 static void cmd_timing(Shell *shell, const char *args)
