@@ -102,7 +102,8 @@ DbStatus btree_print(Btree *tree, FILE *out);
 DbStatus btree_pages(Btree *tree, uint8_t *seen);
 
 /* One line about page PAGE_NUM of the file, whatever it is: its type,
- * cells and free bytes (\pages). Into LINE of SIZE bytes. */
+ * cells and free bytes, or why it is corrupt (\pages). Into LINE of
+ * SIZE bytes. DB_EIO. */
 DbStatus btree_describe_page(Pager *pager, uint32_t page_num, char *line,
                              size_t size);
 

@@ -563,7 +563,9 @@ static DbStatus drop_column_rows(Catalog *catalog, const char *name)
     for (rc = btree_first(catalog->columns, &cursor);
          rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
         rc = catalog_read_row(&CATALOG_TABLES[1], &cursor, row);
-        if (rc != DB_OK || !text_is(&row[0], name))
+        if (rc != DB_OK)
+            break;
+        if (!text_is(&row[0], name))
             continue;
         int64_t *grown = realloc(keys, (n + 1) * sizeof *grown);
         if (grown == NULL) {

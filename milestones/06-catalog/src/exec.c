@@ -671,8 +671,9 @@ static DbStatus select_rows(Db *db, const Stmt *s, RowSink *sink,
                          : row[pick[i]];
         if (rc == DB_OK)
             rc = sink->row(sink->ctx, out);
-        if (rc == DB_OK)
-            result->count++;
+        if (rc != DB_OK)
+            break; /* before the next move could hide the failure */
+        result->count++;
     }
     btree_cursor_close(&cursor);
     if (tree != NULL)
