@@ -579,10 +579,15 @@ static void cmd_wal(Shell *shell, const char *args)
     } else {
         printf("log: %s\n", info.path);
         printf("bytes: %" PRIu64 "\n", info.log.bytes);
+        const WalStats *log = &info.log;
         printf("records: %" PRIu64 " (%" PRIu64 " page image%s, %" PRIu64
-               " commit%s)\n", info.log.page_records + info.log.commits,
-               info.log.page_records, info.log.page_records == 1 ? "" : "s",
-               info.log.commits, info.log.commits == 1 ? "" : "s");
+               " commit%s", log->page_records + log->commits + log->aborts,
+               log->page_records, log->page_records == 1 ? "" : "s",
+               log->commits, log->commits == 1 ? "" : "s");
+        if (log->aborts > 0)
+            printf(", %" PRIu64 " abort%s", log->aborts,
+                   log->aborts == 1 ? "" : "s");
+        printf(")\n");
         printf("pages ahead of the file: %" PRIu32 "\n", info.pages_ahead);
     }
     printf("last committed transaction: %" PRIu64 "\n", info.last_txn);

@@ -481,6 +481,7 @@ DbStatus wal_rollback(Wal *wal, uint64_t txn_id, bool failed)
         return io_error(wal, "writing", err);
     wal->end += sizeof r;
     wal->stats.bytes = wal->end;
+    wal->stats.aborts++;
     return DB_OK;
 }
 /* book: end wal-rollback */

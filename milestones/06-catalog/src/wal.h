@@ -77,6 +77,7 @@ typedef struct WalStats {
     uint64_t bytes;          /* bytes of this generation (0: none) */
     uint64_t page_records;   /* of this generation */
     uint64_t commits;
+    uint64_t aborts;         /* transactions that spilled, then rolled back */
     uint64_t last_txn;       /* last committed transaction, 0 if none */
 } WalStats;
 
