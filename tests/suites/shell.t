@@ -176,3 +176,15 @@ $ strata test.db
 strata=> \echo hello, world
 hello, world
 strata=> \q
+
+## a long name is quoted short
+# No message echoes a name longer than any the catalog holds (63 bytes):
+# it is cut there, and the statement's line is shown around the place.
+$ awk 'BEGIN { for (i = 0; i < 100000; i++) n = n "a"; print "SELECT * FROM " n ";"; print "\\d " n; print "\\btree " n; print "\\copy " n " FROM '\''x.csv'\''" }' > long.sql
+$ strata test.db < long.sql 2>&1 | sed 's/strata=> //g'
+ERROR:  identifier "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." is longer than 63 bytes
+LINE 1: SELECT * FROM aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...
+                      ^
+Did not find any relation named "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...".
+Did not find any relation named "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...".
+ERROR:  relation "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." does not exist

@@ -434,6 +434,20 @@ static DbStatus load(Catalog *catalog, const char *name, Loaded *loaded)
     return rc;
 }
 
+const char *catalog_quote(const char *name, int *len)
+{
+    size_t n = strlen(name);
+    if (n <= CATALOG_NAME_MAX) {
+        *len = (int)n;
+        return "";
+    }
+    n = CATALOG_NAME_MAX;
+    while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+        n--;
+    *len = (int)n;
+    return "...";
+}
+
 DbStatus catalog_find(Catalog *catalog, const char *name,
                       const TableDef **def)
 {

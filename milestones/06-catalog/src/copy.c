@@ -352,9 +352,12 @@ DbStatus copy_command(Db *db, const char *args, FILE *progress,
     DbStatus rc = parse_args(args, buf, &table, &path, &header);
     const TableDef *def = NULL;
     if (rc == DB_OK) {
+        int len;
+        const char *more = catalog_quote(table, &len);
         rc = catalog_find(db_catalog(db), table, &def);
         if (rc == DB_ENOTFOUND)
-            rc = db_fail(rc, "relation \"%s\" does not exist", table);
+            rc = db_fail(rc, "relation \"%.*s%s\" does not exist", len,
+                         table, more);
         else if (rc == DB_OK && def->is_system)
             rc = db_fail(DB_EUNSUPPORTED, "permission denied: \"%s\" is a "
                          "system catalog", table);

@@ -319,6 +319,15 @@ static char *literal(const Value *v)
     return out;
 }
 
+/* What psql says of a relation NAME that \d or \btree cannot find. */
+static void not_found(const char *name)
+{
+    int len;
+    const char *more = catalog_quote(name, &len);
+    printf("Did not find any relation named \"%.*s%s\".\n", len, name,
+           more);
+}
+
 /* \d NAME: a table's columns, from the catalog. */
 static void cmd_describe(Shell *shell, const char *args, bool system)
 {
@@ -329,7 +338,7 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
     const TableDef *def;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        printf("Did not find any relation named \"%s\".\n", args);
+        not_found(args);
         return;
     }
     if (rc != DB_OK) {
@@ -408,7 +417,7 @@ static void cmd_btree(Shell *shell, const char *args)
     Btree *tree;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        printf("Did not find any relation named \"%s\".\n", args);
+        not_found(args);
         return;
     }
     if (rc == DB_OK)
