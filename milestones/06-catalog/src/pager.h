@@ -63,9 +63,9 @@ uint32_t pager_page_count(const Pager *pager);
  * which stay there until pager_release. Only read through this pointer
  * unless the page has been given to pager_write in the running
  * transaction. DB_ECORRUPT: PAGE_NUM is not a page of this file, or the
- * checksum of the page read does not match its bytes; DB_EIO;
- * DB_EFULL: every frame is pinned or holds a change of the transaction.
- * On failure nothing is pinned. */
+ * checksum of the page read does not match its bytes; DB_EIO (also
+ * from spilling a page of the transaction to the log for the frame);
+ * DB_EFULL: every frame is pinned. On failure nothing is pinned. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
 /* Ends the pin of page PAGE_NUM that pager_get_page took: every
@@ -88,8 +88,9 @@ void pager_mark_checked(Pager *pager, uint32_t page_num);
 DbStatus pager_begin(Pager *pager);
 
 /* Declares that the running transaction is about to change page
- * PAGE_NUM, so that its old bytes can be restored by pager_rollback and
- * its new bytes go to the log at commit. Call it before every change.
+ * PAGE_NUM, so that pager_rollback can drop its new bytes (the old ones
+ * are in the file or the log) and they go to the log at commit, or
+ * before it if the pool spills them. Call it before every change.
  * DB_EIO: an earlier write or sync failed, and the database takes no
  * more changes in this session (reads still work). */
 DbStatus pager_write(Pager *pager, uint32_t page_num);
@@ -118,7 +119,10 @@ void pager_hold(Pager *pager, bool hold);
  * and the database takes no more changes in this session. */
 DbStatus pager_commit(Pager *pager);
 
-/* Undoes every change of the running transaction in the cache. */
+/* Undoes every change of the running transaction: its frames are
+ * dropped, and pages it spilled to the log are taken back, with an
+ * abort record after them (wal_rollback). If that record cannot be
+ * written, the database takes no more changes in this session. */
 void pager_rollback(Pager *pager);
 
 /* Writes every committed page the file lacks into it, syncs it, and
