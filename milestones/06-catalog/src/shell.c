@@ -189,6 +189,8 @@ static void run_buffer(Shell *shell, bool at_end)
     }
     if (shell->failed && shell->options.stop_on_error)
         done = shell->len;
+    if (done == 0)
+        return; /* nothing ran: the buffer, perhaps none yet, stays */
     memmove(shell->buffer, shell->buffer + done, shell->len - done);
     shell->len -= done;
 }
