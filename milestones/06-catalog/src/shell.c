@@ -498,13 +498,29 @@ static void cmd_freelist(Shell *shell, const char *args)
         command_error(shell, rc);
 }
 
+/* The most memory this process has held, as the system counts it: the
+ * VmHWM line of /proc/self/status where there is one (Linux), else
+ * getrusage's ru_maxrss, which on Linux also counts the memory of the
+ * program that started strata (it is carried across fork and exec). */
 static void cmd_memory(Shell *shell, const char *args)
 {
     (void)shell;
     (void)args;
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    printf("peak memory: %ld KiB\n", usage.ru_maxrss);
+    long kib = -1;
+    FILE *status = fopen("/proc/self/status", "r");
+    if (status != NULL) {
+        char line[256];
+        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
+            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
+                kib = -1;
+        fclose(status);
+    }
+    if (kib < 0) {
+        struct rusage usage;
+        getrusage(RUSAGE_SELF, &usage);
+        kib = usage.ru_maxrss;
+    }
+    printf("peak memory: %ld KiB\n", kib);
 }
 
 static void cmd_page(Shell *shell, const char *args)
