@@ -13,9 +13,12 @@
 #   make run M=01           ... or milestone 01
 #   make diff A=01 B=02     what milestone 02 adds to 01 (FILE=src/x.c for
 #                           one file, STAT=1 for a summary)
+#   make slt                only the sqllogictest files, on every SQL
+#                           milestone (M=07 for one)
 #   make book               render the book to build/book/index.html
-#   make bench              time the milestones against sqlite3 on the
-#                           same work (M=02 for one; ROWS=n to resize;
+#   make bench              the milestones against sqlite3 on the same
+#                           work: wall time, memory, instructions per
+#                           operation (M=02 for one; ROWS=n to resize;
 #                           QUICK=1 skips the 1,000,000-row part)
 #   make clean              remove every build product
 
@@ -36,7 +39,7 @@ jobs = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(JOBS))
 # $(1) as one shell word, whatever quotes it holds.
 quote = '$(subst ','\'',$(1))'
 
-.PHONY: all build test run diff book bench deps clean
+.PHONY: all build test slt run diff book bench deps clean
 
 all: build
 
@@ -53,6 +56,10 @@ test: deps build
 	    $(if $(M),-m $(M)) $(if $(filter 1,$(SAN)),--san) \
 	    $(if $(K),-k $(call quote,$(K))) $(if $(SEED),--seed $(SEED)) \
 	    $(if $(filter 1,$(UPDATE)),--update) $(if $(filter 1,$(V)),-v)
+
+slt: deps build
+	@python3 tests/run.py -j $(JOBS) -k slt $(if $(M),-m $(M)) \
+	    $(if $(filter 1,$(SAN)),--san)
 
 # Builds only ./strata, quietly (its compiler lines go to a log, shown if
 # the build fails), then opens test.db in the milestone's directory, the

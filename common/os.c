@@ -32,7 +32,7 @@
 /* --- the fault plan --------------------------------------------------- */
 
 typedef enum PointKind {
-    POINT_ANY, POINT_WRITE, POINT_SYNC, POINT_READ
+    POINT_ANY, POINT_WRITE, POINT_SYNC, POINT_READ, POINT_INPUT
 } PointKind;
 
 static struct {
@@ -62,6 +62,8 @@ typedef struct FileState {
     Pending *pending;
     size_t n_pending, cap_pending;
     bool name_unsynced;    /* created, and its directory not synced since */
+    bool unlinked;         /* its name is gone, but not the open files */
+    uint32_t n_open;       /* OsFiles that refer to it */
     struct FileState *next;
 } FileState;
 
@@ -92,8 +94,8 @@ static void write_count(void)
         fprintf(out, "%llu\n", (unsigned long long)(
                          fault.kind == POINT_SYNC    ? fault.syncs
                          : fault.kind == POINT_WRITE ? fault.writes
-                         : fault.kind == POINT_READ  ? fault.reads
-                                                     : fault.points));
+                         : fault.kind == POINT_ANY   ? fault.points
+                                                     : fault.reads));
         fclose(out);
     }
 }
@@ -128,6 +130,7 @@ static void parse_fault(void)
             fault.kind = strcmp(value, "sync") == 0    ? POINT_SYNC
                          : strcmp(value, "write") == 0 ? POINT_WRITE
                          : strcmp(value, "read") == 0  ? POINT_READ
+                         : strcmp(value, "input") == 0 ? POINT_INPUT
                                                        : POINT_ANY;
         }
     }
@@ -269,14 +272,15 @@ static int io_point(PointKind kind)
 {
     if (!fault.parsed)
         parse_fault();
-    /* A read is a point only when reads are counted, so that the points
-     * of every other count stay where they are. */
-    if (kind == POINT_READ && fault.kind != POINT_READ)
+    /* A read is a point only when its kind is counted, so that the
+     * points of every other count stay where they are. */
+    bool is_read = kind == POINT_READ || kind == POINT_INPUT;
+    if (is_read && fault.kind != kind)
         return 0;
     fault.points++;
     uint64_t of_kind = kind == POINT_WRITE  ? ++fault.writes
                        : kind == POINT_SYNC ? ++fault.syncs
-                       : kind == POINT_READ ? ++fault.reads
+                       : is_read            ? ++fault.reads
                                             : 0;
     uint64_t n = fault.kind == POINT_ANY ? fault.points
                  : fault.kind == kind    ? of_kind
@@ -333,12 +337,37 @@ static void free_state(FileState *s)
     free(s);
 }
 
+/* S has lost its name: freed, unless files still open use it, which
+ * then keep it without a name until the last of them is closed. */
+static void forget_state(FileState *s)
+{
+    if (s->n_open == 0)
+        free_state(s);
+    else
+        s->unlinked = true;
+}
+
+/* The state whose waiting writes F's reads and writes go through; NULL
+ * when they go straight to the file: outside crash mode, and once the
+ * file has no name, which a crash cannot leave anything of (its waiting
+ * writes are applied then, so that its open files still read them). */
+static FileState *waiting(OsFile *f)
+{
+    FileState *s = f->state;
+    if (s == NULL || !s->unlinked)
+        return s;
+    for (size_t i = 0; i < s->n_pending; i++)
+        apply(f->fd, &s->pending[i], 0, s->pending[i].len);
+    drop_pending(s);
+    return NULL;
+}
+
 static void free_renamed(Renamed *r)
 {
     if (r->old_fd >= 0)
         close(r->old_fd);
     if (r->old_state != NULL)
-        free_state(r->old_state);
+        forget_state(r->old_state);
     free(r->from);
     free(r->to);
     free(r);
@@ -393,6 +422,7 @@ int os_open(const char *path, OsFile **out)
         }
         if (created)
             f->state->name_unsynced = true;
+        f->state->n_open++;
     }
     *out = f;
     return 0;
@@ -414,6 +444,8 @@ int os_open_existing(const char *path, OsFile **out)
         free(f);
         return ENOMEM;
     }
+    if (f->state != NULL)
+        f->state->n_open++;
     *out = f;
     return 0;
 }
@@ -483,11 +515,12 @@ static int real_size(OsFile *f, uint64_t *size)
 
 int os_size(OsFile *f, uint64_t *size)
 {
+    FileState *s = waiting(f);
     int err = real_size(f, size);
-    if (err != 0 || f->state == NULL)
+    if (err != 0 || s == NULL)
         return err;
-    for (size_t i = 0; i < f->state->n_pending; i++) {
-        const Pending *w = &f->state->pending[i];
+    for (size_t i = 0; i < s->n_pending; i++) {
+        const Pending *w = &s->pending[i];
         if (w->offset + w->len > *size)
             *size = w->offset + w->len;
     }
@@ -496,6 +529,11 @@ int os_size(OsFile *f, uint64_t *size)
 
 int os_read(OsFile *f, uint64_t offset, void *buf, size_t n, size_t *n_read)
 {
+    *n_read = 0;
+    int err = io_point(POINT_READ);
+    if (err != 0)
+        return err;
+    FileState *s = waiting(f);
     size_t done = 0;
     while (done < n) {
         ssize_t got = pread(f->fd, (char *)buf + done, n - done,
@@ -510,19 +548,19 @@ int os_read(OsFile *f, uint64_t offset, void *buf, size_t n, size_t *n_read)
         done += (size_t)got;
     }
     *n_read = done;
-    if (f->state == NULL || f->state->n_pending == 0)
+    if (s == NULL || s->n_pending == 0)
         return 0;
 
     /* Crash mode: waiting writes cover what the disk has, in order. */
     uint64_t size;
-    int err = os_size(f, &size);
+    err = os_size(f, &size);
     if (err != 0)
         return err;
     size_t want = offset >= size ? 0
                   : size - offset < n ? (size_t)(size - offset) : n;
     memset((char *)buf + done, 0, want > done ? want - done : 0);
-    for (size_t i = 0; i < f->state->n_pending; i++) {
-        const Pending *w = &f->state->pending[i];
+    for (size_t i = 0; i < s->n_pending; i++) {
+        const Pending *w = &s->pending[i];
         uint64_t lo = w->offset > offset ? w->offset : offset;
         uint64_t hi = w->offset + w->len < offset + want ? w->offset + w->len
                                                          : offset + want;
@@ -537,7 +575,7 @@ int os_read(OsFile *f, uint64_t offset, void *buf, size_t n, size_t *n_read)
 int os_read_next(OsFile *f, void *buf, size_t n, size_t *n_read)
 {
     *n_read = 0;
-    int err = io_point(POINT_READ);
+    int err = io_point(POINT_INPUT);
     if (err != 0)
         return err;
     ssize_t got;
@@ -555,8 +593,8 @@ int os_write(OsFile *f, uint64_t offset, const void *buf, size_t n)
     int err = io_point(POINT_WRITE);
     if (err != 0)
         return err;
-    if (f->state != NULL) {
-        FileState *s = f->state;
+    FileState *s = waiting(f);
+    if (s != NULL) {
         if (s->n_pending == s->cap_pending) {
             size_t cap = s->cap_pending ? 2 * s->cap_pending : 16;
             Pending *grown = realloc(s->pending, cap * sizeof *grown);
@@ -725,7 +763,10 @@ int os_sync_dir(const char *path)
 int os_close(OsFile *f)
 {
     /* Crash mode keeps the file's state: its waiting writes may still be
-     * lost, closed or not. */
+     * lost, closed or not; unless its name is gone too. */
+    FileState *s = f->state;
+    if (s != NULL && --s->n_open == 0 && s->unlinked)
+        free_state(s);
     int err = close(f->fd) == 0 ? 0 : errno;
     free(f);
     return err;
@@ -743,7 +784,7 @@ int os_unlink(const char *path)
             if (strcmp((*p)->path, path) == 0) {
                 FileState *gone = *p;
                 *p = gone->next;
-                free_state(gone);
+                forget_state(gone);
                 break;
             }
         }

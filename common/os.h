@@ -26,15 +26,18 @@
  *   kind=sync        with any of the three: count only the syncs (os_sync
  *                    and os_sync_dir), so that N is the Nth sync
  *                    (kind=write: only the os_write calls; kind=read:
- *                    only the os_read_next calls, which are I/O points
- *                    for this kind alone, so that no other count moves)
+ *                    only the os_read calls, and kind=input only the
+ *                    os_read_next calls, which are I/O points for their
+ *                    kind alone, so that no other count moves)
  *   seed=S           with any of them, or alone: os_random's bytes come
  *                    from S too, so that a run's files come out the same
  *                    byte for byte every time (as in the book's dumps)
  *
  * To lose unsynced writes on a crash, crash mode keeps them in memory
  * until their file is synced (reads see them as the page cache would) and
- * skips the real fsync, which a simulated crash does not need.
+ * skips the real fsync, which a simulated crash does not need. A file
+ * that lost its name while open (a temporary file) writes straight
+ * through: a crash cannot leave anything of a file without a name.
  */
 #ifndef STRATA_OS_H
 #define STRATA_OS_H
@@ -117,7 +120,8 @@ int os_size(OsFile *f, uint64_t *size);
 /* Closes the file and frees F, also when closing fails. */
 int os_close(OsFile *f);
 
-/* Removes the file PATH (ENOENT if there is none). */
+/* Removes the file PATH (ENOENT if there is none). A file open when its
+ * name goes stays readable and writable until it is closed. */
 int os_unlink(const char *path);
 
 /* Gives the file FROM the name TO, in one step: whoever opens TO finds

@@ -17,10 +17,18 @@ What it runs, each against every milestone it applies to:
                       read what was printed; the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
+  bench               `make bench` runs, at its smallest (not with --san)
   drift               no function is the same in milestones N-1 and N+1
                       but different in N (a fix carried past N, or an
                       edit that skipped it), when three neighbours run
   tests/selftest.py   the runner's own tests: what counts as a failure
+  sqllogictest        from 06 on: the project's files (tests/slt/NN-*.test)
+                      and every file of the shared corpus
+                      (../shared/sqllogictest, or $SLT_DIR) through
+                      tests/slt.py, one result per file, with the records
+                      the milestone cannot run yet skipped by name and
+                      reason (never counted as passed); and slt.py's own
+                      tests (tests/test_slt.py), once
 
 Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
@@ -75,8 +83,10 @@ import harness      # noqa: E402
 import milestones   # noqa: E402
 import transcript   # noqa: E402
 import chapters     # noqa: E402
+import slt          # noqa: E402
 
 SUITES = HERE / "suites"
+SQL_FIRST = 6       # the first milestone that speaks SQL
 DRIFT = "no function skips a milestone"
 DEFAULT_SEED = 20261123
 
@@ -332,6 +342,60 @@ class Runner:
         job.where = "the book"
         return job
 
+    # --- sqllogictest ------------------------------------------------------
+
+    def slt_job(self, milestone, path, rules):
+        """One sqllogictest file on the milestone, its scratch databases
+        in memory (/dev/shm) when the machine has it: the corpus makes
+        thousands of durable commits."""
+        def job():
+            shm = Path("/dev/shm")
+            workdir = self.workdir("slt") if not shm.is_dir() else \
+                Path(tempfile.mkdtemp(prefix="strata-slt-", dir=shm))
+            results = slt.run_files(
+                [path], "strata", strata=milestone.path / self.binary,
+                env=self.env_for(milestone), workdir=workdir, rules=rules,
+                timeout=self.timeout())
+            out = [Result("slt: %s" % r.name, milestone, r.ok,
+                          r.report(20)) for r in results]
+            if all(r.ok for r in results):
+                shutil.rmtree(workdir, ignore_errors=True)
+            return out
+        job.where = milestone.name
+        return job
+
+    def slt_jobs(self, chosen):
+        jobs = []
+        corpus = slt.corpus_dir()
+        for m in chosen:
+            if m.number < SQL_FIRST:
+                continue
+            files = [(p, ()) for p in slt.project_files(m.number)]
+            if corpus is not None:
+                files += [(p, slt.rules_for(m.number))
+                          for p in slt.test_files(corpus)]
+            for path, rules in files:
+                if self.selected("slt: %s" % slt.display_name(path)):
+                    jobs.append(self.slt_job(m, path, rules))
+        if corpus is None and any(m.number >= SQL_FIRST for m in chosen):
+            print("note: %s" % slt.corpus_missing())
+        return jobs
+
+    def slt_selftest_job(self):
+        """slt.py's own tests, one result each."""
+        def job():
+            proc = subprocess.run(
+                [sys.executable, "-m", "unittest", "-v", "test_slt"],
+                cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                timeout=self.timeout() * 20)
+            out = proc.stdout.decode("utf-8", "replace")
+            results = unittest_results(out, "slt.py: ")
+            if proc.returncode != 0 and all(r.ok for r in results):
+                results.append(Result("slt.py's tests", None, False, out))
+            return [r for r in results if self.selected(r.name)]
+        job.where = "the sqllogictest runner"
+        return job
+
     # --- the project's own rules --------------------------------------------
 
     def selftest_job(self):
@@ -342,12 +406,7 @@ class Runner:
                                   stderr=subprocess.STDOUT,
                                   timeout=self.timeout() * 5)
             out = proc.stdout.decode("utf-8", "replace")
-            results = []
-            for line in out.splitlines():
-                m = re.match(r"(test_\w+) \(.*\) \.\.\. (.*)$", line)
-                if m:
-                    results.append(Result("selftest: " + m.group(1), None,
-                                          m.group(2) == "ok", out))
+            results = unittest_results(out, "selftest: ")
             if proc.returncode != 0 and all(r.ok for r in results):
                 results.append(Result("selftest", None, False, out))
             return [r for r in results if self.selected(r.name)]
@@ -369,6 +428,32 @@ class Runner:
             return [Result("C lines fit in 80 columns", None,
                            not long_lines, "\n".join(long_lines))]
         job.where = "the style"
+        return job
+
+    def bench_job(self, chosen):
+        """`make bench` at its smallest (300 rows, one round, no
+        callgrind, the load and the selects): the bench is not a test of
+        speed, but it must run. Its report goes to a scratch directory."""
+        def job():
+            out = self.workdir("bench")
+            cmd = [sys.executable, str(ROOT / "scripts" / "bench"), "--quick",
+                   "--runs", "1", "-n", "300", "--no-instructions",
+                   "--only", "load", "--only", "select", "--out", str(out)]
+            for m in chosen:
+                cmd += ["-m", m.tag]
+            try:
+                proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT,
+                                      env=self.env_for(chosen[-1]),
+                                      timeout=self.timeout() * 10)
+            except subprocess.TimeoutExpired:
+                return [Result("the bench runs", None, False, "timed out")]
+            ok = proc.returncode == 0 and (out / "report.txt").exists()
+            if ok:
+                shutil.rmtree(out, ignore_errors=True)
+            return [Result("the bench runs", None, ok, "`%s` failed:\n%s" % (
+                " ".join(cmd), proc.stdout.decode("utf-8", "replace")))]
+        job.where = "the bench"
         return job
 
     def drift_job(self, chosen):
@@ -464,12 +549,17 @@ class Runner:
         if self.args.k is None or "selftest" in self.args.k or \
                 self.args.k in "selftest":
             jobs.append(self.selftest_job())
+        jobs += self.slt_jobs(chosen)
+        if self.args.k is None or "slt" in self.args.k:
+            jobs.append(self.slt_selftest_job())
         if not self.args.san:
             for m in chosen:
                 name = "%s builds with clang, warning-free" % m
                 if self.selected(name):
                     jobs.append(self.clang_job(m, name))
             jobs += self.predecessor_jobs(chosen)
+            if self.selected("the bench runs"):
+                jobs.append(self.bench_job(chosen))
         return jobs, refused
 
     def predecessor_jobs(self, chosen):
@@ -657,6 +747,21 @@ def load_python_suite(path):
 def python_tests(module):
     return [getattr(module, name) for name in sorted(vars(module))
             if name.startswith("test_") and callable(getattr(module, name))]
+
+
+def unittest_results(out, prefix):
+    """A Result per test that `python3 -m unittest -v` printed in OUT
+    (its name, then its docstring's first line if it has one, then
+    " ... ok" or what went wrong). A test skipped for a reason it states
+    (slt.py's corpus tests, when the corpus is not there) is no result:
+    neither passed nor failed."""
+    results = []
+    for m in re.finditer(r"^(test_\w+) \([^)\n]*\)(?:\n[^\n]*?)? \.\.\. "
+                         r"(.*)$", out, re.M):
+        if not m.group(2).startswith("skipped"):
+            results.append(Result(prefix + m.group(1), None,
+                                  m.group(2) == "ok", out))
+    return results
 
 
 def rel(path):

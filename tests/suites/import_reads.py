@@ -1,7 +1,7 @@
 """.import when reading the CSV file fails. A read error is an error that
 names the line being read; the batches committed before it stay, and
 nothing from that line on is in the table or claimed by the message.
-The faults come from STRATA_FAULT=eio=N,kind=read, which fails the Nth
+The faults come from STRATA_FAULT=eio=N,kind=input, which fails the Nth
 read of the file .import reads (common/os.h)."""
 import re
 
@@ -32,14 +32,14 @@ def test_a_read_error_anywhere_keeps_only_what_came_before(t):
     rows it says stay, each whole, all from before that line."""
     write_rows(t)
     t.strata("count.db", input_lines=[".import rows.csv"],
-             env={"STRATA_FAULT": "count=reads.txt,kind=read"})
+             env={"STRATA_FAULT": "count=reads.txt,kind=input"})
     n_reads = int(t.path("reads.txt").read_text())
     t.check(n_reads >= 3, "the file took only %d reads" % n_reads)
     last_line = 0
     for n in range(1, n_reads + 1):
         db = "fail%d.db" % n
         out = t.strata(db, input_lines=[".import rows.csv"],
-                       env={"STRATA_FAULT": "eio=%d,kind=read" % n}).output
+                       env={"STRATA_FAULT": "eio=%d,kind=input" % n}).output
         reply = t.replies(out)[0]
         t.check("Imported" not in reply, "read %d: %r" % (n, reply))
         m = re.match(r"Error: rows\.csv line (\d+): reading 'rows\.csv' "
@@ -65,7 +65,7 @@ def test_a_read_error_anywhere_keeps_only_what_came_before(t):
     t.check_equal(last_line, N_ROWS + 1, "the last read, at the end")
 
     out = t.strata("whole.db", input_lines=[".import rows.csv"],
-                   env={"STRATA_FAULT": "eio=%d,kind=read" % (n_reads + 1)}
+                   env={"STRATA_FAULT": "eio=%d,kind=input" % (n_reads + 1)}
                    ).output
     t.check("Imported %d rows" % N_ROWS in out, "no fault: %r" % out)
     t.check_equal(len(rows_in(t, "whole.db")), N_ROWS, "rows imported")

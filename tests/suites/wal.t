@@ -244,12 +244,12 @@ ok
 db > .exit
 
 ## a read error stops .import at the line it was reading
-# STRATA_FAULT=eio=3,kind=read fails the third read of the CSV file,
+# STRATA_FAULT=eio=3,kind=input fails the third read of the CSV file,
 # which .import reads 32 KiB at a time: the second read ended inside
 # line 1861. That line cannot be read whole, and nothing from it on is
 # imported or claimed.
 $ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
-$ STRATA_FAULT=eio=3,kind=read STRATA_POOL_PAGES=256 strata test.db
+$ STRATA_FAULT=eio=3,kind=input STRATA_POOL_PAGES=256 strata test.db
 db > .import rows.csv
 Error: rows.csv line 1861: reading 'rows.csv' failed: Input/output error. The 1000 rows before line 1001 stay; lines 1001 to 1861 were rolled back.
 db > select 1000
