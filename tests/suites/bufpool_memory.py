@@ -33,21 +33,6 @@ def peak_kib(t, name, n_rows):
     return int(match.group(1))
 
 
-def test_memory_is_strata_s_own(t):
-    """`.memory` counts strata alone, not the program that started it:
-    on Linux getrusage's peak starts from the parent's, which here holds
-    200 MiB."""
-    ballast = bytearray(200 * 1024 * 1024)
-    for i in range(0, len(ballast), 4096):
-        ballast[i] = 1
-    out = t.session("test.db", [".memory"])
-    del ballast
-    match = re.search(r"peak memory: (\d+) KiB", out)
-    t.check(match is not None, "no .memory line in %r" % out)
-    t.check(int(match.group(1)) < 50 * 1024, "peak memory %s KiB: the "
-            "parent's 200 MiB are counted" % match.group(1))
-
-
 def test_memory_stays_flat_as_the_file_grows(t):
     """A file 2x the pool and one 20x the pool: the larger costs under
     half the difference in file size, which a cache of every page read

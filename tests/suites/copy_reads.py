@@ -2,7 +2,7 @@
 fails. A read error is an error that names the line being read; the
 batches committed before it stay, and nothing from that line on is in
 the table or claimed by the message. The faults come from
-STRATA_FAULT=eio=N,kind=read, which fails the Nth read of the file that
+STRATA_FAULT=eio=N,kind=input, which fails the Nth read of the file that
 \\copy reads (common/os.h)."""
 import re
 
@@ -35,13 +35,13 @@ def test_a_read_error_anywhere_keeps_only_what_came_before(t):
     stay, each whole, all from before that line."""
     t.path("rows.csv").write_text("".join(row(i) + "\n"
                                           for i in range(1, N_ROWS + 1)))
-    copy(t, "count.db", "count=reads.txt,kind=read")
+    copy(t, "count.db", "count=reads.txt,kind=input")
     n_reads = int(t.path("reads.txt").read_text())
     t.check(n_reads >= 3, "the file took only %d reads" % n_reads)
     last_line = 0
     for n in range(1, n_reads + 1):
         db = "fail%d.db" % n
-        result = copy(t, db, "eio=%d,kind=read" % n)
+        result = copy(t, db, "eio=%d,kind=input" % n)
         t.check_equal(result.status, 1, "read %d: exit status" % n)
         m = re.match(r"ERROR:  COPY users, line (\d+): reading the file "
                      r"failed: Input/output error; (.*)\n$", result.output)
@@ -66,7 +66,7 @@ def test_a_read_error_anywhere_keeps_only_what_came_before(t):
                       "rows after a failed read %d" % n)
     t.check_equal(last_line, N_ROWS + 1, "the last read, at the end")
 
-    result = copy(t, "whole.db", "eio=%d,kind=read" % (n_reads + 1))
+    result = copy(t, "whole.db", "eio=%d,kind=input" % (n_reads + 1))
     t.check_equal(result.output, "COPY %d\n" % N_ROWS, "no fault")
     t.check_equal(len(rows_in(t, "whole.db")), N_ROWS, "rows copied")
 
