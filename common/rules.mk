@@ -144,13 +144,14 @@ ifneq ($(FUZZ_SRCS),)
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz \
 	    SANFLAGS='$(FUZZ_SAN)' LDFLAGS=-fsanitize=fuzzer $(FUZZ_BINS)
-	$(Q)$(SQL_CORPUS) --seeds build/fuzz/seeds --dict build/fuzz/sql.dict \
+	$(Q)$(SQL_CORPUS) --seeds build/fuzz/seeds --commands \
+	    --dict build/fuzz/sql.dict \
 	    --keywords src/tokenize.c
 
 fuzz: fuzz-build
 	$(Q)mkdir -p build/fuzz/corpus
 	$(Q)for f in $(FUZZ_BINS); do \
-	    ./$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	    UBSAN_OPTIONS=print_stacktrace=1 ./$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
 	        -max_len=4096 -dict=build/fuzz/sql.dict \
 	        -artifact_prefix=build/fuzz/ build/fuzz/corpus \
 	        build/fuzz/seeds $(wildcard $(ROOT)/tests/fuzz_corpus) || exit 1; \

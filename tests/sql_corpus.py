@@ -11,10 +11,12 @@ Where the SQL comes from, for milestone NN (-m NN):
                      files named for NN or an earlier milestone (or for
                      none), a few records a file
 
-Usage: tests/sql_corpus.py -m NN --seeds DIR [--dict FILE --keywords
-                           tokenize.c]
+Usage: tests/sql_corpus.py -m NN --seeds DIR [--commands]
+                           [--dict FILE --keywords tokenize.c]
   --seeds DIR   writes one file per session, -c or group of records into
                 DIR (emptied first), named after where it comes from
+  --commands    also a session's input with its backslash commands (as
+                NAME-shell), for the fuzzer to run through the shell
   --dict FILE   writes a libFuzzer dictionary: the keywords of the
                 tokenizer's table in tokenize.c (--keywords), its
                 operators, the names of the fuzz target's tables, type
@@ -44,17 +46,20 @@ EXTRA_WORDS = ["kv", "notes", "k", "v", "r", "b", "s", "n", "body", "tag",
 OPERATORS = ["(", ")", ",", ";", "*", "=", "+", "-", "'", '"']
 
 
-def typed_sql(cmd):
-    """The SQL typed into one transcript command: its prompt lines, with
-    the backslash commands (a line of its own that starts with \\)
-    left out."""
+def typed_sql(cmd, commands):
+    """The SQL typed into one transcript command: its prompt lines. The
+    backslash commands (a line that starts with \\) are left out, or
+    with COMMANDS kept, but for \\q, which would end the input, and
+    \\copy, which reads a file."""
     lines = []
     for line in cmd.expected:
         prompt = next((p for p in SQL_PROMPTS if line.startswith(p)), None)
         if prompt is None:
             continue
         text = line[len(prompt):]
-        if not text.lstrip().startswith("\\"):
+        word = text.lstrip().split(" ")[0]
+        if not word.startswith("\\") or \
+                commands and word not in ("\\q", "\\copy"):
             lines.append(text)
     return "\n".join(lines)
 
@@ -76,9 +81,10 @@ def dash_c_sql(cmdline):
     return found
 
 
-def transcript_sources(number):
+def transcript_sources(number, commands):
     """(name, SQL) of every command of the suites that applies to
-    milestone NUMBER and types or passes SQL."""
+    milestone NUMBER and types or passes SQL; with COMMANDS, also its
+    input with the backslash commands, where it has any."""
     for path in sorted((HERE / "suites").glob("*.t")):
         suite, error = run.parse_suite(path)
         if error:
@@ -87,9 +93,13 @@ def transcript_sources(number):
             if not test.applies(number):
                 continue
             for cmd in test.commands:
-                sql = typed_sql(cmd)
+                sql = typed_sql(cmd, False)
                 if sql.strip():
                     yield "%s-%d" % (path.stem, cmd.line_no), sql
+                with_commands = typed_sql(cmd, commands)
+                if with_commands != sql:
+                    yield "%s-%d-shell" % (path.stem, cmd.line_no), \
+                        with_commands
                 for i, text in enumerate(dash_c_sql(cmd.cmdline)):
                     yield "%s-%d-c%d" % (path.stem, cmd.line_no, i), text
 
@@ -145,6 +155,7 @@ def main():
     parser.add_argument("--seeds", type=Path, required=True)
     parser.add_argument("--dict", type=Path)
     parser.add_argument("--keywords", type=Path)
+    parser.add_argument("--commands", action="store_true")
     args = parser.parse_args()
     m = re.match(r"(\d+)", Path(args.milestone).name)
     if not m:
@@ -155,7 +166,7 @@ def main():
     for old in args.seeds.iterdir():
         old.unlink()
     seen = set()
-    for name, sql in list(transcript_sources(number)) + \
+    for name, sql in list(transcript_sources(number, args.commands)) + \
             list(slt_sources(number)):
         data = sql.encode()
         if data in seen:

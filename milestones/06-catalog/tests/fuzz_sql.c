@@ -6,6 +6,10 @@
  * as the shell cuts what is typed, and each statement runs through
  * exec_sql against a real database file, so that lookups, type checks,
  * inserts, updates, deletes and drops run too, not only the grammar.
+ * An input with a line that starts with a backslash runs through the
+ * shell instead (shell_run_text), which also prints errors with their
+ * caret and runs the backslash commands (but for \copy, which reads a
+ * file the input could name: such an input runs without the shell).
  * Every input starts from the same database (a few tables and rows, made
  * once and copied back before each input), so that a crashing input
  * replays on its own. Beside what the sanitizers catch, the target
@@ -21,6 +25,9 @@
  *   - after an input that changed the database, \check finds every page
  *     used exactly once.
  *
+ * Through the shell, only the pins and \check are checked, after the
+ * whole input.
+ *
  * Built by `make fuzz` (clang -fsanitize=fuzzer,address,undefined, in
  * build/fuzz/); tests/run.py runs it for a bounded time.
  */
@@ -34,6 +41,7 @@
 
 #include "exec.h"
 #include "output.h"
+#include "shell.h"
 #include "tokenize.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -51,6 +59,9 @@ static const char *const SETUP[] = {
     "INSERT INTO notes VALUES (10, 'first', 'aa'), (NULL, NULL, 'bb')",
 };
 #define OVERFLOW_BYTES 9000   /* more than a leaf cell holds */
+/* Rows added to kv, enough for internal pages: deletes then merge
+ * leaves, and an update that grows rows splits them. */
+#define KV_MORE_ROWS 400
 
 static char work_dir[64];
 static char db_file[96];
@@ -309,8 +320,58 @@ static void run_statement(Db *db, Output *out, const char *sql,
     if (rc == DB_OK && !result.has_rows)
         before->known = false, before->changed = true;
     else if (contents(db) != before->contents)
-        fail("%s changed the database", rc != DB_OK ? "a failed statement"
-                                                    : "a query");
+        fail("%s changed the database: %.*s%s%s", rc != DB_OK
+             ? "a failed statement" : "a query", (int)len, sql,
+             rc != DB_OK ? "\nERROR:  " : "", rc != DB_OK ? e->message : "");
+}
+
+/* --- through the shell --------------------------------------------------- */
+
+/* True if a line of TEXT starts (after blanks) with a backslash, and no
+ * line is a \copy. */
+static bool for_the_shell(const char *text, uint32_t len)
+{
+    bool command = false;
+    for (uint32_t at = 0; at < len;) {
+        while (at < len && (text[at] == ' ' || text[at] == '\t'))
+            at++;
+        if (at < len && text[at] == '\\') {
+            if (len - at >= 5 && memcmp(text + at, "\\copy", 5) == 0)
+                return false;
+            command = true;
+        }
+        while (at < len && text[at] != '\n')
+            at++;
+        at++;
+    }
+    return command;
+}
+
+/* Runs TEXT as typed into the shell, whose output goes to /dev/null.
+ * The shell prints to stdout and stderr, which in glibc are variables:
+ * pointing them elsewhere for a while leaves alone what the sanitizers
+ * and libFuzzer print (to file descriptor 2, and to a FILE of their
+ * own). */
+static void run_shell(Db *db, const char *text, uint32_t len,
+                      OutputFormat format)
+{
+    FILE *out = stdout, *err = stderr;
+    stdout = devnull;
+    stderr = devnull;
+    ShellOptions options = {.format = format};
+    Shell *shell;
+    DbStatus rc = shell_open(db, &options, &shell);
+    if (rc == DB_OK) {
+        shell_run_text(shell, text, len);
+        shell_close(shell);
+    }
+    stdout = out;
+    stderr = err;
+    if (rc != DB_OK)
+        fail("opening the shell: %s", db_errmsg());
+    uint32_t pinned = bufpool_pinned(pager_pool(db_pager(db)));
+    if (pinned != 0)
+        fail("%u pages left pinned", pinned);
 }
 
 /* --- the database file -------------------------------------------------- */
@@ -403,12 +464,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     Db *db = open_db(0);
     for (size_t i = 0; i < sizeof SETUP / sizeof SETUP[0]; i++)
         exec_setup(db, SETUP[i]);
-    char *big = malloc(OVERFLOW_BYTES + 64);
+    char *big = malloc(OVERFLOW_BYTES + 64 * KV_MORE_ROWS);
     if (big == NULL)
         fail("out of memory");
     int n = sprintf(big, "INSERT INTO notes VALUES (11, '");
     memset(big + n, 'o', OVERFLOW_BYTES);
     strcpy(big + n + OVERFLOW_BYTES, "', 'cc')");
+    exec_setup(db, big);
+    n = sprintf(big, "INSERT INTO kv VALUES ");
+    for (int i = 0; i < KV_MORE_ROWS; i++)
+        n += sprintf(big + n, "%s(%d, 'row %d', %d.5, %s, NULL)",
+                     i ? ", " : "", 100 + i, i, i, i % 2 ? "TRUE" : "FALSE");
     exec_setup(db, big);
     free(big);
     template_contents = contents(db);
@@ -427,11 +493,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * evicts all the time) and the output format, so that a replay
      * takes the same ones. */
     Db *db = open_db(size % 2 ? 8 : 0);
-    Output out;
-    output_init(&out, devnull, size / 2 % 2 ? OUTPUT_CSV : OUTPUT_ALIGNED,
-                false, false);
+    OutputFormat format = size / 2 % 2 ? OUTPUT_CSV : OUTPUT_ALIGNED;
     const char *sql = (const char *)data;
     uint32_t len = (uint32_t)size, at = 0;
+    if (for_the_shell(sql, len)) {
+        run_shell(db, sql, len, format);
+        if (db_check(db) != DB_OK)
+            fail("\\check: %s", db_errmsg());
+        close_db(db);
+        return 0;
+    }
+    Output out;
+    output_init(&out, devnull, format, false, false);
     Before before = {true, template_contents, false};
     while (at < len) {
         bool complete;
