@@ -151,8 +151,9 @@ fuzz-build:
 fuzz: fuzz-build
 	$(Q)mkdir -p build/fuzz/corpus
 	$(Q)for f in $(FUZZ_BINS); do \
-	    UBSAN_OPTIONS=print_stacktrace=1 ./$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
-	        -max_len=4096 -dict=build/fuzz/sql.dict \
+	    UBSAN_OPTIONS=print_stacktrace=1 ./$$f -max_total_time=$(FUZZ_TIME) \
+	        -timeout=20 -rss_limit_mb=2048 -max_len=4096 -len_control=0 \
+	        -dict=build/fuzz/sql.dict \
 	        -artifact_prefix=build/fuzz/ build/fuzz/corpus \
 	        build/fuzz/seeds $(wildcard $(ROOT)/tests/fuzz_corpus) || exit 1; \
 	done
