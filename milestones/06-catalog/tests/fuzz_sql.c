@@ -17,8 +17,8 @@
  *
  *   - a failed statement leaves its error in the Db: a message, and a
  *     position inside the statement or none;
- *   - a failed statement, and any query, changes nothing: the catalog
- *     and every row read the same before and after;
+ *   - a failed statement, and any query, changes nothing: every byte of
+ *     every page reads the same before and after;
  *   - no page stays pinned after a statement;
  *   - a query gives each value its column's type (or NULL), and as many
  *     rows as its result counts;
@@ -68,7 +68,6 @@ static char db_file[96];
 static char log_file[112];
 static uint8_t *template_bytes;  /* the database file after SETUP */
 static size_t template_size;
-static uint64_t template_contents;
 static FILE *devnull;
 
 static void fail(const char *fmt, ...)
@@ -82,115 +81,55 @@ static void fail(const char *fmt, ...)
     abort();
 }
 
-/* --- the database's contents, as one number ---------------------------- */
+/* --- the database's pages, to compare ---------------------------------- */
 
-/* FNV-1a, 64 bits. */
-static void mix(uint64_t *h, const void *bytes, size_t n)
+/* Every page of the database as a statement sees it (through the pool),
+ * one after another: a statement that changes nothing leaves every byte
+ * of every page as it was. */
+typedef struct Pages {
+    uint32_t n_pages, cap;
+    uint8_t *bytes;        /* n_pages * PAGE_SIZE */
+} Pages;
+
+static const uint8_t *get_page(Db *db, uint32_t page_num)
 {
-    for (size_t i = 0; i < n; i++) {
-        *h ^= ((const uint8_t *)bytes)[i];
-        *h *= 1099511628211u;
-    }
+    uint8_t *page;
+    if (pager_get_page(db_pager(db), page_num, &page) != DB_OK)
+        fail("reading page %u: %s", page_num, db_errmsg());
+    return page;
 }
 
-static void mix_value(uint64_t *h, const Value *v)
+static void take_pages(Db *db, Pages *pages)
 {
-    mix(h, &v->type, sizeof v->type);
-    switch (v->type) {
-    case VALUE_NULL:
-        break;
-    case VALUE_INTEGER:
-        mix(h, &v->i, sizeof v->i);
-        break;
-    case VALUE_REAL:
-        mix(h, &v->r, sizeof v->r);
-        break;
-    case VALUE_TEXT:
-        mix(h, &v->text.n, sizeof v->text.n);
-        mix(h, v->text.s, v->text.n);
-        break;
-    case VALUE_BOOLEAN:
-        mix(h, &v->b, sizeof v->b);
-        break;
-    }
-}
-
-typedef struct Names {
-    uint32_t n, cap;
-    char **items;
-} Names;
-
-static DbStatus collect_name(void *ctx, const TableDef *def)
-{
-    Names *names = ctx;
-    if (names->n == names->cap) {
-        names->cap = names->cap ? 2 * names->cap : 8;
-        names->items = realloc(names->items,
-                               names->cap * sizeof *names->items);
-        if (names->items == NULL)
+    pages->n_pages = pager_page_count(db_pager(db));
+    if (pages->n_pages > pages->cap) {
+        pages->cap = pages->n_pages * 2;
+        free(pages->bytes);
+        pages->bytes = malloc((size_t)pages->cap * PAGE_SIZE);
+        if (pages->bytes == NULL)
             fail("out of memory");
     }
-    names->items[names->n] = strdup(def->name);
-    if (names->items[names->n++] == NULL)
-        fail("out of memory");
-    return DB_OK;
+    for (uint32_t i = 0; i < pages->n_pages; i++) {
+        memcpy(pages->bytes + (size_t)i * PAGE_SIZE, get_page(db, i),
+               PAGE_SIZE);
+        pager_release(db_pager(db), i);
+    }
 }
 
-static DbStatus mix_table(Db *db, const char *name, uint64_t *h)
+/* The first page that differs from PAGES, or -1. */
+static int64_t changed_page(Db *db, const Pages *pages)
 {
-    const TableDef *def;
-    DbStatus rc = catalog_find(db_catalog(db), name, &def);
-    if (rc != DB_OK)
-        return rc;
-    mix(h, def->name, strlen(def->name) + 1);
-    mix(h, &def->root, sizeof def->root);
-    mix(h, def->sql, strlen(def->sql) + 1);
-    mix(h, &def->rowid_column, sizeof def->rowid_column);
-    for (uint32_t c = 0; c < def->n_columns; c++) {
-        const Column *col = &def->columns[c];
-        mix(h, col->name, strlen(col->name) + 1);
-        uint8_t flags[] = {(uint8_t)col->type, col->not_null,
-                           col->primary_key, col->has_default};
-        mix(h, flags, sizeof flags);
-        mix(h, &col->max_length, sizeof col->max_length);
-        mix_value(h, &col->default_value);
+    uint32_t n_pages = pager_page_count(db_pager(db));
+    if (n_pages != pages->n_pages)
+        return n_pages < pages->n_pages ? n_pages : pages->n_pages;
+    for (uint32_t i = 0; i < n_pages; i++) {
+        bool same = memcmp(pages->bytes + (size_t)i * PAGE_SIZE,
+                           get_page(db, i), PAGE_SIZE) == 0;
+        pager_release(db_pager(db), i);
+        if (!same)
+            return i;
     }
-    Value *row = malloc((def->n_columns + 1) * sizeof *row);
-    if (row == NULL)
-        fail("out of memory");
-    Btree *tree = NULL;
-    BtreeCursor cursor = {0};
-    rc = btree_open(db_pager(db), def->root, &tree);
-    if (rc == DB_OK)
-        rc = btree_first(tree, &cursor);
-    for (; rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
-        mix(h, &cursor.key, sizeof cursor.key);
-        rc = catalog_read_row(def, &cursor, row);
-        for (uint32_t c = 0; rc == DB_OK && c < def->n_columns; c++)
-            mix_value(h, &row[c]);
-    }
-    btree_cursor_close(&cursor);
-    if (tree != NULL)
-        btree_close(tree);
-    free(row);
-    return rc;
-}
-
-/* Every table's description and rows, read between statements as \check
- * reads them. */
-static uint64_t contents(Db *db)
-{
-    uint64_t h = 14695981039346656037u;
-    Names names = {0};
-    DbStatus rc = catalog_each_table(db_catalog(db), collect_name, &names);
-    for (uint32_t i = 0; rc == DB_OK && i < names.n; i++)
-        rc = mix_table(db, names.items[i], &h);
-    for (uint32_t i = 0; i < names.n; i++)
-        free(names.items[i]);
-    free(names.items);
-    if (rc != DB_OK)
-        fail("reading the database back: %s", db_errmsg());
-    return h;
+    return -1;
 }
 
 /* --- a sink that checks what a query returns ------------------------- */
@@ -251,16 +190,19 @@ static bool is_blank(char c)
 /* What the database held before the statement about to run. */
 typedef struct Before {
     bool known;            /* false after a change, until looked at */
-    uint64_t contents;
+    Pages pages;
     bool changed;          /* since the input began */
 } Before;
+
+static Before before;      /* of the input running; its pages' buffer is
+                            * kept for the next */
 
 /* Runs one statement as the shell does (from its first word; nothing if
  * it is blank) and checks what it left. A statement the parser refuses
  * must fail in exec_sql the same way and cannot have changed anything;
- * for any other, BEFORE says what the database held. */
+ * for any other, BEFORE holds what the database did. */
 static void run_statement(Db *db, Output *out, const char *sql,
-                          uint32_t len, Before *before)
+                          uint32_t len)
 {
     while (len > 0 && is_blank(*sql)) {
         sql++;
@@ -274,9 +216,9 @@ static void run_statement(Db *db, Output *out, const char *sql,
     char *parse_error = parse_rc != DB_OK ? strdup(db_errmsg()) : NULL;
     int64_t parse_pos = db_errpos();
     ast_free_stmt(p.stmt);
-    if (parse_rc == DB_OK && !before->known) {
-        before->contents = contents(db);
-        before->known = true;
+    if (parse_rc == DB_OK && !before.known) {
+        take_pages(db, &before.pages);
+        before.known = true;
     }
 
     Checked checked = {.out = &out->sink};
@@ -317,12 +259,16 @@ static void run_statement(Db *db, Output *out, const char *sql,
         fail("%u pages left pinned", pinned);
     if (parse_rc != DB_OK)
         return;
-    if (rc == DB_OK && !result.has_rows)
-        before->known = false, before->changed = true;
-    else if (contents(db) != before->contents)
-        fail("%s changed the database: %.*s%s%s", rc != DB_OK
-             ? "a failed statement" : "a query", (int)len, sql,
-             rc != DB_OK ? "\nERROR:  " : "", rc != DB_OK ? e->message : "");
+    int64_t page;
+    if (rc == DB_OK && !result.has_rows) {
+        before.known = false;
+        before.changed = true;
+    } else if ((page = changed_page(db, &before.pages)) >= 0) {
+        fail("%s changed page %lld: %.*s%s%s", rc != DB_OK
+             ? "a failed statement" : "a query", (long long)page, (int)len,
+             sql, rc != DB_OK ? "\nERROR:  " : "", rc != DB_OK ? e->message
+                                                           : "");
+    }
 }
 
 /* --- through the shell --------------------------------------------------- */
@@ -425,6 +371,7 @@ static void remove_files(void)
     unlink(db_file);
     rmdir(work_dir);
     free(template_bytes);
+    free(before.pages.bytes);
     if (devnull != NULL)
         fclose(devnull);
 }
@@ -477,7 +424,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                      i ? ", " : "", 100 + i, i, i, i % 2 ? "TRUE" : "FALSE");
     exec_setup(db, big);
     free(big);
-    template_contents = contents(db);
     close_db(db);
     read_template();
     return 0;
@@ -505,14 +451,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     Output out;
     output_init(&out, devnull, format, false, false);
-    Before before = {true, template_contents, false};
+    before.known = before.changed = false;
     while (at < len) {
         bool complete;
         uint32_t n = tokenize_statement(sql + at, len - at, &complete);
         if (n == 0 || n > len - at || (complete && sql[at + n - 1] != ';'))
             fail("tokenize_statement cut %u of %u bytes at %u (%s)", n,
                  len - at, at, complete ? "complete" : "incomplete");
-        run_statement(db, &out, sql + at, n, &before);
+        run_statement(db, &out, sql + at, n);
         at += n;
     }
     output_discard(&out);
