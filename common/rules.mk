@@ -145,8 +145,7 @@ fuzz-build:
 	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz \
 	    SANFLAGS='$(FUZZ_SAN)' LDFLAGS=-fsanitize=fuzzer $(FUZZ_BINS)
 	$(Q)$(SQL_CORPUS) --seeds build/fuzz/seeds --commands \
-	    --dict build/fuzz/sql.dict \
-	    --keywords src/tokenize.c
+	    --dict build/fuzz/sql.dict --keywords src/tokenize.c
 
 fuzz: fuzz-build
 	$(Q)mkdir -p build/fuzz/corpus
