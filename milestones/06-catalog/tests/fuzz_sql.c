@@ -31,7 +31,10 @@
  * Built by `make fuzz` (clang -fsanitize=fuzzer,address,undefined, in
  * build/fuzz/); tests/run.py runs it for a bounded time.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +66,7 @@ static const char *const SETUP[] = {
  * leaves, and an update that grows rows splits them. */
 #define KV_MORE_ROWS 400
 
+#define WORK_PREFIX "strata-fuzz-"   /* + the process id */
 static char work_dir[64];
 static char db_file[96];
 static char log_file[112];
@@ -376,6 +380,33 @@ static void remove_files(void)
         fclose(devnull);
 }
 
+/* Removes what the fuzz targets that died left in TMP (a crash ends the
+ * process before atexit runs): each WORK_PREFIX<pid> directory of a
+ * process that is gone. */
+static void remove_stale(const char *tmp)
+{
+    DIR *dir = opendir(tmp);
+    struct dirent *entry;
+    size_t prefix = strlen(WORK_PREFIX);
+    while (dir != NULL && (entry = readdir(dir)) != NULL) {
+        char *end, path[160];
+        if (strncmp(entry->d_name, WORK_PREFIX, prefix) != 0)
+            continue;
+        long pid = strtol(entry->d_name + prefix, &end, 10);
+        if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
+            errno != ESRCH)
+            continue;
+        snprintf(path, sizeof path, "%s/%s/fuzz.db-wal", tmp, entry->d_name);
+        unlink(path);
+        path[strlen(path) - 4] = '\0';
+        unlink(path);
+        snprintf(path, sizeof path, "%s/%s", tmp, entry->d_name);
+        rmdir(path);
+    }
+    if (dir != NULL)
+        closedir(dir);
+}
+
 static void exec_setup(Db *db, const char *sql)
 {
     ExecResult result;
@@ -397,12 +428,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
         access("/dev/shm", W_OK) == 0)
         tmp = "/dev/shm";
-    snprintf(work_dir, sizeof work_dir, "%s/strata-fuzz-XXXXXX",
-             tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-    if (mkdtemp(work_dir) == NULL)
-        fail("making a directory %s", work_dir);
+    if (tmp == NULL || strlen(tmp) > 40)
+        tmp = "/tmp";
+    remove_stale(tmp);
+    snprintf(work_dir, sizeof work_dir, "%s/" WORK_PREFIX "%ld", tmp,
+             (long)getpid());
     snprintf(db_file, sizeof db_file, "%s/fuzz.db", work_dir);
     snprintf(log_file, sizeof log_file, "%s-wal", db_file);
+    if (mkdir(work_dir, 0700) != 0 && errno != EEXIST)
+        fail("making a directory %s", work_dir);
+    unlink(log_file);
+    unlink(db_file);
     devnull = fopen("/dev/null", "w");
     if (devnull == NULL)
         fail("opening /dev/null");
