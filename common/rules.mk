@@ -148,4 +148,63 @@ unit: $(UNIT_BINS)
 clean:
 	rm -rf build strata strata-san
 
+# --- Fuzzing and grammar coverage (milestone 06 on) ----------------------
+#
+#   make fuzz               builds each tests/fuzz_*.c into a libFuzzer
+#                           program (clang, ASan, UBSan) with a seed corpus
+#                           and a dictionary made from the suites' SQL, and
+#                           runs it for FUZZ_TIME seconds (default 60);
+#                           new inputs go to build/fuzz/corpus/, a crash
+#                           to build/fuzz/crash-*
+#   make fuzz-build         ... builds them, and the seeds, only
+#   make grammar-coverage   parses the suites' SQL with a parser built
+#                           with -DYYCOVERAGE and prints Lemon's report:
+#                           each (state, lookahead) pair, ok or missed,
+#                           and a last line "N of M ... reached"
+#
+# Both build the whole milestone again in a directory of their own
+# (BUILD=...), so their objects never mix with those of the normal build.
+FUZZ_SRCS := $(wildcard tests/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/%.c,build/fuzz/tests/%,$(FUZZ_SRCS))
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=all -fno-omit-frame-pointer
+SQL_CORPUS := python3 $(ROOT)/tests/sql_corpus.py -m $(MILESTONE)
+
+.PHONY: fuzz fuzz-build grammar-coverage
+# The fuzz target's own checks are not code under test: coverage of them
+# would only lead the fuzzer astray.
+build/fuzz/tests/fuzz_%.o: STRATA_CFLAGS += -fno-sanitize=fuzzer-no-link
+ifneq ($(FUZZ_SRCS),)
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz \
+	    SANFLAGS='$(FUZZ_SAN)' LDFLAGS=-fsanitize=fuzzer $(FUZZ_BINS)
+	$(Q)$(SQL_CORPUS) --seeds build/fuzz/seeds --commands \
+	    --dict build/fuzz/sql.dict --keywords src/tokenize.c
+
+fuzz: fuzz-build
+	$(Q)mkdir -p build/fuzz/corpus
+	$(Q)for f in $(FUZZ_BINS); do \
+	    UBSAN_OPTIONS=print_stacktrace=1 ./$$f -max_total_time=$(FUZZ_TIME) \
+	        -timeout=20 -rss_limit_mb=2048 -max_len=4096 -len_control=0 \
+	        -dict=build/fuzz/sql.dict \
+	        -artifact_prefix=build/fuzz/ build/fuzz/corpus \
+	        build/fuzz/seeds $(wildcard $(ROOT)/tests/fuzz_corpus) || exit 1; \
+	done
+else
+fuzz fuzz-build:
+	@echo "$(MILESTONE) has no tests/fuzz_*.c to build"; exit 1
+endif
+
+ifneq ($(wildcard tests/grammar_coverage.c),)
+grammar-coverage:
+	$(Q)$(MAKE) --no-print-directory BUILD=build/coverage \
+	    CFLAGS=-DYYCOVERAGE build/coverage/tests/grammar_coverage
+	$(Q)$(SQL_CORPUS) --seeds build/coverage/sql >/dev/null
+	$(Q)build/coverage/tests/grammar_coverage build/coverage/sql/*
+else
+grammar-coverage:
+	@echo "$(MILESTONE) has no grammar (tests/grammar_coverage.c)"; exit 1
+endif
+
 -include $(wildcard $(BUILD)/*/*.d)

@@ -17,6 +17,11 @@ What it runs, each against every milestone it applies to:
                       read what was printed; the whole book must render
   clang               every milestone and its unit tests must build with
                       clang, warning-free, in build/clang/ (not with --san)
+  fuzz                from 06 on: the milestone's libFuzzer target
+                      (tests/fuzz_sql.c, built with clang) for 45 seconds
+                      shared by the targets, from a fixed seed, over the
+                      seeds of tests/sql_corpus.py and tests/fuzz_corpus/
+                      (not with --san: a sanitizer build of its own)
   bench               `make bench` runs, at its smallest (not with --san)
   drift               no function is the same in milestones N-1 and N+1
                       but different in N (a fix carried past N, or an
@@ -494,6 +499,100 @@ class Runner:
         job.where = milestone.name
         return job
 
+    def fuzz_jobs(self, chosen, budget=45):
+        """A job per libFuzzer target (tests/fuzz_*.c) of the chosen
+        milestones: `make fuzz-build` (clang, ASan, UBSan, in build/fuzz/),
+        then a run from a fixed seed over the suites' SQL and
+        tests/fuzz_corpus/, BUDGET seconds shared by all targets. One
+        test each: it fails on a crash, leak, timeout or failed check,
+        with the input shown and saved. Not with --san (the fuzzer is its
+        own sanitizer build): that skip is printed and counts as nothing."""
+        targets = [(m, src) for m in chosen
+                   for src in sorted(m.path.glob("tests/fuzz_*.c"))
+                   if self.selected("fuzz: " + src.stem)]
+        if self.args.san:
+            for m, src in targets:
+                print("SKIP fuzz: %s [%s]: not run with --san, since the "
+                      "fuzzer is its own ASan and UBSan build; make test "
+                      "without SAN=1 runs it" % (src.stem, m.name))
+            return []
+        seconds = max(10, budget // max(1, len(targets)))
+
+        def make_job(m, src):
+            name = "fuzz: %s" % src.stem
+
+            def job():
+                if shutil.which("clang") is None:
+                    return [Result(name, m, False, "clang is not installed "
+                                   "(scripts/install-deps installs it); it "
+                                   "builds the fuzzer with libFuzzer")]
+                cmd = ["make", "-s", "-C", str(m.path), "fuzz-build"]
+                try:
+                    proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT,
+                                          timeout=self.timeout() * 10)
+                except subprocess.TimeoutExpired:
+                    return [Result(name, m, False, "`%s` timed out" %
+                                   " ".join(cmd))]
+                if proc.returncode != 0:
+                    return [Result(name, m, False, "`%s` failed; it needs "
+                                   "clang with libFuzzer (Debian's clang "
+                                   "has it):\n%s" % (" ".join(cmd),
+                                   proc.stdout.decode("utf-8", "replace")))]
+                cwd = self.workdir("fuzz")
+                (cwd / "corpus").mkdir()
+                seed = self.args.seed if self.args.seed is not None \
+                    else DEFAULT_SEED
+                fuzz = m.path / "build" / "fuzz"
+                run = [str(fuzz / "tests" / src.stem),
+                       "-max_total_time=%d" % seconds, "-seed=%d" % seed,
+                       "-timeout=20", "-rss_limit_mb=2048", "-max_len=4096",
+                       "-dict=%s" % (fuzz / "sql.dict"),
+                       "-artifact_prefix=%s/" % cwd, str(cwd / "corpus"),
+                       str(fuzz / "seeds")]
+                if (HERE / "fuzz_corpus").is_dir():
+                    run.append(str(HERE / "fuzz_corpus"))
+                try:
+                    proc = subprocess.run(run, cwd=cwd, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT,
+                                          env=self.env_for(m),
+                                          timeout=seconds + 120)
+                    log = proc.stdout.decode("utf-8", "replace")
+                except subprocess.TimeoutExpired as e:
+                    proc = None
+                    log = (e.output or b"").decode("utf-8", "replace") + \
+                        "\n(killed: still running %d s after its %d s)" % (
+                            120, seconds)
+                (cwd / "fuzz.log").write_text(log)
+                if proc is not None and proc.returncode == 0:
+                    shutil.rmtree(cwd, ignore_errors=True)
+                    return [Result(name, m, True)]
+                lines = log.splitlines()
+                start = next((i for i, line in enumerate(lines) if
+                              line.startswith(("==", src.stem + ":")) or
+                              "runtime error:" in line), len(lines) - 30)
+                report = ["%s, run for %d s from seed %d, found this:" % (
+                    rel(run[0]), seconds, seed)]
+                report += lines[max(0, start):start + 60]
+                for found in sorted(cwd.glob("*-*")):
+                    if found.name.split("-")[0] not in ("crash", "leak",
+                                                        "timeout", "oom"):
+                        continue
+                    data = found.read_bytes()
+                    report.append("input (%d bytes), saved as %s:" % (
+                        len(data), found))
+                    report += ["  %04x  %s" % (i, data[i:i + 16].hex(" "))
+                               for i in range(0, min(len(data), 512), 16)]
+                    report.append("  as text: %r" % data[:512])
+                    report.append("  replay: %s %s; minimize: add "
+                                  "-minimize_crash=1 -runs=100000" % (
+                                      run[0], found))
+                report.append("(the whole log: %s)" % (cwd / "fuzz.log"))
+                return [Result(name, m, False, "\n".join(report))]
+            job.where = m.name
+            return job
+        return [make_job(m, src) for m, src in targets]
+
     # --- collecting -------------------------------------------------------
 
     def selected(self, name):
@@ -560,6 +659,7 @@ class Runner:
             jobs += self.predecessor_jobs(chosen)
             if self.selected("the bench runs"):
                 jobs.append(self.bench_job(chosen))
+        jobs += self.fuzz_jobs(chosen)
         return jobs, refused
 
     def predecessor_jobs(self, chosen):

@@ -673,6 +673,9 @@ def _crc_table():
 
 CRC_TABLE = _crc_table()
 LOG_HEADER, RECORD_HEADER = 40, 24
+# A page's bytes without its checksum, which the pager seals when it
+# writes the page into the file (the log's image has none).
+USABLE = 4096 - 4
 PAGE_RECORD, COMMIT_RECORD, CHECKPOINT_RECORD = 1, 2, 3
 KINDS = {PAGE_RECORD: "page", COMMIT_RECORD: "commit",
          CHECKPOINT_RECORD: "checkpoint"}
@@ -798,7 +801,8 @@ def draw_wal(panels, width=svg.WIDTH):
             c.text(label_w, y + 24, "no log: %s is gone" % log_name, SMALL,
                    mono=False, fill=MUTED)
         else:
-            c.text(0, y + 38, "salt %d" % log.salt, SMALL, fill=MUTED)
+            c.text(0, y + 38, "salt", SMALL, fill=MUTED)
+            c.text(0, y + 52, "%08x" % log.salt, SMALL, fill=MUTED)
             c.rect(label_w, y + 8, log.size * scale, bar_h,
                    fill=COLORS["stale"], stroke=RULE)
             c.rect(label_w, y + 8, max(LOG_HEADER * scale, 2), bar_h,
@@ -809,14 +813,14 @@ def draw_wal(panels, width=svg.WIDTH):
                 live = r.state == "live"
                 if r.kind != "commit":
                     if live:
-                        images[r.payload] = r.txn
+                        images[r.payload[:USABLE]] = r.txn
                     c.rect(x + 0.5, y + 8, r.size * scale - 1, bar_h,
                            fill=txn_fill(r.txn) if r.state != "stale"
                            else COLORS["stale"],
                            stroke=INK if live else MUTED,
                            dash=None if live else "3 2")
                     c.text(x + r.size * scale / 2, y + 27, "page %d" %
-                           r.number if r.kind == "page" else "checkpoint",
+                           r.number if r.kind == "page" else "ckpt",
                            SMALL, "middle",
                            fill=INK if live else MUTED)
                 else:
@@ -846,7 +850,7 @@ def draw_wal(panels, width=svg.WIDTH):
         for p in range(len(data) // page_size):
             page = data[p * page_size:(p + 1) * page_size]
             x = label_w + p * page_size * scale
-            txn = images.get(page)
+            txn = images.get(page[:USABLE])
             c.rect(x + 0.5, fy, page_size * scale - 1, bar_h,
                    fill=txn_fill(txn) if txn else COLORS["free"])
             c.text(x + page_size * scale / 2, fy + 13, "page %d" % p, SMALL,
@@ -858,7 +862,8 @@ def draw_wal(panels, width=svg.WIDTH):
                        if page == before else "not in log"), SMALL,
                    "middle", mono=False, fill=INK if txn else MUTED)
             match = [r for r in (log.records if log else [])
-                     if r.kind != "commit" and r.payload == page]
+                     if r.kind != "commit" and
+                     r.payload[:USABLE] == page[:USABLE]]
             if match:
                 r = match[-1]
                 c.line(label_w + (r.at + r.size / 2) * scale, y + 8 + bar_h,
@@ -870,6 +875,8 @@ def draw_wal(panels, width=svg.WIDTH):
     legend = svg.legend([(INK, INK, None, "log header"),
                          (COLORS["commit"], "none", None, "commit record"),
                          (COLORS["stale"], MUTED, "3 2", "older records"),
+                         (COLORS["free"], INK, None, "ckpt: a checkpoint "
+                          "record, page 0 as the checkpoint writes it"),
                          (COLORS["free"], svg.ACCENT, "3 2",
                           "same bytes as the record")])
     return svg.margin(svg.stack(out + [legend], 22))

@@ -3,7 +3,6 @@ searching a database twenty times the size of the buffer pool takes no
 more memory than one twice its size."""
 import random
 import re
-import subprocess
 
 MILESTONES = "05"
 POOL = 64   # frames: 256 KiB of pages
@@ -21,22 +20,16 @@ def build(t, name, n_rows):
 
 
 def peak_kib(t, name, n_rows):
-    """Strata's peak memory over a full scan and 2,000 point selects. A
-    shell forks strata rather than exec it: on Linux a child's peak memory
-    starts from its parent's, and the parent here is the test runner."""
+    """Strata's peak memory over a full scan and 2,000 point selects."""
     rng = random.Random(t.seed)
     script = ["select"] + ["select %d" % rng.randint(1, n_rows)
                            for _ in range(2000)] + [".memory"]
-    t.path(name + ".txt").write_text("".join(l + "\n" for l in script))
-    result = subprocess.run(
-        ["/bin/sh", "-c", 'strata --pool-pages "$1" "$2" < "$3"; exit $?',
-         "sh", str(POOL), name + ".db", name + ".txt"],
-        cwd=t.dir, env=t.env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, timeout=t.timeout)
-    output = result.stdout.decode("utf-8", "replace")
-    t.check_equal(result.returncode, 0, "exit status of the %s run" % name)
-    match = re.search(r"peak memory: (\d+) KiB", output)
-    t.check(match is not None, "no .memory line in %r" % output[-300:])
+    result = t.strata("--pool-pages", str(POOL), name + ".db",
+                      input_lines=script)
+    t.check_equal(result.status, 0, "exit status of the %s run" % name)
+    match = re.search(r"peak memory: (\d+) KiB", result.output)
+    t.check(match is not None, "no .memory line in %r" %
+            result.output[-300:])
     return int(match.group(1))
 
 

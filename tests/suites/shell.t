@@ -5,72 +5,44 @@ milestones: 06-
 
 ## usage
 $ strata --help
-Usage: strata [OPTION]... FILE
-Opens the database FILE (a new one if it does not exist) and reads
-SQL statements and backslash commands (\? lists them).
+Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
+              [--pool-pages N] [--eviction lru|clock] FILE
+Opens the Strata database FILE, creating it if it does not exist, and runs
+the SQL statements and backslash commands typed at its prompt (\? there
+lists the commands).
 
-  -c SQL                run SQL, then exit (1 after an error)
-  -f SCRIPT             run the file SCRIPT, then exit (likewise)
-  --csv                 print results as CSV
-  -t                    print rows only: no header, no footer
-  -q                    print no command tags
-  --pool-pages N        buffer pool frames (default 256, or
-                        $STRATA_POOL_PAGES)
-  --eviction lru|clock  the pool's eviction policy (default lru)
-  --help                print this help and exit
-  --version             print the milestone and file format
-$ strata --version | grep -c '^strata [0-9][0-9]-[a-z]* (file format [0-9]*)$'
+  --help                 print this help and exit
+  --version              print the milestone and its file format, and exit
+  -c SQL                 run SQL, then exit (status 1 after an error)
+  -f SCRIPT              run the file SCRIPT, then exit (likewise)
+  --csv                  print results as CSV
+  -t                     print rows only: no header, no footer
+  -q                     print no command tags
+  --pool-pages N         frames in the buffer pool, 8 to 1048576 (default:
+                         $STRATA_POOL_PAGES, else 256)
+  --eviction lru|clock   the buffer pool's eviction policy (default: lru)
+$ strata --version | grep -c '^strata [0-9][0-9]-[a-z]*, file format [0-9]*$'
 1
-$ strata
-strata: give the database FILE to open
-Usage: strata [OPTION]... FILE
-Opens the database FILE (a new one if it does not exist) and reads
-SQL statements and backslash commands (\? lists them).
-
-  -c SQL                run SQL, then exit (1 after an error)
-  -f SCRIPT             run the file SCRIPT, then exit (likewise)
-  --csv                 print results as CSV
-  -t                    print rows only: no header, no footer
-  -q                    print no command tags
-  --pool-pages N        buffer pool frames (default 256, or
-                        $STRATA_POOL_PAGES)
-  --eviction lru|clock  the pool's eviction policy (default lru)
-  --help                print this help and exit
-  --version             print the milestone and file format
+$ strata -c
+Error: -c needs SQL.
 [exit 2]
+$ strata -c 'SELECT 1;' -f script.sql test.db
+strata: a second -c or -f '-f'
+Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
+              [--pool-pages N] [--eviction lru|clock] FILE
+[exit 2]
+$ strata
+Must supply a database filename.
+[exit 1]
 $ strata --nonsense test.db
 strata: unknown option '--nonsense'
-Usage: strata [OPTION]... FILE
-Opens the database FILE (a new one if it does not exist) and reads
-SQL statements and backslash commands (\? lists them).
-
-  -c SQL                run SQL, then exit (1 after an error)
-  -f SCRIPT             run the file SCRIPT, then exit (likewise)
-  --csv                 print results as CSV
-  -t                    print rows only: no header, no footer
-  -q                    print no command tags
-  --pool-pages N        buffer pool frames (default 256, or
-                        $STRATA_POOL_PAGES)
-  --eviction lru|clock  the pool's eviction policy (default lru)
-  --help                print this help and exit
-  --version             print the milestone and file format
+Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
+              [--pool-pages N] [--eviction lru|clock] FILE
 [exit 2]
 $ strata a.db b.db
-strata: give one database FILE
-Usage: strata [OPTION]... FILE
-Opens the database FILE (a new one if it does not exist) and reads
-SQL statements and backslash commands (\? lists them).
-
-  -c SQL                run SQL, then exit (1 after an error)
-  -f SCRIPT             run the file SCRIPT, then exit (likewise)
-  --csv                 print results as CSV
-  -t                    print rows only: no header, no footer
-  -q                    print no command tags
-  --pool-pages N        buffer pool frames (default 256, or
-                        $STRATA_POOL_PAGES)
-  --eviction lru|clock  the pool's eviction policy (default lru)
-  --help                print this help and exit
-  --version             print the milestone and file format
+strata: unexpected argument 'b.db'
+Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
+              [--pool-pages N] [--eviction lru|clock] FILE
 [exit 2]
 
 ## \? lists every backslash command
@@ -204,3 +176,15 @@ $ strata test.db
 strata=> \echo hello, world
 hello, world
 strata=> \q
+
+## a long name is quoted short
+# No message echoes a name longer than any the catalog holds (63 bytes):
+# it is cut there, and the statement's line is shown around the place.
+$ awk 'BEGIN { for (i = 0; i < 100000; i++) n = n "a"; print "SELECT * FROM " n ";"; print "\\d " n; print "\\btree " n; print "\\copy " n " FROM '\''x.csv'\''" }' > long.sql
+$ strata test.db < long.sql 2>&1 | sed 's/strata=> //g'
+ERROR:  identifier "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." is longer than 63 bytes
+LINE 1: SELECT * FROM aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...
+                      ^
+Did not find any relation named "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...".
+Did not find any relation named "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...".
+ERROR:  relation "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..." does not exist

@@ -116,12 +116,27 @@ static void print_pool(Table *table)
     bufpool_print(pool, stdout);
 }
 
-/* The most memory this process has held, as the system counts it. */
+/* The most memory this process has held, as the system counts it: the
+ * VmHWM line of /proc/self/status where there is one (Linux), else
+ * getrusage's ru_maxrss, which on Linux also counts the memory of the
+ * program that started strata (it is carried across fork and exec). */
 static void print_memory(void)
 {
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    printf("peak memory: %ld KiB\n", usage.ru_maxrss);
+    long kib = -1;
+    FILE *status = fopen("/proc/self/status", "r");
+    if (status != NULL) {
+        char line[256];
+        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
+            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
+                kib = -1;
+        fclose(status);
+    }
+    if (kib < 0) {
+        struct rusage usage;
+        getrusage(RUSAGE_SELF, &usage);
+        kib = usage.ru_maxrss;
+    }
+    printf("peak memory: %ld KiB\n", kib);
 }
 
 /* The one line that says what recovery did, when there was a log. */

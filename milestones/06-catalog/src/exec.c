@@ -406,10 +406,6 @@ static DbStatus define_table(const Stmt *s, TableDef *def)
         Column *col = &def->columns[i];
         col->name = c->name.text;
         col->not_null = c->not_null;
-        if (strlen(c->name.text) > CATALOG_NAME_MAX)
-            return db_fail_at(DB_ERANGE, c->name.pos, "column name \"%s\" "
-                              "is longer than %d bytes", c->name.text,
-                              CATALOG_NAME_MAX);
         if (column_index(def, c->name.text) < (int32_t)i)
             return db_fail_at(DB_EDUPKEY, c->name.pos, "column \"%s\" "
                               "specified more than once", c->name.text);
@@ -496,10 +492,6 @@ static DbStatus create_table(Db *db, const Stmt *s, ExecResult *result)
     if (strncmp(s->table.text, "strata_", 7) == 0)
         return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "the names "
                           "strata_... are kept for the catalog");
-    if (strlen(s->table.text) > CATALOG_NAME_MAX)
-        return db_fail_at(DB_ERANGE, s->table.pos, "table name \"%s\" is "
-                          "longer than %d bytes", s->table.text,
-                          CATALOG_NAME_MAX);
     TableDef def = {.name = s->table.text};
     char *sql = malloc(s->text_len + 1);
     if (sql == NULL)
@@ -671,8 +663,9 @@ static DbStatus select_rows(Db *db, const Stmt *s, RowSink *sink,
                          : row[pick[i]];
         if (rc == DB_OK)
             rc = sink->row(sink->ctx, out);
-        if (rc == DB_OK)
-            result->count++;
+        if (rc != DB_OK)
+            break; /* before the next move could hide the failure */
+        result->count++;
     }
     btree_cursor_close(&cursor);
     if (tree != NULL)

@@ -25,6 +25,8 @@ static uint32_t real_text(double r, char buf[OUTPUT_NUMBER_MAX])
     if (isinf(r))
         return (uint32_t)snprintf(buf, OUTPUT_NUMBER_MAX, r < 0 ? "-Inf"
                                                                 : "Inf");
+    if (r == 0)
+        r = 0; /* -0.0 prints as 0.0 */
     int n = snprintf(buf, OUTPUT_NUMBER_MAX, "%.15g", r);
     char *e = strchr(buf, 'e');
     if (strchr(buf, '.') != NULL)

@@ -189,6 +189,8 @@ static void run_buffer(Shell *shell, bool at_end)
     }
     if (shell->failed && shell->options.stop_on_error)
         done = shell->len;
+    if (done == 0)
+        return; /* nothing ran: the buffer, perhaps none yet, stays */
     memmove(shell->buffer, shell->buffer + done, shell->len - done);
     shell->len -= done;
 }
@@ -319,6 +321,15 @@ static char *literal(const Value *v)
     return out;
 }
 
+/* What psql says of a relation NAME that \d or \btree cannot find. */
+static void not_found(const char *name)
+{
+    int len;
+    const char *more = catalog_quote(name, &len);
+    printf("Did not find any relation named \"%.*s%s\".\n", len, name,
+           more);
+}
+
 /* \d NAME: a table's columns, from the catalog. */
 static void cmd_describe(Shell *shell, const char *args, bool system)
 {
@@ -329,7 +340,7 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
     const TableDef *def;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        printf("Did not find any relation named \"%s\".\n", args);
+        not_found(args);
         return;
     }
     if (rc != DB_OK) {
@@ -408,7 +419,7 @@ static void cmd_btree(Shell *shell, const char *args)
     Btree *tree;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        printf("Did not find any relation named \"%s\".\n", args);
+        not_found(args);
         return;
     }
     if (rc == DB_OK)
@@ -487,13 +498,29 @@ static void cmd_freelist(Shell *shell, const char *args)
         command_error(shell, rc);
 }
 
+/* The most memory this process has held, as the system counts it: the
+ * VmHWM line of /proc/self/status where there is one (Linux), else
+ * getrusage's ru_maxrss, which on Linux also counts the memory of the
+ * program that started strata (it is carried across fork and exec). */
 static void cmd_memory(Shell *shell, const char *args)
 {
     (void)shell;
     (void)args;
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    printf("peak memory: %ld KiB\n", usage.ru_maxrss);
+    long kib = -1;
+    FILE *status = fopen("/proc/self/status", "r");
+    if (status != NULL) {
+        char line[256];
+        while (kib < 0 && fgets(line, sizeof line, status) != NULL)
+            if (sscanf(line, "VmHWM: %ld kB", &kib) != 1)
+                kib = -1;
+        fclose(status);
+    }
+    if (kib < 0) {
+        struct rusage usage;
+        getrusage(RUSAGE_SELF, &usage);
+        kib = usage.ru_maxrss;
+    }
+    printf("peak memory: %ld KiB\n", kib);
 }
 
 static void cmd_page(Shell *shell, const char *args)
@@ -550,6 +577,7 @@ static void cmd_stats(Shell *shell, const char *args)
     printf("dirty write-backs: %" PRIu64 "\n", st.write_backs);
     printf("pages read: %" PRIu64 "\n", st.reads);
     printf("pages written: %" PRIu64 "\n", st.writes);
+    printf("pages spilled to the log: %" PRIu64 "\n", st.spills);
 }
 
 static void cmd_timing(Shell *shell, const char *args)
@@ -578,10 +606,15 @@ static void cmd_wal(Shell *shell, const char *args)
     } else {
         printf("log: %s\n", info.path);
         printf("bytes: %" PRIu64 "\n", info.log.bytes);
+        const WalStats *log = &info.log;
         printf("records: %" PRIu64 " (%" PRIu64 " page image%s, %" PRIu64
-               " commit%s)\n", info.log.page_records + info.log.commits,
-               info.log.page_records, info.log.page_records == 1 ? "" : "s",
-               info.log.commits, info.log.commits == 1 ? "" : "s");
+               " commit%s", log->page_records + log->commits + log->aborts,
+               log->page_records, log->page_records == 1 ? "" : "s",
+               log->commits, log->commits == 1 ? "" : "s");
+        if (log->aborts > 0)
+            printf(", %" PRIu64 " abort%s", log->aborts,
+                   log->aborts == 1 ? "" : "s");
+        printf(")\n");
         printf("pages ahead of the file: %" PRIu32 "\n", info.pages_ahead);
     }
     printf("last committed transaction: %" PRIu64 "\n", info.last_txn);
@@ -748,21 +781,24 @@ static void print_recovery(Shell *shell)
     printf(".\n");
 }
 
-bool shell_repl(Shell *shell)
+bool shell_repl(Shell *shell, LineReader *reader)
 {
-    bool interactive = isatty(STDIN_FILENO);
     print_recovery(shell);
-    LineReader *reader = lineread_open(interactive);
-    if (reader == NULL) {
-        command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
-        return false;
-    }
     while (!should_stop(shell)) {
+        char *line;
         size_t len;
         const char *prompt = buffer_blank(shell) ? PROMPT : PROMPT_MORE;
-        const char *line = lineread_line(reader, prompt, &len);
-        if (line == NULL)
+        LineStatus status = lineread_read(reader, prompt, &line, &len);
+        if (status == LINE_END)
             break;
+        if (status == LINE_CANCELLED) {
+            /* Ctrl-C drops the statement typed so far, as in psql. */
+            shell->len = 0;
+            continue;
+        }
+        if (memchr(line, '\0', len) == NULL &&
+            line[strspn(line, " \t\r")] != '\0')
+            lineread_remember(reader, line);
         take_line(shell, line, len);
         /* Between statements nothing may stay pinned in the pool. */
         uint32_t pinned = bufpool_pinned(pager_pool(db_pager(shell->db)));
@@ -772,9 +808,8 @@ bool shell_repl(Shell *shell)
                    pinned == 1 ? " was" : "s were");
     }
     /* Piped input that ends inside a statement: run it, as psql does. */
-    if (!should_stop(shell) && !interactive)
+    if (!should_stop(shell) && !isatty(STDIN_FILENO))
         run_buffer(shell, true);
-    lineread_close(reader);
     return !(shell->failed && shell->options.stop_on_error);
 }
 

@@ -1,0 +1,15 @@
+SELECT * FROM kv WHERE k = 1.5; SELECT k, rowid FROM kv WHERE k = 2.0;
+UPDATE kv SET v = 'x', v = 'y' WHERE k = 1;
+UPDATE kv SET k = NULL WHERE k = 1;
+UPDATE kv SET k = 2 WHERE k = 1;
+UPDATE kv SET k = 7, s = 'toolong' WHERE k = 1;
+UPDATE kv SET k = 7 WHERE k = 1;
+INSERT INTO kv (k, k) VALUES (1, 2);
+INSERT INTO kv (k, v) VALUES (5);
+INSERT INTO kv (v, k) VALUES ('five', 5), ('six', 6, 7);
+DELETE FROM kv WHERE k = -3;
+SELECT rowid, * FROM notes;
+UPDATE notes SET body = 'short' WHERE rowid = 3;
+DELETE FROM notes WHERE rowid = 3;
+DROP TABLE notes; DROP TABLE IF EXISTS notes;
+SELECT * FROM strata_tables; DELETE FROM strata_columns;
