@@ -441,6 +441,10 @@ strata=> SELECT * FROM t ORDER BY 3;
 ERROR:  ORDER BY position 3 is not in select list
 LINE 1: SELECT * FROM t ORDER BY 3;
                                  ^
+strata=> UPDATE t SET c = 1;
+ERROR:  column "c" of relation "t" does not exist
+LINE 1: UPDATE t SET c = 1;
+                     ^
 strata=> SELECT x.a FROM t;
 ERROR:  missing FROM-clause entry for table "x"
 LINE 1: SELECT x.a FROM t;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "parse.h"
 
 static void *out_of_memory(Parse *p)
@@ -68,6 +69,12 @@ Name ast_name(Parse *p, Token t)
         }
         name.text[t.len] = '\0';
     }
+    int len;
+    const char *more = catalog_quote(name.text, &len);
+    if (more[0] != '\0' && p->rc == DB_OK)
+        p->rc = db_fail_at(DB_ERANGE, t.pos, "identifier \"%.*s%s\" is "
+                           "longer than %d bytes", len, name.text, more,
+                           CATALOG_NAME_MAX);
     return name;
 }
 

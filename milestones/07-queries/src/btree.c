@@ -71,6 +71,7 @@ typedef struct Path {
     uint32_t depth;
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
+    bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -214,8 +215,8 @@ static uint32_t split_point(const CellList *list)
 
 /* Checks page PAGE_NUM, pinned at NODE, once per load into the pool:
  * that it is a slotted page whose cells all lie inside it, so that no
- * later read can leave the page. After that the page is trusted, since
- * only this code changes it. */
+ * later read can leave the page, and whose keys come in order. After
+ * that the page is trusted, since only this code changes it. */
 static DbStatus check_node_once(Btree *tree, uint32_t page_num,
                                 const uint8_t *node)
 {
@@ -226,6 +227,13 @@ static DbStatus check_node_once(Btree *tree, uint32_t page_num,
         page_n_cells(node) > INTERNAL_NODE_MAX_KEYS)
         rc = db_fail(DB_ECORRUPT, "page %u has %u keys, more than an "
                      "internal node holds", page_num, page_n_cells(node));
+    /* Keys in order: a search and a range walk count on it. */
+    for (uint16_t i = 1; rc == DB_OK && i < page_n_cells(node); i++)
+        if (page_key(node, i) <= page_key(node, i - 1))
+            rc = db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
+                         "not come after key %lld", page_num,
+                         (long long)page_key(node, i), i,
+                         (long long)page_key(node, i - 1));
     if (rc == DB_OK)
         pager_mark_checked(tree->pager, page_num);
     return rc;
@@ -450,6 +458,8 @@ static DbStatus descend(Btree *tree, int64_t key, Path *path, uint8_t **leaf)
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
         uint16_t child = page_find(node, key);
         path->index[path->depth] = child;
+        path->full[path->depth] = page_n_cells(node) ==
+                                  INTERNAL_NODE_MAX_KEYS;
         uint32_t next = internal_child(node, child);
         release_node(tree, page_num);
         page_num = next;
@@ -659,6 +669,32 @@ static DbStatus check_size(size_t size)
                : DB_OK;
 }
 
+/* book: begin reserve-insert */
+/* Before an insert into the leaf at the end of PATH changes anything:
+ * DB_EFULL if the pager holds changes to the pool's frames and the pool
+ * could not take every page the insert will change (pager_reserve).
+ * FITS: the new cell fits in the leaf. If not, the leaf splits, which
+ * adds a page and changes its parent; a full parent splits in turn, and
+ * a root that splits adds two pages below it. N_OVERFLOW: the pages of
+ * the payload's chain. */
+static DbStatus reserve_insert(Btree *tree, const Path *path, bool fits,
+                               uint64_t n_overflow)
+{
+    uint32_t leaf = path->depth - 1;
+    uint32_t splits = 0;
+    if (!fits) {
+        splits = 1;
+        while (splits <= leaf && path->full[leaf - splits])
+            splits++;
+    }
+    uint32_t top = splits > leaf ? 0 : leaf - splits; /* highest changed */
+    uint64_t new_pages = splits + (splits > leaf) + n_overflow;
+    return pager_reserve(tree->pager, &path->pages[top], leaf - top + 1,
+                         new_pages > UINT32_MAX ? UINT32_MAX
+                                                : (uint32_t)new_pages);
+}
+/* book: end reserve-insert */
+
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
                       size_t size)
 {
@@ -670,11 +706,20 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
     if (rc != DB_OK)
         return rc;
     uint16_t at = (uint16_t)path.index[path.depth - 1];
-    if (at < page_n_cells(leaf) && page_key(leaf, at) == key) {
-        release_node(tree, path.pages[path.depth - 1]);
-        return db_fail(DB_EDUPKEY, "key %" PRId64 " is already there", key);
-    }
+    uint8_t cell[LEAF_CELL_MAX_SIZE];
+    uint16_t cell_size = make_cell(cell, key, payload, size, 0);
+    /* Exactly when page_insert takes the cell. */
+    bool fits = cell_size + PAGE_SLOT_SIZE <= page_free(leaf);
     uint32_t local = page_local_size(size), overflow = 0;
+    if (at < page_n_cells(leaf) && page_key(leaf, at) == key)
+        rc = db_fail(DB_EDUPKEY, "key %" PRId64 " is already there", key);
+    if (rc == DB_OK)
+        rc = reserve_insert(tree, &path, fits,
+                            local < size ? chain_length(size) : 0);
+    if (rc != DB_OK) {
+        release_node(tree, path.pages[path.depth - 1]);
+        return rc;
+    }
     if (local < size) {
         /* The chain first, then the way down again: allocating pages
          * changes no tree page, but the leaf is let go meanwhile. */
@@ -684,9 +729,8 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
             rc = descend(tree, key, &path, &leaf);
         if (rc != DB_OK)
             return rc;
+        make_cell(cell, key, payload, size, overflow);
     }
-    uint8_t cell[LEAF_CELL_MAX_SIZE];
-    uint16_t cell_size = make_cell(cell, key, payload, size, overflow);
     return place_cell(tree, &path, leaf, cell, cell_size);
 }
 
@@ -1262,6 +1306,10 @@ DbStatus btree_describe_page(Pager *pager, uint32_t page_num, char *line,
 {
     uint8_t *page;
     DbStatus rc = pager_get_page(pager, page_num, &page);
+    if (rc == DB_ECORRUPT) { /* its checksum: the list goes on */
+        snprintf(line, size, "corrupt: %s", db_errmsg());
+        return DB_OK;
+    }
     if (rc != DB_OK)
         return rc;
     uint8_t type = page_type(page);

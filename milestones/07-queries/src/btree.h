@@ -54,7 +54,10 @@ void btree_close(Btree *tree);
 DbStatus btree_drop(Btree *tree);
 
 /* Adds KEY with the SIZE bytes of PAYLOAD. DB_EDUPKEY: KEY is already
- * there; nothing changed. */
+ * there; DB_EFULL: the pager holds changes to the pool's frames
+ * (pager_hold), and the pool cannot take every page the insert would
+ * change beside the pages the transaction has changed already. After
+ * these nothing changed. */
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
                       size_t size);
 
@@ -104,7 +107,8 @@ DbStatus btree_print(Btree *tree, FILE *out);
 DbStatus btree_pages(Btree *tree, uint8_t *seen);
 
 /* One line about page PAGE_NUM of the file, whatever it is: its type,
- * cells and free bytes (\pages). Into LINE of SIZE bytes. */
+ * cells and free bytes, or why it is corrupt (\pages). Into LINE of
+ * SIZE bytes. DB_EIO. */
 DbStatus btree_describe_page(Pager *pager, uint32_t page_num, char *line,
                              size_t size);
 

@@ -2,7 +2,8 @@
  * bufpool.c - frames, the page table, pins, and eviction.
  *
  * Owns: the memory for pages (N_FRAMES * 4096 bytes, allocated once), the
- * page table from page number to frame, pin counts and frame states.
+ * page table from page number to frame, pin counts, frame states, and a
+ * mark per frame that the layer above sets on a page it has checked.
  * Does not: read or write the file itself (the pager's BufPoolIo does,
  * and applies the WAL rule), or choose victims (the EvictPolicy does).
  *
@@ -18,6 +19,7 @@
  */
 #include "bufpool.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +31,7 @@ typedef struct Frame {
     uint32_t pins;
     FrameState state;
     uint64_t txn;          /* FRAME_COMMITTED: the last transaction */
-    bool checked;          /* the layer above has checked its bytes */
+    bool checked;          /* see bufpool_is_checked */
 } Frame;
 
 struct BufPool {
@@ -261,8 +263,8 @@ DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
 void bufpool_unpin(BufPool *pool, uint32_t page_num)
 {
     uint32_t f = lookup(pool, page_num);
-    if (f != NO_FRAME && pool->frames[f].pins > 0 &&
-        --pool->frames[f].pins == 0)
+    assert(f != NO_FRAME && pool->frames[f].pins > 0); /* one unpin a pin */
+    if (--pool->frames[f].pins == 0)
         pool->n_pinned--;
 }
 
@@ -280,12 +282,29 @@ uint64_t bufpool_txn(const BufPool *pool, uint32_t page_num)
     return f == NO_FRAME ? 0 : pool->frames[f].txn;
 }
 
+/* The moves bufpool_set_state makes (the others are the pool's own):
+ * into CHANGING from a page's frame (pager_write), back out to the state
+ * it had (pager_rollback) or to COMMITTED (pager_commit), and from CLEAN
+ * or COMMITTED to COMMITTED (the header page, at a checkpoint). */
+static bool legal_move(FrameState from, FrameState to)
+{
+    switch (to) {
+    case FRAME_CHANGING:
+        return from == FRAME_CLEAN || from == FRAME_COMMITTED;
+    case FRAME_COMMITTED:
+        return from != FRAME_EMPTY;
+    case FRAME_CLEAN:
+        return from == FRAME_CHANGING;
+    default:
+        return false;
+    }
+}
+
 void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
                        uint64_t txn)
 {
     uint32_t f = lookup(pool, page_num);
-    if (f == NO_FRAME)
-        return;
+    assert(f != NO_FRAME && legal_move(pool->frames[f].state, state));
     set_state(pool, f, state);
     pool->frames[f].txn = txn;
 }
@@ -306,13 +325,11 @@ void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked)
 void bufpool_drop(BufPool *pool, uint32_t page_num)
 {
     uint32_t f = lookup(pool, page_num);
-    if (f == NO_FRAME)
-        return;
+    /* Not a page in use, nor one whose committed change would be lost. */
+    assert(f != NO_FRAME && pool->frames[f].pins == 0 &&
+           pool->frames[f].state != FRAME_COMMITTED);
     table_remove(pool, f);
     set_state(pool, f, FRAME_EMPTY);
-    if (pool->frames[f].pins > 0)
-        pool->n_pinned--;
-    pool->frames[f].pins = 0;
     pool->empty[pool->n_empty++] = f;
 }
 
@@ -333,6 +350,11 @@ DbStatus bufpool_flush(BufPool *pool)
 }
 
 /* --- reporting ---------------------------------------------------------- */
+
+uint32_t bufpool_room(const BufPool *pool)
+{
+    return pool->n_frames - pool->n_state[FRAME_CHANGING];
+}
 
 uint32_t bufpool_pinned(const BufPool *pool)
 {
@@ -373,4 +395,5 @@ void bufpool_print(const BufPool *pool, FILE *out)
     if (pool->n_state[FRAME_EMPTY] > 0)
         fprintf(out, "%u frame%s empty\n", pool->n_state[FRAME_EMPTY],
                 pool->n_state[FRAME_EMPTY] == 1 ? "" : "s");
+    pool->policy->print(pool->policy_state, out);
 }

@@ -90,7 +90,7 @@ void bufpool_close(BufPool *pool);
 DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
                      uint8_t **page);
 
-/* Ends one pin of page PAGE_NUM. */
+/* Ends one pin of page PAGE_NUM, which must be pinned (assert). */
 void bufpool_unpin(BufPool *pool, uint32_t page_num);
 
 /* The state of page PAGE_NUM's frame; FRAME_EMPTY if it is in none. */
@@ -100,21 +100,32 @@ FrameState bufpool_state(const BufPool *pool, uint32_t page_num);
 uint64_t bufpool_txn(const BufPool *pool, uint32_t page_num);
 
 /* Sets the state of page PAGE_NUM's frame (the page must be in one); TXN
- * goes with FRAME_COMMITTED. */
+ * goes with FRAME_COMMITTED. A move the state machine does not have is
+ * a bug, and fails an assert. */
 void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
                        uint64_t txn);
 
 /* The mark the layer above puts on a page it has checked: false for a
- * page in no frame, and for one whose bytes have just come into it. */
+ * page in no frame, and for one whose bytes have just come from the
+ * file or the log (or as zeros) into its frame. See pager_is_checked. */
 bool bufpool_is_checked(const BufPool *pool, uint32_t page_num);
+
+/* Sets or clears the mark of page PAGE_NUM's frame (the page must be in
+ * one). */
 void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked);
 
 /* Empties page PAGE_NUM's frame without writing it: for a page whose
- * change a transaction rolled back. */
+ * change a transaction rolled back. The frame must be unpinned, and not
+ * committed (assert). */
 void bufpool_drop(BufPool *pool, uint32_t page_num);
 
 /* Writes every committed frame back to the file; they become clean. */
 DbStatus bufpool_flush(BufPool *pool);
+
+/* Frames that could take one more page of a transaction: those that are
+ * not FRAME_CHANGING. Meant for between statements, when no page is
+ * pinned. */
+uint32_t bufpool_room(const BufPool *pool);
 
 /* Frames pinned now: 0 between statements, or a pin leaked. */
 uint32_t bufpool_pinned(const BufPool *pool);
@@ -126,7 +137,8 @@ uint32_t bufpool_size(const BufPool *pool);
 const char *bufpool_policy(const BufPool *pool);
 void bufpool_stats(const BufPool *pool, BufPoolStats *stats);
 
-/* One line per frame that holds a page, then the empty ones (.pool). */
+/* One line per frame that holds a page, then the empty ones, then the
+ * policy's line: the clock's hand, LRU's order (.pool). */
 void bufpool_print(const BufPool *pool, FILE *out);
 
 #endif

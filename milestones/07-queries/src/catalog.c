@@ -445,6 +445,20 @@ static DbStatus load(Catalog *catalog, const char *name, Loaded *loaded)
     return rc;
 }
 
+const char *catalog_quote(const char *name, int *len)
+{
+    size_t n = strlen(name);
+    if (n <= CATALOG_NAME_MAX) {
+        *len = (int)n;
+        return "";
+    }
+    n = CATALOG_NAME_MAX;
+    while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+        n--;
+    *len = (int)n;
+    return "...";
+}
+
 DbStatus catalog_find(Catalog *catalog, const char *name,
                       const TableDef **def)
 {
@@ -574,7 +588,9 @@ static DbStatus drop_column_rows(Catalog *catalog, const char *name)
     for (rc = btree_first(catalog->columns, &cursor);
          rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
         rc = catalog_read_row(&CATALOG_TABLES[1], &cursor, row);
-        if (rc != DB_OK || !text_is(&row[0], name))
+        if (rc != DB_OK)
+            break;
+        if (!text_is(&row[0], name))
             continue;
         int64_t *grown = realloc(keys, (n + 1) * sizeof *grown);
         if (grown == NULL) {

@@ -58,6 +58,13 @@ typedef struct Catalog Catalog;
 DbStatus catalog_open(Pager *pager, bool new_file, Catalog **out);
 void catalog_close(Catalog *catalog);
 
+/* For a message that quotes NAME: how many of its bytes to print, in
+ * *len, and what to print after them: "" for a name that fits in the
+ * catalog, "..." after the first CATALOG_NAME_MAX bytes of a longer one
+ * (cut at the start of a UTF-8 character), so that no message echoes a
+ * name of megabytes. */
+const char *catalog_quote(const char *name, int *len);
+
 /* Finds the table NAME and points *def at its description, valid until
  * the next catalog call that changes the schema or catalog_forget.
  * DB_ENOTFOUND: there is none. */

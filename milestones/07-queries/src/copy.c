@@ -5,6 +5,12 @@
  * its column's type, and where the batches begin and end.
  * Does not: check a value against its column or insert it (exec.c does,
  * as for INSERT), or make anything durable itself (db_commit does).
+ *
+ * A batch ends after COPY_BATCH_ROWS rows, or earlier when the buffer
+ * pool cannot take the pages the next insert changes beside the batch's
+ * (the pager holds the batch's changes in the pool, pager_hold): a batch
+ * commits rather than spill pages to the log. A row too large for the
+ * pool by itself spills, as an INSERT of it would.
  */
 #include "copy.h"
 
@@ -18,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "exec.h"
+#include "os.h"
 
 /* A field of a record: its text, and whether it was quoted, which tells
  * "" (the empty string) from nothing at all (NULL). */
@@ -36,10 +43,38 @@ typedef struct Record {
     uint64_t line;      /* the line it starts on */
 } Record;
 
+/* The CSV file, read through the os layer a chunk at a time and handed
+ * out a byte at a time. */
 typedef struct Reader {
-    FILE *in;
+    OsFile *file;
     uint64_t line;      /* lines read so far */
+    int err;            /* the error of a failed read; 0 if none */
+    size_t start, end;  /* the bytes of chunk not handed out yet */
+    unsigned char chunk[32 * 1024];
 } Reader;
+
+/* The next byte of the file; EOF at its end, or after a failed read
+ * (then RD->err says why, and no byte after it is handed out). */
+static int get_byte(Reader *rd)
+{
+    if (rd->start == rd->end) {
+        size_t n_read = 0;
+        if (rd->err == 0)
+            rd->err = os_read_next(rd->file, rd->chunk, sizeof rd->chunk,
+                                   &n_read);
+        if (n_read == 0)
+            return EOF;
+        rd->start = 0;
+        rd->end = n_read;
+    }
+    return rd->chunk[rd->start++];
+}
+
+/* Hands the byte just got out again. */
+static void unget_byte(Reader *rd)
+{
+    rd->start--;
+}
 
 static bool push_char(Record *r, char c)
 {
@@ -81,12 +116,11 @@ static DbStatus read_record(Reader *rd, Record *r, bool *more)
     size_t start = 0;
     bool quoted = false, in_quotes = false, any = false;
     for (;;) {
-        int c = getc(rd->in);
+        int c = get_byte(rd);
         if (c == EOF) {
-            if (ferror(rd->in))
-                return db_fail(DB_EIO, "line %" PRIu64 ": reading the "
-                               "file failed: %s", rd->line + 1,
-                               strerror(errno));
+            if (rd->err != 0)
+                return db_fail(DB_EIO, "reading the file failed: %s",
+                               strerror(rd->err));
             if (in_quotes)
                 return db_fail(DB_ESYNTAX, "line %" PRIu64 ": unterminated "
                                "CSV quoted field", r->line);
@@ -101,11 +135,11 @@ static DbStatus read_record(Reader *rd, Record *r, bool *more)
         any = true;
         if (in_quotes) {
             if (c == '"') {
-                int next = getc(rd->in);
+                int next = get_byte(rd);
                 if (next != '"') {
                     in_quotes = false;
                     if (next != EOF)
-                        ungetc(next, rd->in);
+                        unget_byte(rd);
                     continue;
                 }
             }
@@ -132,13 +166,13 @@ static DbStatus read_record(Reader *rd, Record *r, bool *more)
             continue;
         }
         if (c == '\r') {
-            int next = getc(rd->in);
+            int next = get_byte(rd);
             if (next == '\n') {
-                ungetc(next, rd->in);
+                unget_byte(rd);
                 continue; /* CRLF ends the line as LF does */
             }
             if (next != EOF)
-                ungetc(next, rd->in);
+                unget_byte(rd);
         }
         if (!push_char(r, (char)c))
             return db_fail(DB_ENOMEM, "out of memory");
@@ -283,13 +317,17 @@ usage:
                    "[HEADER]");
 }
 
-/* Commits the batch (BATCH_ROWS rows), durably. */
+/* Commits the batch of BATCH_ROWS rows, durably; sets *UNSURE when the
+ * commit's own write or sync failed, which leaves the batch's fate to
+ * the next open's recovery. */
 static DbStatus commit_batch(Db *db, FILE *progress, CopyResult *result,
-                             uint64_t *batch_rows)
+                             uint64_t *batch_rows, bool *unsure)
 {
     DbStatus rc = db_commit(db);
-    if (rc != DB_OK)
+    if (rc != DB_OK) {
+        *unsure = *batch_rows > 0;
         return rc;
+    }
     if (*batch_rows == 0)
         return DB_OK; /* an empty transaction: nothing was written */
     result->rows += *batch_rows;
@@ -314,58 +352,98 @@ DbStatus copy_command(Db *db, const char *args, FILE *progress,
     DbStatus rc = parse_args(args, buf, &table, &path, &header);
     const TableDef *def = NULL;
     if (rc == DB_OK) {
+        int len;
+        const char *more = catalog_quote(table, &len);
         rc = catalog_find(db_catalog(db), table, &def);
         if (rc == DB_ENOTFOUND)
-            rc = db_fail(rc, "relation \"%s\" does not exist", table);
+            rc = db_fail(rc, "relation \"%.*s%s\" does not exist", len,
+                         table, more);
         else if (rc == DB_OK && def->is_system)
             rc = db_fail(DB_EUNSUPPORTED, "permission denied: \"%s\" is a "
                          "system catalog", table);
     }
-    Reader rd = {0};
-    if (rc == DB_OK && (rd.in = fopen(path, "r")) == NULL)
-        rc = db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(errno));
+    /* Not a device, which could hand out bytes without end. */
     struct stat st;
-    if (rc == DB_OK && fstat(fileno(rd.in), &st) == 0 &&
-        !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
+    if (rc == DB_OK && stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+        !S_ISFIFO(st.st_mode))
         rc = db_fail(DB_EIO, "cannot copy from '%s': it is not a file",
                      path);
+    Reader *rd = rc == DB_OK ? calloc(1, sizeof *rd) : NULL;
+    if (rc == DB_OK && rd == NULL)
+        rc = db_fail(DB_ENOMEM, "out of memory");
+    int err = rc == DB_OK ? os_open_reading(path, &rd->file) : 0;
+    if (err != 0)
+        rc = db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(err));
+    if (rc == DB_OK && pager_holds_file(db_pager(db), rd->file))
+        rc = db_fail(DB_EIO, "cannot copy from '%s': it is the database "
+                     "itself, or its log", path);
     if (rc != DB_OK) {
-        if (rd.in != NULL)
-            fclose(rd.in);
+        if (rd != NULL && rd->file != NULL)
+            os_close(rd->file);
+        free(rd);
         free(buf);
         return rc;
     }
 
     Record r = {0};
     Value *values = malloc(def->n_columns * sizeof *values);
-    uint64_t batch_rows = 0, batch_start = 1;
-    bool more = true;
+    uint64_t batch_rows = 0, batch_start = 1, row_line = 0;
+    bool more = true, unsure = false;
     rc = values ? db_begin(db) : db_fail(DB_ENOMEM, "out of memory");
+    pager_hold(db_pager(db), true);
     if (rc == DB_OK && header)
-        rc = read_record(&rd, &r, &more);
+        rc = read_record(rd, &r, &more);
     while (rc == DB_OK) {
-        rc = read_record(&rd, &r, &more);
+        rc = read_record(rd, &r, &more);
         if (rc != DB_OK || !more)
             break;
         if (r.n_fields == 1 && r.fields[0].len == 0 && !r.fields[0].quoted)
             continue; /* an empty line */
         rc = insert_record(db, def, &r, values);
-        if (rc == DB_OK && ++batch_rows == COPY_BATCH_ROWS) {
-            rc = commit_batch(db, progress, result, &batch_rows);
+        if (rc == DB_EFULL && batch_rows > 0) {
+            /* The pool cannot take this row's pages beside the batch's,
+             * and the insert changed nothing: the batch commits, and the
+             * row starts the next one. */
+            rc = commit_batch(db, progress, result, &batch_rows, &unsure);
             if (rc == DB_OK) {
                 rc = db_begin(db);
-                batch_start = rd.line + 1;
+                batch_start = r.line;
+            }
+            if (rc == DB_OK)
+                rc = insert_record(db, def, &r, values);
+        }
+        if (rc == DB_EFULL) {
+            /* Not even alone: this row spills, as an INSERT of it would. */
+            pager_hold(db_pager(db), false);
+            rc = insert_record(db, def, &r, values);
+            pager_hold(db_pager(db), true);
+        }
+        if (rc == DB_OK)
+            row_line = r.line;
+        if (rc == DB_OK && ++batch_rows == COPY_BATCH_ROWS) {
+            rc = commit_batch(db, progress, result, &batch_rows, &unsure);
+            if (rc == DB_OK) {
+                rc = db_begin(db);
+                batch_start = rd->line + 1;
             }
         }
     }
     if (rc == DB_OK) /* the last batch; with no rows, nothing is written */
-        rc = commit_batch(db, progress, result, &batch_rows);
+        rc = commit_batch(db, progress, result, &batch_rows, &unsure);
+    pager_hold(db_pager(db), false);
     if (progress != NULL && result->batches > 0)
         fprintf(progress, "\n");
     if (rc != DB_OK) {
         /* (DEF is forgotten by the rollback: the name comes from ARGS.) */
         db_rollback(db);
-        if (result->rows == 0)
+        if (unsure)
+            rc = db_fail(rc, "COPY %s, line %" PRIu64 ": %s; the %" PRIu64
+                         " rows before line %" PRIu64 " stay, and lines %"
+                         PRIu64 " to %" PRIu64 " are there if their commit "
+                         "reached the disk: the next open recovers it",
+                         table, r.line, db_errmsg(), result->rows,
+                         batch_start, batch_start, row_line);
+        else if (result->rows == 0)
             rc = db_fail(rc, "COPY %s, line %" PRIu64 ": %s; nothing was "
                          "copied", table, r.line, db_errmsg());
         else
@@ -377,7 +455,8 @@ DbStatus copy_command(Db *db, const char *args, FILE *progress,
     free(values);
     free(r.text);
     free(r.fields);
-    fclose(rd.in);
+    os_close(rd->file);
+    free(rd);
     free(buf);
     return rc;
 }

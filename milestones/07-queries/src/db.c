@@ -300,6 +300,10 @@ static DbStatus mark_owner(void *ctx, const TableDef *def)
     memset(o->seen, 0, o->n_pages);
     rc = btree_pages(tree, o->seen);
     btree_close(tree);
+    /* A damaged page stops the walk: the pages seen before it are the
+     * table's, and the damaged one says what it is in its own line. */
+    if (rc == DB_ECORRUPT)
+        rc = DB_OK;
     for (uint32_t i = 0; rc == DB_OK && i < o->n_pages; i++)
         if (o->seen[i])
             o->owner[i] = def->name;

@@ -5,7 +5,7 @@
  * A policy sees frames by number (0 .. n_frames - 1), never pages. The
  * pool tells it each time a frame is used, and asks it for a victim among
  * the frames it may take: those that hold no pinned page and no change of
- * the running transaction. To add a policy, write the four functions in a
+ * the running transaction. To add a policy, write the five functions in a
  * file of its own, like evict_lru.c, and name it in EVICT_POLICIES.
  */
 #ifndef EVICT_H
@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define EVICT_NONE UINT32_MAX
 
@@ -28,6 +29,9 @@ typedef struct EvictPolicy {
     void (*touch)(void *state, uint32_t frame);
     /* A frame to reuse, among those EVICTABLE allows, or EVICT_NONE. */
     uint32_t (*victim)(void *state, EvictableFn evictable, void *ctx);
+    /* Prints on one line, for .pool, what the policy knows of the
+     * frames: "NAME: ...". */
+    void (*print)(void *state, FILE *out);
 } EvictPolicy;
 
 extern const EvictPolicy evict_lru;

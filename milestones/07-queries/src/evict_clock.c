@@ -66,10 +66,25 @@ static uint32_t clock_victim(void *state, EvictableFn evictable, void *ctx)
 }
 /* book: end clock-victim */
 
+static void clock_print(void *state, FILE *out)
+{
+    Clock *clock = state;
+    uint32_t n_set = 0;
+    fprintf(out, "clock: hand at frame %u, referenced:", clock->hand);
+    for (uint32_t f = 0; f < clock->n_frames; f++) {
+        if (clock->referenced[f]) {
+            fprintf(out, " %u", f);
+            n_set++;
+        }
+    }
+    fprintf(out, "%s\n", n_set == 0 ? " none" : "");
+}
+
 const EvictPolicy evict_clock = {
     .name = "clock",
     .create = clock_create,
     .destroy = clock_destroy,
     .touch = clock_touch,
     .victim = clock_victim,
+    .print = clock_print,
 };

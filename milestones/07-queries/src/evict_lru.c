@@ -84,10 +84,21 @@ static uint32_t lru_victim(void *state, EvictableFn evictable, void *ctx)
 }
 /* book: end lru-touch */
 
+static void lru_print(void *state, FILE *out)
+{
+    Lru *lru = state;
+    fprintf(out, "lru: least recent first:%s",
+            lru->oldest == EVICT_NONE ? " none" : "");
+    for (uint32_t f = lru->oldest; f != EVICT_NONE; f = lru->next[f])
+        fprintf(out, " %u", f);
+    fprintf(out, "\n");
+}
+
 const EvictPolicy evict_lru = {
     .name = "lru",
     .create = lru_create,
     .destroy = lru_destroy,
     .touch = lru_touch,
     .victim = lru_victim,
+    .print = lru_print,
 };

@@ -734,10 +734,11 @@ static DbStatus scan_row(ExecContext *ctx, Plan *p, PlanState *st)
     const uint8_t *payload;
     size_t size;
     DbStatus rc = btree_payload(&st->cursor, &payload, &size);
+    if (rc != DB_OK)
+        return rc; /* it names the row and the page */
     const TableDef *def = p->table;
-    if (rc == DB_OK)
-        rc = record_decode(payload, size, st->types, def->n_columns,
-                           st->values);
+    rc = record_decode(payload, size, st->types, def->n_columns,
+                       st->values);
     if (rc != DB_OK)
         return db_fail(rc, "table \"%s\", row %" PRId64 ": %s", def->name,
                        st->cursor.key, db_errmsg());

@@ -1,12 +1,17 @@
 /*
- * main.c - the strata program: opens the database named on the command
- * line, runs the shell (or the SQL given with -c or -f), and checkpoints
- * the database on the way out.
+ * main.c - the strata program: reads the command line, opens the
+ * database it names, runs the shell (or the SQL given with -c or -f),
+ * and checkpoints the database on the way out.
  *
- *   strata [OPTION]... FILE
+ *   strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
+ *          [--pool-pages N] [--eviction lru|clock] [--] FILE
  *
- * Exit status 0; 1 when the database could not be opened or closed, or
- * (with -c or -f) a statement failed; 2 for a wrong command line.
+ * --pool-pages sets the buffer pool's frames (POOL_MIN_FRAMES to
+ * POOL_MAX_FRAMES; the environment variable STRATA_POOL_PAGES gives the
+ * default, else POOL_DEFAULT_FRAMES); --eviction its policy (lru first).
+ * Exit status 0 when the database was closed (or after --help and
+ * --version), 1 when it could not be opened or closed, or (with -c or
+ * -f) a statement failed, 2 when the command line was wrong.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,27 +21,61 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "lineread.h"
 #include "pager.h"
 #include "shell.h"
 
-#define USAGE                                                              \
-    "Usage: strata [OPTION]... FILE\n"                                     \
-    "Opens the database FILE (a new one if it does not exist) and reads\n" \
-    "SQL statements and backslash commands (\\? lists them).\n"            \
-    "\n"                                                                   \
-    "  -c SQL                run SQL, then exit (1 after an error)\n"      \
-    "  -f SCRIPT             run the file SCRIPT, then exit (likewise)\n"  \
-    "  --csv                 print results as CSV\n"                       \
-    "  -t                    print rows only: no header, no footer\n"      \
-    "  -q                    print no command tags\n"                      \
-    "  --pool-pages N        buffer pool frames (default 256, or\n"        \
-    "                        $STRATA_POOL_PAGES)\n"                        \
-    "  --eviction lru|clock  the pool's eviction policy (default lru)\n"   \
-    "  --help                print this help and exit\n"                   \
-    "  --version             print the milestone and file format\n"
+#define HISTORY_FILE ".strata_history" /* in the home directory */
+
+#define USAGE "Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] " \
+              "[--csv] [-t] [-q]\n"                                      \
+              "              [--pool-pages N] [--eviction lru|clock] "   \
+              "FILE\n"
 
 static const EvictPolicy *const POLICIES[] = EVICT_POLICIES;
 #define N_POLICIES (sizeof POLICIES / sizeof POLICIES[0])
+
+static void print_help(void)
+{
+    printf(USAGE
+           "Opens the Strata database FILE, creating it if it does not "
+           "exist, and runs\n"
+           "the SQL statements and backslash commands typed at its "
+           "prompt (\\? there\n"
+           "lists the commands).\n"
+           "\n"
+           "  --help                 print this help and exit\n"
+           "  --version              print the milestone and its file "
+           "format, and exit\n"
+           "  -c SQL                 run SQL, then exit (status 1 after "
+           "an error)\n"
+           "  -f SCRIPT              run the file SCRIPT, then exit "
+           "(likewise)\n"
+           "  --csv                  print results as CSV\n"
+           "  -t                     print rows only: no header, no "
+           "footer\n"
+           "  -q                     print no command tags\n"
+           "  --pool-pages N         frames in the buffer pool, %d to %u "
+           "(default:\n"
+           "                         $STRATA_POOL_PAGES, else %d)\n"
+           "  --eviction lru|clock   the buffer pool's eviction policy "
+           "(default: lru)\n",
+           POOL_MIN_FRAMES, POOL_MAX_FRAMES, POOL_DEFAULT_FRAMES);
+}
+
+static void print_version(void)
+{
+    printf("strata %s, file format %d\n", STRATA_MILESTONE,
+           PAGER_FORMAT_VERSION);
+    printf("line editing: %s\n", lineread_kind());
+}
+
+/* A mistake on the command line: what it is, then the usage. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "strata: %s '%s'\n" USAGE, what, arg);
+    return 2;
+}
 
 /* Parses a frame count; false unless TEXT is a number in range. */
 static int parse_frames(const char *text, uint32_t *n_frames)
@@ -57,14 +96,6 @@ static const EvictPolicy *find_policy(const char *name)
         if (strcmp(POLICIES[i]->name, name) == 0)
             return POLICIES[i];
     return NULL;
-}
-
-static int usage_error(const char *why)
-{
-    if (why != NULL)
-        fprintf(stderr, "strata: %s\n", why);
-    fprintf(stderr, USAGE);
-    return 2;
 }
 
 /* Reads all of PATH into *text. */
@@ -93,60 +124,97 @@ static int read_file(const char *path, char **text, size_t *len)
     return ok;
 }
 
+/* Runs the shell on DB: COMMAND, SCRIPT's TEXT, or the lines of READER.
+ * Returns the exit status. */
+static int run_shell(Db *db, const ShellOptions *options,
+                     const char *command, const char *text, size_t text_len,
+                     LineReader *reader)
+{
+    Shell *shell;
+    if (shell_open(db, options, &shell) != DB_OK) {
+        fprintf(stderr, "strata: %s\n", db_errmsg());
+        return 1;
+    }
+    bool ok;
+    if (command != NULL) {
+        ok = shell_run_text(shell, command, strlen(command));
+    } else if (text != NULL) {
+        ok = shell_run_text(shell, text, text_len);
+    } else {
+        if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+            printf("strata %s. Type \\? for help, \\q to quit.\n",
+                   STRATA_MILESTONE);
+        ok = shell_repl(shell, reader);
+    }
+    shell_close(shell);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    DbOptions db_options = {0};
+    DbOptions db_options = {.pool_frames = POOL_DEFAULT_FRAMES,
+                            .policy = POLICIES[0]};
     ShellOptions shell_options = {.format = OUTPUT_ALIGNED};
     const char *path = NULL, *command = NULL, *script = NULL;
 
     const char *env = getenv("STRATA_POOL_PAGES");
     if (env != NULL && !parse_frames(env, &db_options.pool_frames)) {
-        fprintf(stderr, "strata: STRATA_POOL_PAGES must be a number from "
-                "%d to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
-        return 2;
+        fprintf(stderr, "Error: STRATA_POOL_PAGES must be a number from %d "
+                "to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
+        return 1;
     }
+    int options = 1; /* 0 after "--": the rest are file names */
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(arg, "--help") == 0) {
-            printf(USAGE);
+        if (options && strcmp(arg, "--") == 0) {
+            options = 0;
+        } else if (options && strcmp(arg, "--help") == 0) {
+            print_help();
             return 0;
-        } else if (strcmp(arg, "--version") == 0) {
-            printf("strata %s (file format %d)\n", STRATA_MILESTONE,
-                   PAGER_FORMAT_VERSION);
+        } else if (options && strcmp(arg, "--version") == 0) {
+            print_version();
             return 0;
-        } else if (strcmp(arg, "--pool-pages") == 0) {
-            if (!parse_frames(value, &db_options.pool_frames))
-                return usage_error("--pool-pages needs a number from 8 to "
-                                   "1048576");
-            i++;
-        } else if (strcmp(arg, "--eviction") == 0) {
-            db_options.policy = find_policy(value);
-            if (db_options.policy == NULL)
-                return usage_error("--eviction must be lru or clock");
-            i++;
-        } else if (strcmp(arg, "-c") == 0 || strcmp(arg, "-f") == 0) {
-            if (value == NULL || command != NULL || script != NULL)
-                return usage_error("give one -c SQL or -f SCRIPT");
-            *(arg[1] == 'c' ? &command : &script) = value;
-            i++;
-        } else if (strcmp(arg, "--csv") == 0) {
+        } else if (options && strcmp(arg, "--pool-pages") == 0) {
+            const char *value = i + 1 < argc ? argv[++i] : NULL;
+            if (!parse_frames(value, &db_options.pool_frames)) {
+                fprintf(stderr, "Error: --pool-pages needs a number from %d "
+                        "to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
+                return 2;
+            }
+        } else if (options && strcmp(arg, "--eviction") == 0) {
+            db_options.policy = i + 1 < argc ? find_policy(argv[++i]) : NULL;
+            if (db_options.policy == NULL) {
+                fprintf(stderr, "Error: --eviction must be lru or clock.\n");
+                return 2;
+            }
+        } else if (options && (strcmp(arg, "-c") == 0 ||
+                               strcmp(arg, "-f") == 0)) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "Error: %s needs %s.\n", arg,
+                        arg[1] == 'c' ? "SQL" : "a SCRIPT file");
+                return 2;
+            }
+            if (command != NULL || script != NULL)
+                return usage_error("a second -c or -f", arg);
+            *(arg[1] == 'c' ? &command : &script) = argv[++i];
+        } else if (options && strcmp(arg, "--csv") == 0) {
             shell_options.format = OUTPUT_CSV;
-        } else if (strcmp(arg, "-t") == 0) {
+        } else if (options && strcmp(arg, "-t") == 0) {
             shell_options.tuples_only = true;
-        } else if (strcmp(arg, "-q") == 0) {
+        } else if (options && strcmp(arg, "-q") == 0) {
             shell_options.quiet = true;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(stderr, "strata: unknown option '%s'\n", arg);
-            return usage_error(NULL);
+        } else if (options && arg[0] == '-' && arg[1] != '\0') {
+            return usage_error("unknown option", arg);
         } else if (path != NULL) {
-            return usage_error("give one database FILE");
+            return usage_error("unexpected argument", arg);
         } else {
             path = arg;
         }
     }
-    if (path == NULL)
-        return usage_error("give the database FILE to open");
+    if (path == NULL) {
+        fprintf(stderr, "Must supply a database filename.\n");
+        return 1;
+    }
 
     char *text = NULL;
     size_t text_len = 0;
@@ -165,30 +233,25 @@ int main(int argc, char **argv)
         free(text);
         return 1;
     }
-    shell_options.stop_on_error = command != NULL || script != NULL;
-    Shell *shell;
-    int status = 0;
-    if (shell_open(db, &shell_options, &shell) != DB_OK) {
-        fprintf(stderr, "strata: %s\n", db_errmsg());
-        status = 1;
-    } else {
-        bool ok;
-        if (command != NULL) {
-            ok = shell_run_text(shell, command, strlen(command));
-        } else if (script != NULL) {
-            ok = shell_run_text(shell, text, text_len);
-        } else {
-            if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-                printf("strata %s. Type \\? for help, \\q to quit.\n",
-                       STRATA_MILESTONE);
-            ok = shell_repl(shell);
-        }
-        status = ok ? 0 : 1;
-        shell_close(shell);
+    LineReader *reader = NULL;
+    if (command == NULL && script == NULL &&
+        (reader = lineread_open(HISTORY_FILE)) == NULL) {
+        fprintf(stderr, "strata: out of memory\n");
+        free(text);
+        db_close(db);
+        return 1;
     }
+    shell_options.stop_on_error = command != NULL || script != NULL;
+    int status = run_shell(db, &shell_options, command, text, text_len,
+                           reader);
     free(text);
     fflush(stdout);
-    if (db_close(db) != DB_OK) {
+    /* The reader is closed after the database, so that a Ctrl-C cannot
+     * stop the checkpoint. */
+    DbStatus rc = db_close(db);
+    if (reader != NULL)
+        lineread_close(reader);
+    if (rc != DB_OK) {
         fprintf(stderr, "strata: %s\n", db_errmsg());
         return 1;
     }

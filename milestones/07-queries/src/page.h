@@ -17,17 +17,16 @@
  *        1     1  is root: 1 for a tree's root, else 0
  *        2     2  number of cells
  *        4     2  cell area start: cells, and the holes deletes leave
- *                 between them, lie from here to the end of the usable
- *                 area; the free gap ends here
+ *                 between them, lie from here to byte 4092;
+ *                 the free gap ends here
  *        6     2  fragmented bytes: holes in the cell area left by
  *                 deletes and shrinking updates
  *        8     4  leaf: page of the next leaf (0 = last);
  *                 internal: page of the right child
  *       12   2*n  slot directory: the offset of each cell, in key order
  *      ...   ...  the free gap
- *    start   ...  cells, packed from the end of the usable area toward
- *                 the front
- *   PAGE_USABLE_SIZE  the pager's own bytes (the page's checksum)
+ *    start   ...  cells, packed from byte 4092 toward the front
+ *     4092     4  the pager's checksum of the page (PAGE_CHECKSUM_SIZE)
  *
  * Leaf cell:      key (varint, zigzagged) | payload size P (varint) |
  *                 the first L bytes of the payload | first overflow

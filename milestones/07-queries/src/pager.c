@@ -26,13 +26,20 @@
  *   pager_commit    the changed pages and a commit record go to the log,
  *                   which is synced: now the change is durable. The pages
  *                   are "ahead" of the file, which still has old bytes.
- *   pager_checkpoint  the pages ahead are written into the file, the file
- *                   is synced, and only then does the log start over
+ *   pager_checkpoint  the header page goes to the log first, then the
+ *                   pages ahead are written into the file, the file is
+ *                   synced, and only then does the log start over
  *
  * The file is never written with anything that is not committed, so
  * after a crash it holds the state of the last checkpoint, and the log
  * holds everything committed since. pager_open redoes the log into the
- * file before reading it.
+ * file before reading it, if the log is this file's: the header records
+ * the database's id and its last checkpoint, and the log's header says
+ * which of them it follows.
+ *
+ * Every page carries a checksum in its last PAGE_CHECKSUM_SIZE bytes,
+ * sealed when the page is written to the file and checked when it is
+ * read back, so that a page the disk damaged is refused, not believed.
  *
  * Pages that the tree gives back are chained into the free list, newest
  * first, and handed out again before the file grows:
@@ -49,20 +56,27 @@
 
 #include "bufpool.h"
 #include "bytes.h"
+#include "crc32c.h"
 #include "os.h"
 
+/* book: begin header-layout */
 /* Page 0, the file header (the pager's part)
  *   offset  size  field
  *        0    16  magic: the 16 bytes "Strata database\0"
- *       16     4  format version (4)
+ *       16     4  format version (6)
  *       20     4  page size in bytes (4096)
  *       24     4  first page of the free list (0 = the list is empty)
  *       28     4  number of pages on the free list
  *       32     8  last transaction a checkpoint wrote into this file
- *       40     4  belongs to the layer above (the root, in btree.c)
- *       44     4  number of pages in the file, this one included (0 in
- *                 a file from before the count was kept: its size counts)
- *       48  4048  belongs to the layer above
+ *       40     4  belongs to the layer above (the schema cookie, in
+ *                 catalog.c)
+ *       44     4  number of pages in the file, this one included
+ *       48     8  database id: random, chosen when the file was made;
+ *                 every header of its log carries it too
+ *       56  4036  belongs to the layer above
+ *     4092     4  checksum, as on every page (below)
+ * All that recovery reads lies in the first 512-byte sector, which no
+ * crash tears apart.
  */
 static const char MAGIC[16] = "Strata database";
 #define HEADER_VERSION_OFFSET 16
@@ -71,16 +85,24 @@ static const char MAGIC[16] = "Strata database";
 #define HEADER_FREE_COUNT_OFFSET 28
 #define HEADER_LAST_TXN_OFFSET 32
 #define HEADER_PAGE_COUNT_OFFSET 44
+#define HEADER_DB_ID_OFFSET 48
+/* book: end header-layout */
+
+/* Every page of the file ends with its checksum
+ *   offset  size  field
+ *        0  4092  the page's bytes (PAGE_USABLE_SIZE)
+ *     4092     4  CRC-32C of bytes 0-4091
+ */
 
 /* A page on the free list
  *   offset  size  field
  *        0     1  page type: PAGE_TYPE_FREE (0)
  *        1     3  zero
  *        4     4  next page of the free list (0 = end of the list)
- *        8  4088  zero
+ *        8  4084  zero
+ *     4092     4  checksum
  */
 #define FREE_NEXT_OFFSET 4
-
 
 struct Pager {
     OsFile *file;
@@ -92,10 +114,11 @@ struct Pager {
     uint32_t txn_start_pages;  /* n_pages when the transaction began */
     uint32_t *txn_pages;       /* pages declared, in order */
     uint32_t n_txn_pages, txn_pages_cap;
-    bool spilled;              /* the transaction has pages in the log */
+
+    bool hold;             /* pager_reserve keeps changes in the pool */
 
     uint64_t last_txn;     /* id of the last committed transaction */
-    uint64_t next_txn;     /* the id the running or next one takes */
+    uint64_t db_id;        /* the header's database id */
     bool failed;           /* a write or sync failed: no more changes */
     char failure[200];     /* what failed, for every later refusal */
     bool name_synced;      /* the file's name is known to be durable */
@@ -106,6 +129,27 @@ static DbStatus io_error(const char *what, int err)
 {
     return db_fail(DB_EIO, "%s failed: %s", what, strerror(err));
 }
+
+/* book: begin checksum */
+/* Writes PAGE as page PAGE_NUM of the file, sealed with its checksum. */
+static int write_page(Pager *pager, uint32_t page_num, const uint8_t *page)
+{
+    uint8_t sealed[PAGE_SIZE];
+    memcpy(sealed, page, PAGE_USABLE_SIZE);
+    put_u32(sealed + PAGE_USABLE_SIZE, crc32c(0, sealed, PAGE_USABLE_SIZE));
+    return os_write(pager->file, (uint64_t)page_num * PAGE_SIZE, sealed,
+                    PAGE_SIZE);
+}
+
+/* Checks page PAGE_NUM as the file gave it, before anyone reads it. */
+static DbStatus check_page(uint32_t page_num, const uint8_t *page)
+{
+    if (get_u32(page + PAGE_USABLE_SIZE) != crc32c(0, page, PAGE_USABLE_SIZE))
+        return db_fail(DB_ECORRUPT, "page %u is corrupt: checksum mismatch",
+                       page_num);
+    return DB_OK;
+}
+/* book: end checksum */
 
 /* Checks that the first LEN bytes of a file, in HEAD, name this format.
  * Done before recovery, so that another program's file is never written:
@@ -168,7 +212,7 @@ static DbStatus check_header(const char *path, const uint8_t *head,
         return db_fail(DB_ECORRUPT, "'%s' is truncated: its header counts "
                        "%u pages, the file holds %llu.", path, n_pages,
                        (unsigned long long)(file_size / PAGE_SIZE));
-    if (n_pages != 0 && n_pages < file_size / PAGE_SIZE)
+    if (n_pages < file_size / PAGE_SIZE)
         return db_fail(DB_ECORRUPT, "'%s' is corrupt: its header counts "
                        "%u pages, the file holds %llu.", path, n_pages,
                        (unsigned long long)(file_size / PAGE_SIZE));
@@ -177,7 +221,7 @@ static DbStatus check_header(const char *path, const uint8_t *head,
         return db_fail(DB_ECORRUPT, "'%s' is corrupt: its free list starts "
                        "at page %u, past the end of the file.", path,
                        free_head);
-    return DB_OK;
+    return check_page(0, head);
 }
 
 static DbStatus read_only_error(const Pager *pager)
@@ -210,7 +254,8 @@ static void free_pager(Pager *pager)
 
 /* book: begin read-page */
 /* The pool's way in: page PAGE_NUM, from the log if the log has a newer
- * image than the file, else as the file has it. */
+ * image than the file, else as the file has it. The log's image is
+ * checked by the log's own checksum, the file's by the page's. */
 static DbStatus read_page(void *ctx, uint32_t page_num, uint8_t *page,
                           FrameState *state, uint64_t *txn)
 {
@@ -233,7 +278,7 @@ static DbStatus read_page(void *ctx, uint32_t page_num, uint8_t *page,
     if (n_read != PAGE_SIZE)
         return db_fail(DB_ECORRUPT, "page %u is missing from the file",
                        page_num);
-    return DB_OK;
+    return check_page(page_num, page);
 }
 /* book: end read-page */
 
@@ -248,8 +293,7 @@ static DbStatus write_back(void *ctx, uint32_t page_num, const uint8_t *page,
      * offers a page of the running transaction; a committed one was
      * synced with its commit record, before it was marked committed. */
     assert(txn <= pager->last_txn);
-    int err = os_write(pager->file, (uint64_t)page_num * PAGE_SIZE, page,
-                       PAGE_SIZE);
+    int err = write_page(pager, page_num, page);
     if (err != 0)
         return fail_for_good(pager, io_error("writing a page back", err));
     /* The file has the newest committed bytes now, not only the log. */
@@ -264,11 +308,8 @@ static DbStatus write_back(void *ctx, uint32_t page_num, const uint8_t *page,
 static DbStatus spill(void *ctx, uint32_t page_num, const uint8_t *page)
 {
     Pager *pager = ctx;
-    DbStatus rc = wal_spill(pager->wal, pager->next_txn, page_num, page);
-    if (rc != DB_OK)
-        return fail_for_good(pager, rc);
-    pager->spilled = true;
-    return DB_OK;
+    DbStatus rc = wal_spill(pager->wal, pager->last_txn + 1, page_num, page);
+    return rc == DB_OK ? DB_OK : fail_for_good(pager, rc);
 }
 /* book: end spill */
 
@@ -276,49 +317,116 @@ static DbStatus spill(void *ctx, uint32_t page_num, const uint8_t *page)
 static DbStatus redo_page(void *ctx, uint32_t page_num, const uint8_t *image)
 {
     Pager *pager = ctx;
-    int err = os_write(pager->file, (uint64_t)page_num * PAGE_SIZE, image,
-                       PAGE_SIZE);
+    int err = write_page(pager, page_num, image);
     return err == 0 ? DB_OK : io_error("redoing the log into the file", err);
 }
 
-/* Redoes the log into the file, syncs the file, and removes the log.
- * The header's page count is the last checkpoint's, and a transaction
- * that added pages need not have logged the header: the count comes from
- * the last commit record. */
-static DbStatus recover(Pager *pager, const char *path)
+/* What the first LEN bytes of the file, in HEAD, say to recovery: the
+ * log must be this database's, and follow this checkpoint. */
+static WalTarget target_of(const uint8_t *head, size_t len)
 {
-    DbStatus rc = wal_recover(pager->wal, redo_page, pager,
-                              &pager->recovery);
-    if (rc != DB_OK || !pager->recovery.found)
-        return rc;
-    if (pager->recovery.replayed > 0) {
-        uint8_t count[4];
-        put_u32(count, pager->recovery.db_pages);
-        int err = os_write(pager->file, HEADER_PAGE_COUNT_OFFSET, count,
-                           sizeof count);
-        if (err == 0)
-            err = os_sync(pager->file);
-        if (err == 0)
-            err = os_sync_dir(path);
-        if (err != 0)
-            return io_error("syncing the recovered file", err);
+    static const uint8_t zeros[sizeof MAGIC];
+    WalTarget target = {
+        .blank = memcmp(head, zeros, len < sizeof MAGIC ? len
+                                                        : sizeof MAGIC) == 0,
+    };
+    if (!target.blank && len >= HEADER_DB_ID_OFFSET + 8) {
+        target.db_id = get_u64(head + HEADER_DB_ID_OFFSET);
+        target.checkpoint = get_u64(head + HEADER_LAST_TXN_OFFSET);
+        target.n_pages = get_u32(head + HEADER_PAGE_COUNT_OFFSET);
     }
-    pager->last_txn = pager->recovery.last_txn;
-    return wal_remove(pager->wal);
+    return target;
+}
+
+/* Redoes the log into the file, if it is the file's log, and makes the
+ * file whole: its header must record the last transaction redone, and
+ * the pages the last commit counts (a transaction that added pages need
+ * not have logged the header). That header goes to the log first, as a
+ * checkpoint's does, unless the log ends with the checkpoint record that
+ * holds it already. Then the file is synced, and the log is spent: the
+ * next commit writes over it, closing removes it, and a failure to open
+ * the file after all leaves it for the next try. */
+static DbStatus recover(Pager *pager, const WalTarget *target)
+{
+    WalRecovery *found = &pager->recovery;
+    DbStatus rc = wal_recover(pager->wal, target, redo_page, pager, found);
+    if (rc != DB_OK || !found->found)
+        return rc;
+    int err = 0;
+    if (found->replayed > 0 && !found->checkpointed) {
+        uint8_t header[PAGE_SIZE];
+        size_t n_read;
+        err = os_read(pager->file, 0, header, sizeof header, &n_read);
+        if (err != 0)
+            return io_error("reading the header", err);
+        rc = n_read == PAGE_SIZE
+                 ? check_page(0, header)
+                 : db_fail(DB_ECORRUPT, "page 0 is missing from the file");
+        if (rc != DB_OK)
+            return rc;
+        put_u64(header + HEADER_LAST_TXN_OFFSET, found->last_txn);
+        put_u32(header + HEADER_PAGE_COUNT_OFFSET, found->db_pages);
+        rc = wal_checkpoint(pager->wal, found->last_txn, found->db_pages,
+                            header);
+        if (rc != DB_OK)
+            return rc;
+        err = write_page(pager, 0, header);
+    }
+    if (err == 0 && (found->replayed > 0 || found->checkpointed))
+        err = os_sync(pager->file);
+    if (err == 0 && (found->replayed > 0 || found->checkpointed))
+        err = os_sync_dir(wal_path(pager->wal));
+    if (err != 0)
+        return io_error("syncing the recovered file", err);
+    wal_restart(pager->wal);
+    return DB_OK;
+}
+
+/* A database id for a new file: random, and never 0. */
+static DbStatus new_db_id(uint64_t *id)
+{
+    uint8_t bytes[8];
+    do {
+        int err = os_random(bytes, sizeof bytes);
+        if (err != 0)
+            return db_fail(DB_EIO, "no random database id: %s",
+                           strerror(err));
+        *id = get_u64(bytes);
+    } while (*id == 0);
+    return DB_OK;
 }
 
 DbStatus pager_open(const char *path, uint32_t n_frames,
                     const EvictPolicy *policy, Pager **out)
 {
     *out = NULL;
-    DbStatus rc = DB_OK;
     Pager *pager = calloc(1, sizeof *pager);
     if (pager == NULL)
         return db_fail(DB_ENOMEM, "out of memory");
+    DbStatus rc = wal_open(path, PAGE_SIZE, &pager->wal);
+    if (rc != DB_OK)
+        goto fail;
 
-    int err = os_open(path, &pager->file);
+    /* A log whose database file is gone is never applied to a new one. */
+    int err = os_open_existing(path, &pager->file);
+    if (err == ENOENT) {
+        bool orphan;
+        rc = wal_exists(pager->wal, &orphan);
+        if (rc == DB_OK && orphan)
+            rc = db_fail(DB_EMISMATCH, "'%s' does not exist, but its log "
+                         "'%s' does: a log is never applied to a new file; "
+                         "move it away to make a new database", path,
+                         wal_path(pager->wal));
+        if (rc != DB_OK)
+            goto fail;
+        err = os_open(path, &pager->file);
+    }
     if (err != 0) {
-        rc = db_fail(DB_EIO, "cannot open '%s': %s", path, strerror(err));
+        rc = err == EINVAL
+                 ? db_fail(DB_EFORMAT, "'%s' is not a regular file: a "
+                           "database must be one.", path)
+                 : db_fail(DB_EIO, "cannot open '%s': %s", path,
+                           strerror(err));
         goto fail;
     }
     err = os_lock(pager->file);
@@ -338,10 +446,10 @@ DbStatus pager_open(const char *path, uint32_t n_frames,
         goto fail;
     }
     rc = check_identity(path, head, n_read);
-    if (rc == DB_OK)
-        rc = wal_open(path, PAGE_SIZE, &pager->wal);
-    if (rc == DB_OK)
-        rc = recover(pager, path);
+    if (rc == DB_OK) {
+        WalTarget target = target_of(head, n_read);
+        rc = recover(pager, &target);
+    }
     if (rc != DB_OK)
         goto fail;
 
@@ -360,14 +468,16 @@ DbStatus pager_open(const char *path, uint32_t n_frames,
         if (rc != DB_OK)
             goto fail;
         pager->n_pages = (uint32_t)(file_size / PAGE_SIZE);
-        uint64_t checkpointed = get_u64(head + HEADER_LAST_TXN_OFFSET);
-        if (checkpointed > pager->last_txn)
-            pager->last_txn = checkpointed;
+        pager->last_txn = get_u64(head + HEADER_LAST_TXN_OFFSET);
+        pager->db_id = get_u64(head + HEADER_DB_ID_OFFSET);
+    } else {
+        rc = new_db_id(&pager->db_id);
     }
-    pager->next_txn = pager->last_txn + 1;
+    wal_set_db_id(pager->wal, pager->db_id);
     BufPoolIo io = {.ctx = pager, .read = read_page,
                     .write_back = write_back, .spill = spill};
-    rc = bufpool_open(n_frames, policy, io, &pager->pool);
+    if (rc == DB_OK)
+        rc = bufpool_open(n_frames, policy, io, &pager->pool);
     if (rc != DB_OK)
         goto fail;
     *out = pager;
@@ -414,6 +524,7 @@ void pager_mark_checked(Pager *pager, uint32_t page_num)
 
 DbStatus pager_begin(Pager *pager)
 {
+    assert(!pager->in_txn);
     pager->in_txn = true;
     pager->txn_start_pages = pager->n_pages;
     if (pager->n_pages > 0)
@@ -430,6 +541,7 @@ DbStatus pager_begin(Pager *pager)
     memcpy(header, MAGIC, sizeof MAGIC);
     put_u32(header + HEADER_VERSION_OFFSET, PAGER_FORMAT_VERSION);
     put_u32(header + HEADER_PAGE_SIZE_OFFSET, PAGE_SIZE);
+    put_u64(header + HEADER_DB_ID_OFFSET, pager->db_id);
     pager_release(pager, 0);
     return DB_OK;
 }
@@ -474,10 +586,33 @@ DbStatus pager_write(Pager *pager, uint32_t page_num)
 }
 /* book: end pager-write */
 
+DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
+                       uint32_t n_pages, uint32_t n_new)
+{
+    if (!pager->hold)
+        return DB_OK;
+    uint32_t needed = n_new;
+    for (uint32_t i = 0; i < n_pages; i++)
+        needed += bufpool_state(pager->pool, page_nums[i]) != FRAME_CHANGING;
+    if (n_new > 0)
+        needed += bufpool_state(pager->pool, 0) != FRAME_CHANGING;
+    uint32_t room = bufpool_room(pager->pool);
+    if (needed <= room)
+        return DB_OK;
+    return db_fail(DB_EFULL, "the buffer pool is full: this change needs %u "
+                   "frames more, and %u of the %u hold no change of this "
+                   "statement (start strata with a larger --pool-pages)",
+                   needed, room, bufpool_size(pager->pool));
+}
+
+void pager_hold(Pager *pager, bool hold)
+{
+    pager->hold = hold;
+}
+
 static void end_transaction(Pager *pager)
 {
     pager->n_txn_pages = 0;
-    pager->spilled = false;
     pager->in_txn = false;
 }
 
@@ -492,12 +627,11 @@ void pager_rollback(Pager *pager)
         if (bufpool_state(pager->pool, pager->txn_pages[i]) ==
             FRAME_CHANGING)
             bufpool_drop(pager->pool, pager->txn_pages[i]);
-    wal_rollback(pager->wal);
-    /* Records of this transaction may be left in the log past where the
-     * next one writes: the next one takes another id, so that recovery
-     * never takes them for its own. */
-    if (pager->spilled)
-        pager->next_txn++;
+    /* Pages the transaction spilled are in the log: it says that they do
+     * not count, so that the next transaction can take the same id. */
+    if (wal_rollback(pager->wal, pager->last_txn + 1, pager->failed) !=
+        DB_OK)
+        fail_for_good(pager, DB_EIO);
     pager->n_pages = pager->txn_start_pages;
     end_transaction(pager);
 }
@@ -505,7 +639,8 @@ void pager_rollback(Pager *pager)
 
 static int by_number(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t x = *(const uint32_t *)a;
+    uint32_t y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -535,19 +670,23 @@ DbStatus pager_commit(Pager *pager)
             pinned++;
     }
     if (rc == DB_OK)
-        rc = wal_commit(pager->wal, pager->next_txn, page_nums, images,
+        rc = wal_commit(pager->wal, pager->last_txn + 1, page_nums, images,
                         pinned, pager->n_pages);
     for (uint32_t i = 0; i < pinned; i++)
         bufpool_unpin(pager->pool, page_nums[i]);
     if (rc != DB_OK) {
         free(page_nums);
         free(images);
+        /* Failed for good before the rollback, which then writes no
+         * abort record after a failed write. */
+        if (rc != DB_ENOMEM)
+            rc = fail_for_good(pager, rc);
         pager_rollback(pager);
-        return rc == DB_ENOMEM ? rc : fail_for_good(pager, rc);
+        return rc;
     }
 
     /* Durable: the pages may leave the pool now, written back first. */
-    pager->last_txn = pager->next_txn++;
+    pager->last_txn++;
     for (uint32_t i = 0; i < pinned; i++)
         bufpool_set_state(pager->pool, page_nums[i], FRAME_COMMITTED,
                           pager->last_txn);
@@ -573,8 +712,7 @@ static DbStatus copy_from_log(void *ctx, uint32_t page_num, uint64_t offset)
     DbStatus rc = wal_read_image(pager->wal, offset, page_num, page);
     if (rc != DB_OK)
         return rc;
-    int err = os_write(pager->file, (uint64_t)page_num * PAGE_SIZE, page,
-                       PAGE_SIZE);
+    int err = write_page(pager, page_num, page);
     return err == 0 ? DB_OK : io_error("checkpointing", err);
 }
 
@@ -590,24 +728,32 @@ static DbStatus checkpoint(Pager *pager, bool restart)
         wal_pages(pager->wal) == 0 && log.commits == 0)
         return DB_OK;
 
-    /* 1. The header records the last transaction the file will hold ... */
+    /* 1. The header records the last transaction the file will hold;
+     *    it goes to the log first, in a checkpoint record, since no
+     *    commit logged these bytes, and a torn write of them must be
+     *    redone from somewhere. */
     uint8_t *header;
     DbStatus rc = pager_get_page(pager, 0, &header);
     if (rc != DB_OK)
         return rc;
     put_u64(header + HEADER_LAST_TXN_OFFSET, pager->last_txn);
     put_u32(header + HEADER_PAGE_COUNT_OFFSET, pager->n_pages);
-    bufpool_set_state(pager->pool, 0, FRAME_COMMITTED, pager->last_txn);
+    rc = wal_checkpoint(pager->wal, pager->last_txn, pager->n_pages,
+                        header);
+    if (rc == DB_OK)
+        bufpool_set_state(pager->pool, 0, FRAME_COMMITTED, pager->last_txn);
     pager_release(pager, 0);
+    if (rc != DB_OK)
+        return rc == DB_ENOMEM ? rc : fail_for_good(pager, rc);
 
-    /* ... and every committed page the file lacks goes into it: those
-     * in the pool, then those only the log has. */
+    /* 2. The committed pages the file lacks, the header with them: those
+     *    in the pool, then those only the log has ... */
     rc = bufpool_flush(pager->pool);
     if (rc == DB_OK)
         rc = wal_each_page(pager->wal, copy_from_log, pager);
     if (rc != DB_OK)
         return fail_for_good(pager, rc);
-    /* 2. Sync the file (and, for a new file, its name) ... */
+    /* 3. ... then sync the file (and, for a new file, its name) ... */
     int err = os_sync(pager->file);
     if (err == 0 && !pager->name_synced) {
         err = os_sync_dir(wal_path(pager->wal));
@@ -616,11 +762,10 @@ static DbStatus checkpoint(Pager *pager, bool restart)
     if (err != 0)
         return fail_for_good(pager, io_error("checkpointing", err));
 
-    /* 3. ... and only then start the log over: the file holds it all. */
-    if (!restart)
-        return DB_OK;
-    rc = wal_restart(pager->wal, pager->next_txn);
-    return rc == DB_OK ? DB_OK : fail_for_good(pager, rc);
+    /* 4. ... and only then start the log over: the file holds it all. */
+    if (restart)
+        wal_restart(pager->wal);
+    return DB_OK;
 }
 
 DbStatus pager_checkpoint(Pager *pager)
@@ -628,6 +773,13 @@ DbStatus pager_checkpoint(Pager *pager)
     return checkpoint(pager, true);
 }
 /* book: end checkpoint */
+
+bool pager_holds_file(const Pager *pager, OsFile *file)
+{
+    bool same = false;
+    return (os_same_file(pager->file, file, &same) == 0 && same) ||
+           wal_is_file(pager->wal, file);
+}
 
 void pager_log_info(const Pager *pager, PagerLogInfo *info)
 {
@@ -706,6 +858,7 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num)
     rc = pager_get_page(pager, page_num, &page);
     if (rc == DB_OK) {
         memset(page, 0, PAGE_SIZE);
+        bufpool_set_checked(pager->pool, page_num, false);
         page[0] = PAGE_TYPE_FREE;
         put_u32(page + FREE_NEXT_OFFSET,
                 get_u32(header + HEADER_FREE_HEAD_OFFSET));

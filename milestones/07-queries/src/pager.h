@@ -13,11 +13,14 @@
 #include "status.h"
 #include "wal.h"
 
-#define PAGER_FORMAT_VERSION 4  /* changes whenever the file format does */
+#define PAGER_FORMAT_VERSION 6  /* changes whenever the file format does */
 #define PAGER_HEADER_SIZE 40    /* bytes of page 0 the pager owns */
-/* The bytes of a page the layers above may use; the rest is the
- * pager's. */
-#define PAGE_USABLE_SIZE (PAGE_SIZE - 4)
+
+/* The last bytes of every page are its checksum, which the pager seals
+ * whenever the page goes to the file and checks whenever it comes back:
+ * the layers above use only the first PAGE_USABLE_SIZE bytes. */
+#define PAGE_CHECKSUM_SIZE 4
+#define PAGE_USABLE_SIZE (PAGE_SIZE - PAGE_CHECKSUM_SIZE)
 
 /* A log this large is checkpointed: about 1000 page images, as SQLite's
  * default. */
@@ -45,8 +48,11 @@ typedef struct PagerLogInfo {
  * file of this format, and makes a buffer pool of N_FRAMES frames that
  * evicts by POLICY. Fails with DB_EFORMAT (another program's file, or
  * another format version; such a file is not touched), DB_ECORRUPT
- * (truncated or inconsistent), DB_ELOCKED (another process has it open),
- * DB_EIO, DB_ENOMEM. On failure *out is NULL. */
+ * (truncated or inconsistent, or a damaged log), DB_EMISMATCH (a log
+ * that is not of this file, or of this point of its history, or a log
+ * whose file is missing: the log is not applied, and stays), DB_ELOCKED
+ * (another process has it open), DB_EIO, DB_ENOMEM. On failure *out is
+ * NULL, and a log is still there, whether recovery applied it or not. */
 DbStatus pager_open(const char *path, uint32_t n_frames,
                     const EvictPolicy *policy, Pager **out);
 
@@ -56,9 +62,10 @@ uint32_t pager_page_count(const Pager *pager);
 /* Pins page PAGE_NUM in the buffer pool and points *page at its bytes,
  * which stay there until pager_release. Only read through this pointer
  * unless the page has been given to pager_write in the running
- * transaction. DB_ECORRUPT: PAGE_NUM is not a page of this file; DB_EIO;
- * DB_EFULL: every frame is pinned or holds a change of the transaction.
- * On failure nothing is pinned. */
+ * transaction. DB_ECORRUPT: PAGE_NUM is not a page of this file, or the
+ * checksum of the page read does not match its bytes; DB_EIO (also
+ * from spilling a page of the transaction to the log for the frame);
+ * DB_EFULL: every frame is pinned. On failure nothing is pinned. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
 /* Ends the pin of page PAGE_NUM that pager_get_page took: every
@@ -66,9 +73,13 @@ DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 void pager_release(Pager *pager, uint32_t page_num);
 
 /* Whether the layer above has vouched for page PAGE_NUM's bytes with
- * pager_mark_checked since they came into the pool: a page is checked
- * once, when it is first used after it was read, and trusted from then
- * on, since only our own code changes it. */
+ * pager_mark_checked. The layer checks a page once, when it first uses
+ * it after a read into the pool, and trusts it from then on, since only
+ * its own code changes it. A page comes from the file or the log without
+ * the mark, and loses it when the pager puts other bytes in it: when the
+ * page goes on the free list; and when the page leaves the pool (a
+ * rollback drops it), it comes back without it. The pager does not know
+ * what the check is. */
 bool pager_is_checked(const Pager *pager, uint32_t page_num);
 void pager_mark_checked(Pager *pager, uint32_t page_num);
 
@@ -77,11 +88,28 @@ void pager_mark_checked(Pager *pager, uint32_t page_num);
 DbStatus pager_begin(Pager *pager);
 
 /* Declares that the running transaction is about to change page
- * PAGE_NUM, so that its old bytes can be restored by pager_rollback and
- * its new bytes go to the log at commit. Call it before every change.
+ * PAGE_NUM, so that pager_rollback can drop its new bytes (the old ones
+ * are in the file or the log) and they go to the log at commit, or
+ * before it if the pool spills them. Call it before every change.
  * DB_EIO: an earlier write or sync failed, and the database takes no
  * more changes in this session (reads still work). */
 DbStatus pager_write(Pager *pager, uint32_t page_num);
+
+/* For a change the running transaction is about to make, while the
+ * pager holds changes to the pool (pager_hold): DB_OK if the pool can
+ * take the N_PAGES pages of PAGE_NUMS and N_NEW new pages beside the
+ * pages the transaction has changed already, so that the change needs
+ * no spill to the log; else DB_EFULL. New pages count the header too,
+ * in case they come from the free list, which the header starts. Call
+ * it with nothing pinned but pages of PAGE_NUMS. DB_OK whenever the
+ * pager does not hold changes. */
+DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
+                       uint32_t n_pages, uint32_t n_new);
+
+/* With HOLD, pager_reserve keeps the running transaction's changes in
+ * the pool's frames: a bulk load commits a batch rather than spill it.
+ * Without (the default), changes beyond the pool are spilled. */
+void pager_hold(Pager *pager, bool hold);
 
 /* Commits the running transaction: appends the pages it changed and a
  * commit record to the log and syncs it. When it returns DB_OK the
@@ -91,7 +119,10 @@ DbStatus pager_write(Pager *pager, uint32_t page_num);
  * and the database takes no more changes in this session. */
 DbStatus pager_commit(Pager *pager);
 
-/* Undoes every change of the running transaction in the cache. */
+/* Undoes every change of the running transaction: its frames are
+ * dropped, and pages it spilled to the log are taken back, with an
+ * abort record after them (wal_rollback). If that record cannot be
+ * written, the database takes no more changes in this session. */
 void pager_rollback(Pager *pager);
 
 /* Writes every committed page the file lacks into it, syncs it, and
@@ -116,6 +147,10 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num);
 DbStatus pager_walk_free_list(Pager *pager,
                               DbStatus (*visit)(void *ctx, uint32_t page_num),
                               void *ctx);
+
+/* Whether FILE, opened by whatever name, is the database file or its
+ * log (.import must read neither). */
+bool pager_holds_file(const Pager *pager, OsFile *file);
 
 /* Fills *info with the state of the log. */
 void pager_log_info(const Pager *pager, PagerLogInfo *info);

@@ -189,10 +189,10 @@ static void run_buffer(Shell *shell, bool at_end)
     }
     if (shell->failed && shell->options.stop_on_error)
         done = shell->len;
-    if (done > 0) {
-        memmove(shell->buffer, shell->buffer + done, shell->len - done);
-        shell->len -= done;
-    }
+    if (done == 0)
+        return; /* nothing ran: the buffer, perhaps none yet, stays */
+    memmove(shell->buffer, shell->buffer + done, shell->len - done);
+    shell->len -= done;
 }
 
 static bool append(Shell *shell, const char *line, size_t len)
@@ -323,6 +323,15 @@ static char *literal(const Value *v)
     return out;
 }
 
+/* What psql says of a relation NAME that \d or \btree cannot find. */
+static void not_found(const char *name)
+{
+    int len;
+    const char *more = catalog_quote(name, &len);
+    printf("Did not find any relation named \"%.*s%s\".\n", len, name,
+           more);
+}
+
 /* \d NAME: a table's columns, from the catalog. */
 static void cmd_describe(Shell *shell, const char *args, bool system)
 {
@@ -333,7 +342,7 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
     const TableDef *def;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        printf("Did not find any relation named \"%s\".\n", args);
+        not_found(args);
         return;
     }
     if (rc != DB_OK) {
@@ -417,7 +426,7 @@ static void cmd_btree(Shell *shell, const char *args)
     Btree *tree;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        printf("Did not find any relation named \"%s\".\n", args);
+        not_found(args);
         return;
     }
     if (rc == DB_OK)
@@ -575,6 +584,7 @@ static void cmd_stats(Shell *shell, const char *args)
     printf("dirty write-backs: %" PRIu64 "\n", st.write_backs);
     printf("pages read: %" PRIu64 "\n", st.reads);
     printf("pages written: %" PRIu64 "\n", st.writes);
+    printf("pages spilled to the log: %" PRIu64 "\n", st.spills);
 }
 
 static void cmd_timing(Shell *shell, const char *args)
@@ -603,10 +613,15 @@ static void cmd_wal(Shell *shell, const char *args)
     } else {
         printf("log: %s\n", info.path);
         printf("bytes: %" PRIu64 "\n", info.log.bytes);
+        const WalStats *log = &info.log;
         printf("records: %" PRIu64 " (%" PRIu64 " page image%s, %" PRIu64
-               " commit%s)\n", info.log.page_records + info.log.commits,
-               info.log.page_records, info.log.page_records == 1 ? "" : "s",
-               info.log.commits, info.log.commits == 1 ? "" : "s");
+               " commit%s", log->page_records + log->commits + log->aborts,
+               log->page_records, log->page_records == 1 ? "" : "s",
+               log->commits, log->commits == 1 ? "" : "s");
+        if (log->aborts > 0)
+            printf(", %" PRIu64 " abort%s", log->aborts,
+                   log->aborts == 1 ? "" : "s");
+        printf(")\n");
         printf("pages ahead of the file: %" PRIu32 "\n", info.pages_ahead);
     }
     printf("last committed transaction: %" PRIu64 "\n", info.last_txn);
@@ -777,15 +792,9 @@ static void print_recovery(Shell *shell)
     printf(".\n");
 }
 
-bool shell_repl(Shell *shell)
+bool shell_repl(Shell *shell, LineReader *reader)
 {
-    bool interactive = isatty(STDIN_FILENO);
     print_recovery(shell);
-    LineReader *reader = lineread_open(".strata_history");
-    if (reader == NULL) {
-        command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
-        return false;
-    }
     while (!should_stop(shell)) {
         char *line;
         size_t len;
@@ -794,10 +803,12 @@ bool shell_repl(Shell *shell)
         if (status == LINE_END)
             break;
         if (status == LINE_CANCELLED) {
-            shell->len = 0; /* as psql: Ctrl-C drops the statement so far */
+            /* Ctrl-C drops the statement typed so far, as in psql. */
+            shell->len = 0;
             continue;
         }
-        if (strspn(line, " \t") < len)
+        if (memchr(line, '\0', len) == NULL &&
+            line[strspn(line, " \t\r")] != '\0')
             lineread_remember(reader, line);
         take_line(shell, line, len);
         /* Between statements nothing may stay pinned in the pool. */
@@ -808,9 +819,8 @@ bool shell_repl(Shell *shell)
                    pinned == 1 ? " was" : "s were");
     }
     /* Piped input that ends inside a statement: run it, as psql does. */
-    if (!should_stop(shell) && !interactive)
+    if (!should_stop(shell) && !isatty(STDIN_FILENO))
         run_buffer(shell, true);
-    lineread_close(reader);
     return !(shell->failed && shell->options.stop_on_error);
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "lineread.h"
 #include "output.h"
 
 typedef struct ShellOptions {
@@ -31,10 +32,11 @@ void shell_close(Shell *shell);
  * an error when the options say to stop there, or after \q. */
 bool shell_run_text(Shell *shell, const char *text, size_t len);
 
-/* Reads standard input, with a prompt and line editing on a terminal,
- * until \q or the end of input. Returns false if any statement failed
+/* Reads the lines of READER (standard input, with a prompt, and line
+ * editing on a terminal) until \q or the end of input. Ctrl-C drops
+ * the statement typed so far. Returns false if any statement failed
  * and the options say to stop there. */
-bool shell_repl(Shell *shell);
+bool shell_repl(Shell *shell, LineReader *reader);
 
 /* True once any statement or command has failed. */
 bool shell_failed(const Shell *shell);

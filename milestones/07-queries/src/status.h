@@ -19,6 +19,8 @@ typedef enum DbStatus {
     DB_EFORMAT,    /* not a Strata file, or a format this build cannot
                     * read */
     DB_ELOCKED,    /* another process has the database open */
+    DB_EMISMATCH,  /* a log that is not of its database, or not of the
+                    * point of its history that the database file holds */
     DB_ESYNTAX,    /* a statement that could not be parsed */
     DB_EDUPKEY,    /* a key, or a name, that is already there */
     DB_ENOTFOUND,  /* a key, or a name, that is not there */

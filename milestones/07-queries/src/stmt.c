@@ -305,10 +305,6 @@ static DbStatus define_table(const Stmt *s, TableDef *def)
         Column *col = &def->columns[i];
         col->name = c->name.text;
         col->not_null = c->not_null;
-        if (strlen(c->name.text) > CATALOG_NAME_MAX)
-            return db_fail_at(DB_ERANGE, c->name.pos, "column name \"%s\" "
-                              "is longer than %d bytes", c->name.text,
-                              CATALOG_NAME_MAX);
         if (column_index(def, c->name.text) < (int32_t)i)
             return db_fail_at(DB_EDUPKEY, c->name.pos, "column \"%s\" "
                               "specified more than once", c->name.text);
@@ -395,10 +391,6 @@ static DbStatus create_table(Db *db, const Stmt *s, ExecResult *result)
     if (strncmp(s->table.text, "strata_", 7) == 0)
         return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "the names "
                           "strata_... are kept for the catalog");
-    if (strlen(s->table.text) > CATALOG_NAME_MAX)
-        return db_fail_at(DB_ERANGE, s->table.pos, "table name \"%s\" is "
-                          "longer than %d bytes", s->table.text,
-                          CATALOG_NAME_MAX);
     TableDef def = {.name = s->table.text};
     char *sql = malloc(s->text_len + 1);
     if (sql == NULL)
@@ -867,7 +859,8 @@ static DbStatus update(Db *db, Stmt *s, ExecResult *result)
     }
     if (tree != NULL)
         btree_close(tree);
-    r.ctx.rows[source] = NULL;
+    if (r.ctx.rows != NULL) /* none when SET failed to bind */
+        r.ctx.rows[source] = NULL;
     run_free(&r);
     free(keys);
     free(cols);

@@ -2,15 +2,17 @@
  * wal.c - the write-ahead log file: appending committed transactions,
  * and finding them again after a crash.
  *
- * Owns: the log format drawn in wal.h, its checksums, and the rules for
- * which records count.
+ * Owns: the log format drawn in wal.h, its checksums, the rules for
+ * which records count, and which database file a log may be applied to.
  * Does not: decide what a transaction is or when to checkpoint (the pager
  * does), or know what is inside a page.
  *
- * The log file lives from the first commit of a session to its close or
- * to a recovery. A checkpoint in between restarts it: a new header, a new
- * salt, new records over the old. Recovery tells the generations apart by
- * the salt in every record.
+ * The log file lives from the first commit of a session to its close.
+ * A checkpoint in between makes it spent, and the next commit starts a
+ * new generation over it: a new header, a new salt, new records over the
+ * old. Recovery tells the generations apart by the salt in every record,
+ * and a log's database, and the point of its history, by the id and the
+ * checkpoint in the header.
  *
  * The log is also where a page goes that the file must not have yet: a
  * committed page the file lacks, and a page of the running transaction
@@ -18,13 +20,15 @@
  * its commit record). An index in memory says where the newest image of
  * each such page is, so that the pager can read it back:
  *
- *   index: page 7 -> byte 32, page 3 -> byte 8264     (open addressing)
+ *   index: page 7 -> byte 40, page 3 -> byte 8280     (open addressing)
  *
  * A transaction that rolls back after spilling takes its records back:
- * the index forgets them and the next records go over them.
+ * the index forgets them, and an abort record after them tells recovery
+ * that they do not count.
  */
 #include "wal.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +39,13 @@
 #include "os.h"
 
 static const char WAL_MAGIC[8] = {'S', 't', 'r', 'a', 't', 'a', 'W', 'L'};
-#define WAL_VERSION 1
+#define WAL_VERSION 2
+#define HEADER_VERSION_OFFSET 8
+#define HEADER_PAGE_SIZE_OFFSET 12
+#define HEADER_SALT_OFFSET 16
+#define HEADER_CHECKPOINT_OFFSET 20
+#define HEADER_DB_ID_OFFSET 28
+#define HEADER_CHECKSUM_OFFSET 36
 
 #define NO_OFFSET UINT64_MAX
 
@@ -49,9 +59,10 @@ typedef struct IndexEntry {
 struct Wal {
     char *path;
     uint32_t page_size;
-    OsFile *file;        /* NULL until the first record opens the log */
+    OsFile *file;        /* NULL until the first commit opens the log */
+    bool spent;          /* the database file holds all of it */
+    uint64_t db_id;
     uint32_t salt;
-    bool name_synced;    /* the log's directory entry is durable */
     uint64_t end;        /* where the next record goes */
     WalStats stats;
     uint8_t *buffer;     /* one transaction's records, written at once */
@@ -260,15 +271,32 @@ DbStatus wal_read_image(Wal *wal, uint64_t offset, uint32_t page_num,
 DbStatus wal_open(const char *db_path, uint32_t page_size, Wal **out)
 {
     *out = NULL;
+    char *name;
+    int err = os_resolve(db_path, &name);
+    if (err != 0)
+        return db_fail(err == ENOMEM ? DB_ENOMEM : DB_EIO, "cannot follow "
+                       "the link '%s': %s", db_path, strerror(err));
     Wal *wal = calloc(1, sizeof *wal);
-    if (wal == NULL || (wal->path = malloc(strlen(db_path) + 5)) == NULL) {
+    if (wal == NULL || (wal->path = malloc(strlen(name) + 5)) == NULL) {
         free(wal);
+        free(name);
         return db_fail(DB_ENOMEM, "out of memory");
     }
-    sprintf(wal->path, "%s-wal", db_path);
+    sprintf(wal->path, "%s-wal", name);
+    free(name);
     wal->page_size = page_size;
     *out = wal;
     return DB_OK;
+}
+
+DbStatus wal_exists(const Wal *wal, bool *exists)
+{
+    OsFile *file;
+    int err = os_open_existing(wal->path, &file);
+    *exists = err == 0;
+    if (err == 0)
+        os_close(file);
+    return err == 0 || err == ENOENT ? DB_OK : io_error(wal, "opening", err);
 }
 
 const char *wal_path(const Wal *wal)
@@ -276,21 +304,36 @@ const char *wal_path(const Wal *wal)
     return wal->path;
 }
 
+bool wal_is_file(const Wal *wal, OsFile *file)
+{
+    bool same = false;
+    return wal->file != NULL && os_same_file(wal->file, file, &same) == 0 &&
+           same;
+}
+
 void wal_stats(const Wal *wal, WalStats *stats)
 {
     *stats = wal->stats;
 }
 
+void wal_set_db_id(Wal *wal, uint64_t db_id)
+{
+    wal->db_id = db_id;
+}
+
 /* --- writing ---------------------------------------------------------- */
 
-static void put_header(const Wal *wal, uint8_t *h)
+static void put_header(const Wal *wal, uint8_t *h, uint64_t checkpoint)
 {
     memset(h, 0, WAL_HEADER_SIZE);
     memcpy(h, WAL_MAGIC, sizeof WAL_MAGIC);
-    put_u32(h + 8, WAL_VERSION);
-    put_u32(h + 12, wal->page_size);
-    put_u32(h + 16, wal->salt);
-    put_u32(h + 28, crc32c(0, h, 28));
+    put_u32(h + HEADER_VERSION_OFFSET, WAL_VERSION);
+    put_u32(h + HEADER_PAGE_SIZE_OFFSET, wal->page_size);
+    put_u32(h + HEADER_SALT_OFFSET, wal->salt);
+    put_u64(h + HEADER_CHECKPOINT_OFFSET, checkpoint);
+    put_u64(h + HEADER_DB_ID_OFFSET, wal->db_id);
+    put_u32(h + HEADER_CHECKSUM_OFFSET,
+            crc32c(0, h, HEADER_CHECKSUM_OFFSET));
 }
 
 /* Writes a record header (and its checksum, over PAYLOAD too) at R. */
@@ -307,26 +350,6 @@ static void put_record(uint8_t *r, uint8_t type, uint32_t number,
     put_u32(r + 20, crc32c(crc, payload, payload_len));
 }
 
-/* Opens a new log, its header to go first in the records at P, for the
- * transaction TXN_ID. Returns the header's size, 0 when the log was
- * open. */
-static DbStatus start_log(Wal *wal, uint64_t txn_id, uint8_t *p,
-                          size_t *header_size)
-{
-    *header_size = 0;
-    if (wal->file != NULL)
-        return DB_OK;
-    int err = os_open(wal->path, &wal->file);
-    if (err != 0)
-        return io_error(wal, "creating", err);
-    wal->salt = (uint32_t)txn_id;
-    wal->name_synced = false;
-    wal->end = 0;
-    put_header(wal, p);
-    *header_size = WAL_HEADER_SIZE;
-    return DB_OK;
-}
-
 static DbStatus reserve(Wal *wal, size_t size)
 {
     if (size <= wal->buffer_cap)
@@ -339,53 +362,102 @@ static DbStatus reserve(Wal *wal, size_t size)
     return DB_OK;
 }
 
-/* The running transaction's first record: remember where it begins,
- * which is after the header when the transaction starts the log. */
-static void begin_records(Wal *wal, size_t header_size)
+/* book: begin start-generation */
+/* Starts a generation that follows the checkpoint of transaction
+ * CHECKPOINT, in a new log file or over a spent one: a new salt, and a
+ * header made durable before any record of it is written. So a header of
+ * zeros, all that a crash can leave of a new one, has nothing valid
+ * behind it; and the old header never goes with new records written
+ * over its old ones (the writes of a commit reach the disk in any order,
+ * and recovery would redo a part of the old generation, putting back
+ * pages that its later transactions changed). */
+static DbStatus start_generation(Wal *wal, uint64_t checkpoint)
 {
+    bool new_file = wal->file == NULL;
+    if (new_file) {
+        int err = os_open(wal->path, &wal->file);
+        if (err != 0)
+            return io_error(wal, "creating", err);
+    }
+    uint32_t salt;
+    int err = os_random(&salt, sizeof salt);
+    if (err != 0)
+        return db_fail(DB_EIO, "no random salt for the log: %s",
+                       strerror(err));
+    /* Certainly not the previous generation's, whose records it covers. */
+    wal->salt = salt != wal->salt ? salt : salt + 1;
+    uint8_t h[WAL_HEADER_SIZE];
+    put_header(wal, h, checkpoint);
+    err = os_write(wal->file, 0, h, sizeof h);
+    if (err != 0)
+        return io_error(wal, "writing", err);
+    err = os_sync(wal->file);
+    if (err != 0)
+        return io_error(wal, "syncing", err);
+    if (new_file) {
+        /* A new file's name is durable only once its directory is. */
+        err = os_sync_dir(wal->path);
+        if (err != 0)
+            return io_error(wal, "syncing the directory of", err);
+    }
+    wal->spent = false;
+    wal->end = WAL_HEADER_SIZE;
+    wal->stats = (WalStats){.bytes = wal->end,
+                            .last_txn = wal->stats.last_txn};
+    return DB_OK;
+}
+/* book: end start-generation */
+
+/* The running transaction's first record: remember where its records
+ * begin, after the header when the transaction starts a generation. */
+static DbStatus begin_records(Wal *wal, uint64_t txn_id)
+{
+    if (wal->file == NULL || wal->spent) {
+        DbStatus rc = start_generation(wal, txn_id - 1);
+        if (rc != DB_OK)
+            return rc;
+    }
     if (!wal->in_txn) {
         wal->in_txn = true;
         wal->txn_mark++;
-        wal->txn_start = wal->end + header_size;
+        wal->txn_start = wal->end;
         wal->n_undo = 0;
     }
+    return DB_OK;
 }
 
 /* book: begin wal-spill */
 DbStatus wal_spill(Wal *wal, uint64_t txn_id, uint32_t page_num,
                    const uint8_t *page)
 {
-    DbStatus rc = reserve(wal, WAL_HEADER_SIZE + page_record_size(wal));
-    size_t header_size = 0;
+    DbStatus rc = reserve(wal, page_record_size(wal));
     if (rc == DB_OK)
-        rc = start_log(wal, txn_id, wal->buffer, &header_size);
+        rc = begin_records(wal, txn_id);
     if (rc != DB_OK)
         return rc;
-    begin_records(wal, header_size);
-    uint8_t *r = wal->buffer + header_size;
+    uint8_t *r = wal->buffer;
     memcpy(r + WAL_RECORD_HEADER_SIZE, page, wal->page_size);
     put_record(r, WAL_PAGE, page_num, txn_id, wal->salt,
                r + WAL_RECORD_HEADER_SIZE, wal->page_size);
     /* No sync: the record counts only once its commit record is synced
      * after it. Until then a crash may keep it or not: no matter. */
-    size_t size = header_size + page_record_size(wal);
-    int err = os_write(wal->file, wal->end, wal->buffer, size);
+    int err = os_write(wal->file, wal->end, r, page_record_size(wal));
     if (err != 0)
         return io_error(wal, "writing", err);
-    rc = index_set(wal, page_num, wal->end + header_size);
-    wal->end += size;
+    rc = index_set(wal, page_num, wal->end);
+    wal->end += page_record_size(wal);
     wal->stats.bytes = wal->end;
     wal->stats.page_records++;
     return rc;
 }
 /* book: end wal-spill */
 
-void wal_rollback(Wal *wal)
+/* book: begin wal-rollback */
+DbStatus wal_rollback(Wal *wal, uint64_t txn_id, bool failed)
 {
     if (!wal->in_txn)
-        return;
-    /* Back as the index was, newest first; the records are overwritten
-     * by the next transaction, which has another id. */
+        return DB_OK;
+    /* Back as the index was, newest first. */
     for (uint32_t i = wal->n_undo; i-- > 0;) {
         IndexEntry *e = index_find(wal, wal->undo[i].page_num);
         if (wal->undo[i].offset == NO_OFFSET) {
@@ -395,38 +467,44 @@ void wal_rollback(Wal *wal)
             e->offset = wal->undo[i].offset;
         }
     }
-    wal->stats.page_records -= (wal->end - wal->txn_start) /
-                               page_record_size(wal);
-    wal->end = wal->txn_start;
-    wal->stats.bytes = wal->end;
     wal->in_txn = false;
     wal->n_undo = 0;
+    if (wal->end == wal->txn_start || failed)
+        return DB_OK;
+    /* The records stay where they are; the abort record after them says
+     * that they do not count. No sync: a crash that loses it loses the
+     * records' only use, a commit after them, too. */
+    uint8_t r[WAL_RECORD_HEADER_SIZE];
+    put_record(r, WAL_ABORT, 0, txn_id, wal->salt, NULL, 0);
+    int err = os_write(wal->file, wal->end, r, sizeof r);
+    if (err != 0)
+        return io_error(wal, "writing", err);
+    wal->end += sizeof r;
+    wal->stats.bytes = wal->end;
+    wal->stats.aborts++;
+    return DB_OK;
 }
+/* book: end wal-rollback */
 
 /* book: begin wal-commit */
 DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
                     uint8_t *const *pages, uint32_t n, uint32_t db_pages)
 {
-    size_t size = WAL_HEADER_SIZE + (size_t)n * page_record_size(wal) +
-                  WAL_RECORD_HEADER_SIZE;
+    size_t size = (size_t)n * page_record_size(wal) + WAL_RECORD_HEADER_SIZE;
     DbStatus rc = reserve(wal, size);
-    size_t header_size = 0;
     if (rc == DB_OK)
-        rc = start_log(wal, txn_id, wal->buffer, &header_size);
+        rc = begin_records(wal, txn_id);
     if (rc != DB_OK)
         return rc;
-    begin_records(wal, header_size);
-    size = header_size + (size_t)n * page_record_size(wal) +
-           WAL_RECORD_HEADER_SIZE;
 
     /* The transaction's records, built in memory and written at once. */
-    uint8_t *p = wal->buffer + header_size;
+    uint8_t *p = wal->buffer;
     for (uint32_t i = 0; i < n; i++) {
         memcpy(p + WAL_RECORD_HEADER_SIZE, pages[i], wal->page_size);
         put_record(p, WAL_PAGE, page_nums[i], txn_id, wal->salt,
                    p + WAL_RECORD_HEADER_SIZE, wal->page_size);
-        rc = index_set(wal, page_nums[i], wal->end + (uint64_t)(p -
-                                                               wal->buffer));
+        rc = index_set(wal, page_nums[i],
+                       wal->end + (uint64_t)(p - wal->buffer));
         if (rc != DB_OK)
             return rc;
         p += page_record_size(wal);
@@ -439,13 +517,17 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
     err = os_sync(wal->file);
     if (err != 0)
         return io_error(wal, "syncing", err);
-    if (!wal->name_synced) {
-        /* A new file's name is durable only once its directory is. */
-        err = os_sync_dir(wal->path);
-        if (err != 0)
-            return io_error(wal, "syncing the directory of", err);
-        wal->name_synced = true;
-    }
+    /* Durable, but only as long as the log can be found: one removed
+     * or replaced since it was opened is gone at the next crash. */
+    bool named;
+    err = os_named(wal->file, wal->path, &named);
+    if (err != 0)
+        return io_error(wal, "checking the name of", err);
+    if (!named)
+        return db_fail(DB_EIO, "the log %s was removed or replaced while "
+                       "the database was open, so this commit, and those "
+                       "since the last checkpoint, are not durable",
+                       wal->path);
     /* Committed: its records stay, and the index keeps them. */
     wal->in_txn = false;
     wal->n_undo = 0;
@@ -458,28 +540,33 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
 }
 /* book: end wal-commit */
 
-DbStatus wal_restart(Wal *wal, uint64_t next_txn)
+DbStatus wal_checkpoint(Wal *wal, uint64_t last_txn, uint32_t db_pages,
+                        const uint8_t *header)
 {
-    if (wal->file == NULL)
-        return DB_OK; /* no log yet: the next commit starts one */
-    uint8_t h[WAL_HEADER_SIZE];
-    wal->salt = (uint32_t)next_txn;
-    put_header(wal, h);
-    /* The new header must be durable before a record goes over an old
-     * one: the writes of a commit reach the disk in any order, and the
-     * old header with a part of its old records, the rest overwritten,
-     * would have recovery redo a part of the old generation, putting
-     * back pages that its later transactions changed. */
-    int err = os_write(wal->file, 0, h, sizeof h);
-    if (err == 0)
-        err = os_sync(wal->file);
+    assert(wal->file != NULL && !wal->spent);
+    size_t size = page_record_size(wal);
+    DbStatus rc = reserve(wal, size);
+    if (rc != DB_OK)
+        return rc;
+    memcpy(wal->buffer + WAL_RECORD_HEADER_SIZE, header, wal->page_size);
+    put_record(wal->buffer, WAL_CHECKPOINT, db_pages, last_txn, wal->salt,
+               wal->buffer + WAL_RECORD_HEADER_SIZE, wal->page_size);
+    int err = os_write(wal->file, wal->end, wal->buffer, size);
     if (err != 0)
-        return io_error(wal, "restarting", err);
-    wal->end = WAL_HEADER_SIZE;
-    wal->stats = (WalStats){.bytes = wal->end,
-                            .last_txn = wal->stats.last_txn};
-    index_clear(wal);
+        return io_error(wal, "writing", err);
+    err = os_sync(wal->file);
+    if (err != 0)
+        return io_error(wal, "syncing", err);
+    wal->end += size;
+    wal->stats.bytes = wal->end;
     return DB_OK;
+}
+
+void wal_restart(Wal *wal)
+{
+    wal->spent = true;
+    wal->stats = (WalStats){.last_txn = wal->stats.last_txn};
+    index_clear(wal);
 }
 
 DbStatus wal_remove(Wal *wal)
@@ -491,8 +578,8 @@ DbStatus wal_remove(Wal *wal)
     int err = os_unlink(wal->path);
     if (err != 0 && err != ENOENT)
         return io_error(wal, "removing", err);
-    uint64_t last_txn = wal->stats.last_txn;
-    wal->stats = (WalStats){.last_txn = last_txn};
+    wal->spent = false;
+    wal->stats = (WalStats){.last_txn = wal->stats.last_txn};
     index_clear(wal);
     return DB_OK;
 }
@@ -536,13 +623,14 @@ static bool read_record(const Wal *wal, OsFile *file, uint64_t offset,
     r->type = h[0];
     r->number = get_u32(h + 4);
     r->txn_id = get_u64(h + 8);
-    if ((r->type != WAL_PAGE && r->type != WAL_COMMIT) || h[1] || h[2] ||
+    if (r->type < WAL_PAGE || r->type > WAL_ABORT || h[1] || h[2] ||
         h[3] || get_u32(h + 16) != salt) {
         snprintf(why, why_len, "no valid record at byte %llu",
                  (unsigned long long)offset);
         return false;
     }
-    size_t payload = r->type == WAL_PAGE ? wal->page_size : 0;
+    size_t payload =
+        r->type == WAL_COMMIT || r->type == WAL_ABORT ? 0 : wal->page_size;
     if (offset + WAL_RECORD_HEADER_SIZE + payload > size ||
         os_read(file, offset + WAL_RECORD_HEADER_SIZE, r->page, payload,
                 &n_read) != 0 || n_read != payload) {
@@ -559,61 +647,200 @@ static bool read_record(const Wal *wal, OsFile *file, uint64_t offset,
     return true;
 }
 
-/* Finds where the last committed transaction ends: walks the records,
- * checking each one and the order of transactions, and stops at the
- * first that does not hold. */
-static uint64_t find_last_commit(const Wal *wal, OsFile *file,
-                                 uint64_t size, uint32_t salt,
-                                 WalRecovery *result, Record *r)
+/* Refuses the log for a valid record that breaks the rules: no crash
+ * writes one, so the log is damaged or was made by hand. */
+static DbStatus broken(const Wal *wal, const char *what, uint64_t txn,
+                       uint64_t offset)
 {
-    uint64_t offset = WAL_HEADER_SIZE, committed_end = WAL_HEADER_SIZE;
-    uint64_t txn = 0;          /* the transaction being read, 0 = none */
-    uint32_t max_page = 0;     /* largest page number it writes */
+    return db_fail(DB_ECORRUPT, "'%s' breaks the log's rules: %s %llu, "
+                   "at byte %llu; it may hold committed changes: move it "
+                   "away to open the database without them", wal->path,
+                   what, (unsigned long long)txn,
+                   (unsigned long long)offset);
+}
+
+/* The stretches of the log that rolled-back transactions wrote: each
+ * from its first record to its abort record, which the redo skips. */
+typedef struct Aborted {
+    struct Stretch {
+        uint64_t from, to;
+    } *stretches;
+    uint32_t n, cap;
+} Aborted;
+
+static DbStatus add_aborted(Aborted *aborted, uint64_t from, uint64_t to)
+{
+    if (aborted->n == aborted->cap) {
+        uint32_t cap = aborted->cap ? 2 * aborted->cap : 8;
+        struct Stretch *grown = realloc(aborted->stretches,
+                                        cap * sizeof *grown);
+        if (grown == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        aborted->stretches = grown;
+        aborted->cap = cap;
+    }
+    aborted->stretches[aborted->n++] = (struct Stretch){from, to};
+    return DB_OK;
+}
+
+/* book: begin find-last-commit */
+/* Finds *END, where the last committed transaction ends: walks the
+ * records of the generation with SALT, whose first transaction is TXN,
+ * and stops at the first that is not a whole, valid record of it.
+ * PAGES is the file's page count before them. Notes in ABORTED where
+ * rolled-back transactions lie before *END. Checks the rules on the
+ * way, before anything is written: DB_ECORRUPT for a record that breaks
+ * them. */
+static DbStatus find_last_commit(const Wal *wal, OsFile *file,
+                                 uint64_t size, uint32_t salt, uint64_t txn,
+                                 uint32_t pages, WalRecovery *result,
+                                 Record *r, Aborted *aborted, uint64_t *end)
+{
+    uint64_t offset = WAL_HEADER_SIZE;
+    uint64_t txn_start = offset; /* the first record of the one being read */
+    uint32_t n_aborted = 0;      /* of ABORTED, those before *END */
+    uint32_t max_page = 0, n_images = 0; /* of the transaction being read */
+    *end = offset;
     while (offset < size) {
         if (!read_record(wal, file, offset, size, salt, r, result->reason,
                          sizeof result->reason))
             break;
-        if (txn == 0 && r->txn_id > result->last_txn)
-            txn = r->txn_id; /* the next transaction begins */
-        if (r->txn_id != txn) {
-            snprintf(result->reason, sizeof result->reason,
-                     "transaction %llu out of order at byte %llu",
-                     (unsigned long long)r->txn_id,
-                     (unsigned long long)offset);
-            break;
+        if (result->checkpointed)
+            return broken(wal, "a record after the checkpoint record of "
+                          "transaction", result->last_txn, offset);
+        if (r->type == WAL_CHECKPOINT) {
+            /* It comes right after the last commit, with its count. */
+            if (n_images > 0 || r->txn_id + 1 != txn || r->number != pages)
+                return broken(wal, "a checkpoint record out of place, "
+                              "for transaction", r->txn_id, offset);
+            result->checkpointed = true;
+            offset += page_record_size(wal);
+            *end = offset;
+            n_aborted = aborted->n;
+            continue;
         }
+        if (r->txn_id != txn)
+            return broken(wal, "out of order, transaction", r->txn_id,
+                          offset);
         if (r->type == WAL_PAGE) {
             if (r->number > max_page)
                 max_page = r->number;
+            n_images++;
             offset += page_record_size(wal);
             continue;
         }
-        if (r->number == 0 || max_page >= r->number) {
-            snprintf(result->reason, sizeof result->reason,
-                     "a commit at byte %llu counts too few pages",
-                     (unsigned long long)offset);
-            break;
+        if (r->type == WAL_ABORT) {
+            /* Only a transaction with records in the log writes one; the
+             * next takes the same id. */
+            if (n_images == 0 || r->number != 0)
+                return broken(wal, "an abort record out of place, for "
+                              "transaction", txn, offset);
+            offset += WAL_RECORD_HEADER_SIZE;
+            DbStatus rc = add_aborted(aborted, txn_start, offset);
+            if (rc != DB_OK)
+                return rc;
+            txn_start = offset;
+            max_page = n_images = 0;
+            continue;
         }
+        /* A commit counts every page its transaction wrote, and the file
+         * grows only by pages it wrote: a log cannot make the file
+         * larger than itself. */
+        if (r->number <= max_page ||
+            (r->number > pages && r->number - pages > n_images))
+            return broken(wal, "a commit with a wrong page count, "
+                          "transaction", txn, offset);
         offset += WAL_RECORD_HEADER_SIZE;
-        committed_end = offset;
+        *end = txn_start = offset;
+        n_aborted = aborted->n;
         result->replayed++;
-        result->last_txn = txn;
+        result->last_txn = txn++;
         result->db_pages = r->number;
-        txn = 0;
-        max_page = 0;
+        if (r->number > pages)
+            pages = r->number;
+        max_page = n_images = 0;
     }
     if (offset >= size)
         result->reason[0] = '\0'; /* the scan reached the end */
-    return committed_end;
+    aborted->n = n_aborted;
+    return DB_OK;
+}
+/* book: end find-last-commit */
+
+/* Whether a whole, valid record of any generation follows the header. */
+static bool record_follows(const Wal *wal, OsFile *file, uint64_t size,
+                           Record *r)
+{
+    uint8_t h[WAL_RECORD_HEADER_SIZE];
+    size_t n_read;
+    char why[80];
+    return os_read(file, WAL_HEADER_SIZE, h, sizeof h, &n_read) == 0 &&
+           n_read == sizeof h &&
+           read_record(wal, file, WAL_HEADER_SIZE, size, get_u32(h + 16), r,
+                       why, sizeof why);
+}
+
+/* Checks that the header H is whole and of this format, and that the
+ * log is of the database FILE describes. */
+static DbStatus check_header(const Wal *wal, const uint8_t *h,
+                             const WalTarget *file)
+{
+    uint32_t version = get_u32(h + HEADER_VERSION_OFFSET);
+    if (memcmp(h, WAL_MAGIC, 8) == 0 && version != WAL_VERSION)
+        return db_fail(DB_EFORMAT, "'%s' is a log in format %u; this "
+                       "milestone (%s) reads format %u: it was not applied",
+                       wal->path, version, STRATA_MILESTONE, WAL_VERSION);
+    if (memcmp(h, WAL_MAGIC, 8) != 0 ||
+        get_u32(h + HEADER_PAGE_SIZE_OFFSET) != wal->page_size ||
+        get_u32(h + HEADER_CHECKSUM_OFFSET) !=
+            crc32c(0, h, HEADER_CHECKSUM_OFFSET))
+        /* No crash leaves a whole header that is wrong (it is one sector,
+         * written once per generation): this file is another program's,
+         * or damaged, and may hold commits. It is left for a person. */
+        return db_fail(DB_ECORRUPT, "'%s' is not a log of this format, or "
+                       "its header is damaged; it may hold committed "
+                       "changes: move it away to open the database without "
+                       "them", wal->path);
+    uint64_t checkpoint = get_u64(h + HEADER_CHECKPOINT_OFFSET);
+    if (file->blank && checkpoint != 0)
+        return db_fail(DB_EMISMATCH, "'%s' follows transaction %llu of a "
+                       "database, but the database file has no header: "
+                       "it was not applied; move it away to open the "
+                       "database", wal->path,
+                       (unsigned long long)checkpoint);
+    if (!file->blank && get_u64(h + HEADER_DB_ID_OFFSET) != file->db_id)
+        return db_fail(DB_EMISMATCH, "'%s' is the log of another database: "
+                       "it was not applied; move it away to open the "
+                       "database", wal->path);
+    return DB_OK;
+}
+
+/* A log of the right database at the wrong point of its history. */
+static DbStatus wrong_point(const Wal *wal, uint64_t checkpoint,
+                            const WalTarget *file)
+{
+    if (checkpoint < file->checkpoint)
+        return db_fail(DB_EMISMATCH, "'%s' is stale: it follows "
+                       "transaction %llu, and the database file holds "
+                       "every transaction up to %llu; it was not applied: "
+                       "move it away to open the database", wal->path,
+                       (unsigned long long)checkpoint,
+                       (unsigned long long)file->checkpoint);
+    return db_fail(DB_EMISMATCH, "'%s' follows transaction %llu, but the "
+                   "database file holds transactions only up to %llu (an "
+                   "older copy of the file?); it was not applied: move it "
+                   "away to open the database", wal->path,
+                   (unsigned long long)checkpoint,
+                   (unsigned long long)file->checkpoint);
 }
 
 /* book: begin wal-recover */
-DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
-                     WalRecovery *result)
+DbStatus wal_recover(Wal *wal, const WalTarget *file, WalApply apply,
+                     void *ctx, WalRecovery *result)
 {
     *result = (WalRecovery){0};
-    OsFile *file;
-    int err = os_open_existing(wal->path, &file);
+    OsFile *log;
+    int err = os_open_existing(wal->path, &log);
     if (err == ENOENT)
         return DB_OK; /* no log: nothing to redo */
     if (err != 0)
@@ -622,70 +849,97 @@ DbStatus wal_recover(Wal *wal, WalApply apply, void *ctx,
 
     DbStatus rc = DB_OK;
     Record r = {.page = malloc(wal->page_size)};
+    Aborted aborted = {0};
+    uint32_t next_aborted = 0;
     uint8_t h[WAL_HEADER_SIZE];
-    uint64_t size;
+    uint64_t size, end = WAL_HEADER_SIZE;
     size_t n_read;
     if (r.page == NULL) {
         rc = db_fail(DB_ENOMEM, "out of memory");
         goto done;
     }
-    err = os_size(file, &size);
+    err = os_size(log, &size);
     if (err == 0)
-        err = os_read(file, 0, h, sizeof h, &n_read);
+        err = os_read(log, 0, h, sizeof h, &n_read);
     if (err != 0) {
         rc = io_error(wal, "reading", err);
         goto done;
     }
     static const uint8_t zeros[WAL_HEADER_SIZE];
     if (n_read < WAL_HEADER_SIZE || memcmp(h, zeros, sizeof h) == 0) {
-        /* A header that a crash kept from the disk: no commit can follow
-         * it, since a commit's sync makes the header durable first. */
+        /* What a crash leaves of a header it kept from the disk; none of
+         * its records had been written (see start_generation). */
+        if (record_follows(wal, log, size, &r))
+            rc = db_fail(DB_ECORRUPT, "'%s' has a header of zeros, but "
+                         "valid records after it; they may be committed "
+                         "changes: move it away to open the database "
+                         "without them", wal->path);
         result->dropped_bytes = size;
         snprintf(result->reason, sizeof result->reason,
                  "the log header is incomplete");
-        goto done;
+        goto keep;
     }
-    if (memcmp(h, WAL_MAGIC, 8) != 0 || get_u32(h + 8) != WAL_VERSION ||
-        get_u32(h + 12) != wal->page_size ||
-        get_u32(h + 28) != crc32c(0, h, 28)) {
-        /* No crash leaves a whole header that is wrong (it is one sector,
-         * written once per generation): this file is another program's,
-         * or damaged, and may hold commits. It is left for a person. */
-        rc = db_fail(DB_ECORRUPT, "'%s' is not a log of this format, or "
-                     "its header is damaged; it may hold committed "
-                     "changes: move it away to open the database without "
-                     "them", wal->path);
+    rc = check_header(wal, h, file);
+    if (rc != DB_OK)
         goto done;
-    }
-    uint32_t salt = get_u32(h + 16);
+    uint32_t salt = get_u32(h + HEADER_SALT_OFFSET);
+    uint64_t checkpoint = get_u64(h + HEADER_CHECKPOINT_OFFSET);
 
-    /* First find the end of the last commit, then redo everything
-     * before it: a transaction is applied only once its commit record is
-     * known to be there. */
-    uint64_t end = find_last_commit(wal, file, size, salt, result, &r);
+    /* First find the end of the last commit, checking every record, then
+     * redo everything before it: a transaction is applied only once its
+     * commit record is known to be there. */
+    rc = find_last_commit(wal, log, size, salt, checkpoint + 1,
+                          file->n_pages, result, &r, &aborted, &end);
+    if (rc != DB_OK)
+        goto done;
+    /* Only a log that follows the file's checkpoint applies, or the one
+     * that checkpoint wrote into the file, before the log could start
+     * over: redoing it writes the same bytes again. */
+    if (checkpoint != file->checkpoint &&
+        !(result->checkpointed && result->last_txn == file->checkpoint)) {
+        rc = wrong_point(wal, checkpoint, file);
+        goto done;
+    }
     result->dropped_bytes = size - end;
     for (uint64_t offset = WAL_HEADER_SIZE; offset < end;) {
+        if (next_aborted < aborted.n &&
+            offset == aborted.stretches[next_aborted].from) {
+            offset = aborted.stretches[next_aborted++].to;
+            continue;
+        }
         char why[sizeof result->reason];
-        if (!read_record(wal, file, offset, size, salt, &r, why,
+        if (!read_record(wal, log, offset, size, salt, &r, why,
                          sizeof why)) {
             rc = db_fail(DB_EIO, "rereading the log %s failed: %s",
                          wal->path, why);
             goto done;
         }
-        if (r.type == WAL_PAGE) {
-            rc = apply(ctx, r.number, r.page);
-            if (rc != DB_OK)
-                goto done;
-            offset += page_record_size(wal);
-        } else {
+        if (r.type == WAL_COMMIT) {
             offset += WAL_RECORD_HEADER_SIZE;
+            continue;
         }
+        rc = apply(ctx, r.type == WAL_PAGE ? r.number : 0, r.page);
+        if (rc != DB_OK)
+            goto done;
+        offset += page_record_size(wal);
     }
-    wal->stats.last_txn = result->last_txn;
+    wal->salt = salt;
+    wal->stats = (WalStats){.bytes = end, .commits = result->replayed,
+                            .last_txn = result->last_txn};
 
+keep:
+    /* The log stays open for the checkpoint that ends recovery. */
+    if (rc == DB_OK) {
+        wal->file = log;
+        wal->end = end;
+        wal->spent = result->replayed == 0 && !result->checkpointed;
+        log = NULL;
+    }
 done:
+    free(aborted.stretches);
     free(r.page);
-    os_close(file);
+    if (log != NULL)
+        os_close(log);
     return rc;
 }
 /* book: end wal-recover */

@@ -3,7 +3,11 @@
  * frame each policy gives up for a given sequence of pages, and the
  * frames no policy may take.
  */
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bufpool.h"
 #include "unittest.h"
@@ -135,6 +139,7 @@ static void test_changing_frames_stay_and_committed_ones_are_written(void)
     CHECK_EQ(use(pool, (uint32_t[]){1, 2, 3, 0}), DB_OK);
     bufpool_set_state(pool, 1, FRAME_CHANGING, 0);
     bufpool_set_state(pool, 2, FRAME_COMMITTED, 7);
+    CHECK_EQ(bufpool_room(pool), 2);
     /* 1 is the oldest but changing; 2 is next, written back first. */
     CHECK_EQ(use(pool, (uint32_t[]){4, 0}), DB_OK);
     CHECK(resident(pool, 1) && !resident(pool, 2));
@@ -195,6 +200,101 @@ static void test_many_pages_through_few_frames(void)
     bufpool_close(pool);
 }
 
+/* Runs BUG on a pool of 3 frames holding pages 1 (pinned), 2 (clean)
+ * and 3 (committed), in a child process, which must die of a failed
+ * assert: the pool's rules are checked, not trusted. */
+static int aborts(void (*bug)(BufPool *pool))
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr);
+        BufPool *pool = make_pool(3, &evict_lru);
+        uint8_t *page;
+        if (pool == NULL || use(pool, (uint32_t[]){2, 3, 0}) != DB_OK ||
+            bufpool_pin(pool, 1, false, &page) != DB_OK)
+            _exit(2);
+        bufpool_set_state(pool, 3, FRAME_COMMITTED, 1);
+        bug(pool);
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void unpin_twice(BufPool *pool)
+{
+    bufpool_unpin(pool, 1);
+    bufpool_unpin(pool, 1);
+}
+
+static void unpin_unpinned(BufPool *pool)
+{
+    bufpool_unpin(pool, 2);
+}
+
+static void unpin_absent(BufPool *pool)
+{
+    bufpool_unpin(pool, 9);
+}
+
+static void drop_pinned(BufPool *pool)
+{
+    bufpool_drop(pool, 1);
+}
+
+static void drop_committed(BufPool *pool)
+{
+    bufpool_drop(pool, 3);
+}
+
+static void clean_to_clean(BufPool *pool)
+{
+    bufpool_set_state(pool, 2, FRAME_CLEAN, 0);
+}
+
+static void changing_to_changing(BufPool *pool)
+{
+    bufpool_set_state(pool, 2, FRAME_CHANGING, 0);
+    bufpool_set_state(pool, 2, FRAME_CHANGING, 0);
+}
+
+static void set_state_to_empty(BufPool *pool)
+{
+    bufpool_set_state(pool, 2, FRAME_EMPTY, 0);
+}
+
+static void set_state_of_absent(BufPool *pool)
+{
+    bufpool_set_state(pool, 9, FRAME_CHANGING, 0);
+}
+
+static void legal_moves(BufPool *pool)
+{
+    bufpool_set_state(pool, 2, FRAME_CHANGING, 0);   /* pager_write */
+    bufpool_set_state(pool, 2, FRAME_CLEAN, 0);      /* rollback */
+    bufpool_set_state(pool, 3, FRAME_CHANGING, 0);   /* pager_write */
+    bufpool_set_state(pool, 3, FRAME_COMMITTED, 2);  /* commit */
+    bufpool_set_state(pool, 3, FRAME_COMMITTED, 2);  /* the header */
+    bufpool_set_state(pool, 2, FRAME_COMMITTED, 2);  /* the header */
+    bufpool_unpin(pool, 1);
+    bufpool_drop(pool, 1);
+}
+
+static void test_illegal_moves_fail_an_assert(void)
+{
+    CHECK(aborts(unpin_twice));
+    CHECK(aborts(unpin_unpinned));
+    CHECK(aborts(unpin_absent));
+    CHECK(aborts(drop_pinned));
+    CHECK(aborts(drop_committed));
+    CHECK(aborts(clean_to_clean));
+    CHECK(aborts(changing_to_changing));
+    CHECK(aborts(set_state_to_empty));
+    CHECK(aborts(set_state_of_absent));
+    CHECK(!aborts(legal_moves));
+}
+
 int main(void)
 {
     RUN(test_lru_gives_up_the_least_recently_used);
@@ -205,5 +305,6 @@ int main(void)
     RUN(test_a_changing_frame_is_spilled_only_as_the_last_choice);
     RUN(test_flush_writes_committed_frames_only);
     RUN(test_many_pages_through_few_frames);
+    RUN(test_illegal_moves_fail_an_assert);
     return unittest_report();
 }
