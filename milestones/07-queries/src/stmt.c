@@ -503,12 +503,19 @@ static DbStatus prepare_expr(Run *r, Expr *e, int source)
     return DB_OK;
 }
 
+/* Where EXPLAIN's lines go: rows of one column, counted as rows. */
+typedef struct ExplainTo {
+    RowSink *sink;
+    ExecResult *result;
+} ExplainTo;
+
 static DbStatus explain_line(void *ctx, const char *text)
 {
-    RowSink *sink = ctx;
+    ExplainTo *to = ctx;
     Value v = {.type = VALUE_TEXT,
                .text = {text, (uint32_t)strlen(text)}};
-    return sink->row(sink->ctx, &v);
+    to->result->count++;
+    return to->sink->row(to->sink->ctx, &v);
 }
 
 /* book: begin run-select */
@@ -528,8 +535,9 @@ static DbStatus select_rows(Db *db, Stmt *s, RowSink *sink,
         static const char *const names[] = {"QUERY PLAN"};
         static const ColumnType types[] = {TYPE_TEXT};
         rc = sink->columns(sink->ctx, 1, names, types);
+        ExplainTo to = {sink, result};
         if (rc == DB_OK)
-            rc = plan_explain(&r.b, r.plan, explain_line, sink);
+            rc = plan_explain(&r.b, r.plan, explain_line, &to);
         snprintf(result->tag, sizeof result->tag, "EXPLAIN");
         run_free(&r);
         return rc;
