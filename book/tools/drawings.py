@@ -9,7 +9,8 @@ line it does not know, raise Unreadable, which fails the picture (and
 
   rows     (01) `.constants` and `od -A d -t x1 FILE` of the whole file:
            page 0, the header, and the pages of fixed-size rows
-  tree     (02 on) `.btree`: the nodes as boxes, the children as arrows,
+  tree     (02 on) `.btree`, from 06 on `\btree TABLE`: the nodes as
+           boxes (from 06 on with their pages), the children as arrows,
            the leaf chain; keys that moved or came since the panel
            before are marked, and keys the next panel has lost
   slotted  (03 on) `.page N`, one or more a panel: the page to scale,
@@ -21,6 +22,14 @@ line it does not know, raise Unreadable, which fails the picture (and
            tied to the log record whose image it equals
   pool     (05 on) `.pool`: the frames around a clock face, with their
            pages, states and reference bits, and the hand
+  catalog  (06 on) `\pages`, `od -A d -t x1 -N 64 FILE` (the header),
+           SELECTs of strata_tables and strata_columns, and of each
+           table of one's own: the pages, the catalog's rows, and the
+           arrows from each table's row to its root page and from its
+           columns' rows to its table's row
+  overflow (06 on) `\page N` of a leaf with one row that overflows and
+           of every page of its chain: the leaf and the chain to scale,
+           the row's cell enlarged, and the pointers from page to page
 """
 import math
 import re
