@@ -89,7 +89,9 @@ static void fail(const char *fmt, ...)
 
 /* Every page of the database as a statement sees it (through the pool),
  * one after another: a statement that changes nothing leaves every byte
- * of every page as it was. */
+ * of every page as it was, but for the checksum in its last 4 bytes,
+ * which the pager seals when it writes the page to the file and a frame
+ * read back from the file has. */
 typedef struct Pages {
     uint32_t n_pages, cap;
     uint8_t *bytes;        /* n_pages * PAGE_SIZE */
@@ -128,7 +130,7 @@ static int64_t changed_page(Db *db, const Pages *pages)
         return n_pages < pages->n_pages ? n_pages : pages->n_pages;
     for (uint32_t i = 0; i < n_pages; i++) {
         bool same = memcmp(pages->bytes + (size_t)i * PAGE_SIZE,
-                           get_page(db, i), PAGE_SIZE) == 0;
+                           get_page(db, i), PAGE_USABLE_SIZE) == 0;
         pager_release(db_pager(db), i);
         if (!same)
             return i;
