@@ -266,8 +266,9 @@ class Runner:
 
     def chapter_job(self, chapter, milestone):
         """The chapter's sessions run as a reader types them: in one
-        directory where ./strata is the milestone's binary (as in
-        milestones/NN-slug/ after `make`), and no strata on PATH."""
+        directory where ./strata is the milestone's binary and src/ its
+        sources (as in milestones/NN-slug/ after `make`), and no strata
+        on PATH."""
         def job():
             results = []
             errors = chapter.excerpt_errors()
@@ -282,6 +283,7 @@ class Runner:
                 return [r for r in results if self.selected(r.name)]
             cwd = self.workdir("book")
             (cwd / "strata").symlink_to(milestone.path / self.binary)
+            (cwd / "src").symlink_to(milestone.path / "src")
             env = self.env_for(milestone, on_path=False)
             clean = True
             for line_no, commands in sessions:

@@ -9,7 +9,8 @@ line it does not know, raise Unreadable, which fails the picture (and
 
   rows     (01) `.constants` and `od -A d -t x1 FILE` of the whole file:
            page 0, the header, and the pages of fixed-size rows
-  tree     (02 on) `.btree`: the nodes as boxes, the children as arrows,
+  tree     (02 on) `.btree`, from 06 on `\btree TABLE`: the nodes as
+           boxes (from 06 on with their pages), the children as arrows,
            the leaf chain; keys that moved or came since the panel
            before are marked, and keys the next panel has lost
   slotted  (03 on) `.page N`, one or more a panel: the page to scale,
@@ -21,6 +22,14 @@ line it does not know, raise Unreadable, which fails the picture (and
            tied to the log record whose image it equals
   pool     (05 on) `.pool`: the frames around a clock face, with their
            pages, states and reference bits, and the hand
+  catalog  (06 on) `\pages`, `od -A d -t x1 -N 64 FILE` (the header),
+           SELECTs of strata_tables and strata_columns, and of each
+           table of one's own: the pages, the catalog's rows, and the
+           arrows from each table's row to its root page and from its
+           columns' rows to its table's row
+  overflow (06 on) `\page N` of a leaf with one row that overflows and
+           of every page of its chain: the leaf and the chain to scale,
+           the row's cell enlarged, and the pointers from page to page
 """
 import math
 import re
@@ -255,17 +264,23 @@ def rows_file(data, row_size, page_size, per_page):
 # --- tree: the B+tree -------------------------------------------------------
 
 class Node:
-    def __init__(self, leaf, size):
+    def __init__(self, leaf, size, page=None):
         self.leaf = leaf
         self.size = size
+        self.page = page        # its page number, when `.btree` says
         self.keys = []
         self.children = []
         self.x = self.y = self.w = self.h = 0
 
 
 def read_tree(output):
+    """The tree `.btree` (01-05) or `\\btree TABLE` (06 on) printed. From
+    06 on, the first line names the root page, each node its page, and a
+    leaf key the overflow chain of its row, if any."""
     lines = lines_of(output)
-    if not lines or lines[0] != "Tree:":
+    head = re.fullmatch(r"Tree(?: \(root page (\d+)\))?:",
+                        lines[0]) if lines else None
+    if not head:
         raise Unreadable("`.btree` does not start with \"Tree:\"")
     pos = [1]
 
@@ -273,16 +288,19 @@ def read_tree(output):
         if pos[0] >= len(lines):
             raise Unreadable("`.btree` ends inside a node")
         line = lines[pos[0]]
-        m = re.fullmatch(r"( *)- (leaf|internal) \(size (\d+)\)", line)
+        m = re.fullmatch(r"( *)- (leaf|internal)(?: (\d+))? \(size (\d+)\)",
+                         line)
         if not m or len(m.group(1)) != indent:
             raise Unreadable("`.btree` line %r: wants a node at indent %d"
                              % (line, indent))
         pos[0] += 1
-        node = Node(m.group(2) == "leaf", int(m.group(3)))
+        node = Node(m.group(2) == "leaf", int(m.group(4)),
+                    int(m.group(3)) if m.group(3) else None)
         inner = " " * (indent + 2)
         if node.leaf:
             for _ in range(node.size):
-                m = re.fullmatch(re.escape(inner) + r"- (\d+)",
+                m = re.fullmatch(re.escape(inner) + r"- (-?\d+)(?: \(\d+ "
+                                 r"bytes, overflow from page \d+\))?",
                                  lines[pos[0]] if pos[0] < len(lines)
                                  else "")
                 if not m:
@@ -294,7 +312,7 @@ def read_tree(output):
         else:
             node.children.append(parse(indent + 2))
             for _ in range(node.size):
-                m = re.fullmatch(re.escape(inner) + r"- key (\d+)",
+                m = re.fullmatch(re.escape(inner) + r"- key (-?\d+)",
                                  lines[pos[0]] if pos[0] < len(lines)
                                  else "")
                 if not m:
@@ -311,6 +329,9 @@ def read_tree(output):
     root = parse(0)
     if pos[0] != len(lines):
         raise Unreadable("`.btree`: line %r after the tree" % lines[pos[0]])
+    if head.group(1) and root.page != int(head.group(1)):
+        raise Unreadable("`.btree`: the root page is %s, its node says %s"
+                         % (head.group(1), root.page))
     return root
 
 
@@ -338,24 +359,36 @@ def depth(node):
     return 1 if node.leaf else 1 + depth(node.children[0])
 
 
-def layout_tree(root, kw):
+def page_width(trees):
+    """The width of the cell that names a node's page ("p12"), or 0 when
+    `.btree` names no pages (before 06)."""
+    pages = [n.page for t in trees for n in leaves(t) + internals(t)
+             if n.page is not None]
+    return max(svg.text_width("p%d" % n, SMALL) for n in pages) + 8 \
+        if pages else 0
+
+
+def layout_tree(root, kw, pw=0):
     """Places every node: leaves left to right, each parent centred over
-    its children. Returns the canvas width and height."""
+    its children; with PW, a leaf's first cell and an internal node's
+    left end name its page. Returns the canvas width and height."""
     x = [0.0]
     height = depth(root)
     tops = {}
-    leaf_h = max([len(l.keys) for l in leaves(root)] + [1]) * CELL_H
+    top = CELL_H if pw else 0
+    leaf_w = max(kw, pw)
+    leaf_h = max([len(l.keys) for l in leaves(root)] + [1]) * CELL_H + top
 
     def place(node, level):
         node.y = level * (CELL_H + 4 + LEVEL_GAP)
         if node.leaf:
-            node.w, node.h = kw, max(len(node.keys), 1) * CELL_H
+            node.w, node.h = leaf_w, max(len(node.keys), 1) * CELL_H + top
             node.x = x[0]
-            x[0] += kw + LEAF_GAP
+            x[0] += leaf_w + LEAF_GAP
             return
         for child in node.children:
             place(child, level + 1)
-        node.w = len(node.keys) * kw + (len(node.keys) + 1) * PTR_W
+        node.w = pw + len(node.keys) * kw + (len(node.keys) + 1) * PTR_W
         node.h = CELL_H + 4
         first, last = node.children[0], node.children[-1]
         node.x = (first.x + last.x + last.w) / 2 - node.w / 2
@@ -369,33 +402,42 @@ def layout_tree(root, kw):
     return right, (height - 1) * (CELL_H + 4 + LEVEL_GAP) + leaf_h
 
 
-def draw_tree_panel(root, kw, marked, doomed):
+def draw_tree_panel(root, kw, marked, doomed, pw=0):
     c = Canvas()
-    c.width, c.height = layout_tree(root, kw)
+    c.width, c.height = layout_tree(root, kw, pw)
+    top = CELL_H if pw else 0
     for node in internals(root):
         c.rect(node.x, node.y, node.w, node.h, fill=COLORS["internal"])
+        if pw:
+            c.rect(node.x, node.y, pw, node.h, fill=COLORS["header"])
+            c.text(node.x + pw / 2, node.y + node.h - 6, "p%d" % node.page,
+                   SMALL, "middle", fill=MUTED)
         for i, key in enumerate(node.keys):
-            kx = node.x + PTR_W + i * (kw + PTR_W)
+            kx = node.x + pw + PTR_W + i * (kw + PTR_W)
             fill = COLORS["new"] if ("i", key) in marked else \
                 COLORS["internal"]
             c.rect(kx, node.y, kw, node.h, fill=fill)
             c.text(kx + kw / 2, node.y + node.h - 6, str(key), TEXT,
                    "middle")
         for i, child in enumerate(node.children):
-            px = node.x + i * (kw + PTR_W) + PTR_W / 2
+            px = node.x + pw + i * (kw + PTR_W) + PTR_W / 2
             c.circle(px, node.y + node.h / 2, 2)
             c.arrow([(px, node.y + node.h / 2),
                      (child.x + child.w / 2, child.y - 1)], width=1)
     chain = leaves(root)
     for i, leaf in enumerate(chain):
         c.rect(leaf.x, leaf.y, leaf.w, leaf.h, fill=COLORS["row"])
+        if pw:
+            c.rect(leaf.x, leaf.y, leaf.w, CELL_H, fill=COLORS["header"])
+            c.text(leaf.x + leaf.w / 2, leaf.y + CELL_H - 4.5,
+                   "p%d" % leaf.page, SMALL, "middle", fill=MUTED)
         for j, key in enumerate(leaf.keys):
-            y = leaf.y + j * CELL_H
+            y = leaf.y + top + j * CELL_H
             fill = COLORS["gone"] if key in doomed else (
                 COLORS["new"] if ("l", key) in marked else None)
             if fill:
                 c.rect(leaf.x, y, leaf.w, CELL_H, fill=fill, stroke="none")
-            if j:
+            if j or pw:
                 c.line(leaf.x, y, leaf.x + leaf.w, y, stroke=RULE)
             c.text(leaf.x + leaf.w / 2, y + CELL_H - 4.5, str(key), TEXT,
                    "middle")
@@ -408,7 +450,9 @@ def draw_tree_panel(root, kw, marked, doomed):
 
 
 def places(root):
-    """{("l" or "i", key): (height, index)} for every key of the tree."""
+    """{("l" or "i", key): place} for every key of the tree: the node's
+    page, or without page numbers its height and its place among the
+    nodes of that height."""
     out = {}
     by_height = {}
 
@@ -418,7 +462,8 @@ def places(root):
             walk(child)
         index = by_height.setdefault(height, [0])
         for key in node.keys:
-            out[("l" if node.leaf else "i", key)] = (height, index[0])
+            out[("l" if node.leaf else "i", key)] = node.page \
+                if node.page is not None else (height, index[0])
         index[0] += 1
         return height
 
@@ -426,18 +471,26 @@ def places(root):
     return out
 
 
+def tree_step(panel):
+    """The panel's `.btree` (01-05) or `\\btree TABLE` (06 on)."""
+    found = steps_of(panel, ".btree") + steps_of(panel, "\\btree")
+    if len(found) != 1:
+        raise Unreadable("panel %r has %d `.btree` commands, wants one" % (
+            panel.title, len(found)))
+    return found[0]
+
+
 def draw_tree(panels, width=svg.WIDTH):
-    trees = [read_tree(one(p, ".btree").output) for p in panels]
+    trees = [read_tree(tree_step(p).output) for p in panels]
     kw = key_width([k for t in trees for n in leaves(t) + internals(t)
                     for k in n.keys])
+    pw = page_width(trees)
     bodies = []
     used = set()
     for i, tree in enumerate(trees):
         marked = set()
         doomed = set()
         if i > 0:
-            # Without page numbers, a node is known by its height and
-            # its place among the nodes of that height.
             before = places(trees[i - 1])
             marked = {key for key, place in places(tree).items()
                       if before.get(key) != place}
@@ -447,7 +500,7 @@ def draw_tree(panels, width=svg.WIDTH):
                       if k not in after}
         used |= {"new"} if marked else set()
         used |= {"gone"} if doomed else set()
-        bodies.append(draw_tree_panel(tree, kw, marked, doomed))
+        bodies.append(draw_tree_panel(tree, kw, marked, doomed, pw))
     out = [svg.flow(panels_titled(panels, bodies), width=width)]
     entries = [(COLORS["new"], INK, None, "moved or new since the panel "
                 "before")] if "new" in used else []
@@ -1007,5 +1060,416 @@ def draw_pool(panels, width=svg.WIDTH):
                                  svg.legend(legend, width), note], 12))
 
 
+# --- catalog: 06's file describing itself -----------------------------------
+
+def psql_rows(step):
+    """The rows of a result printed as psql aligns it (a header, a line
+    of dashes, the rows, "(N rows)"), as dicts by column name."""
+    lines = [l for l in step.output.split("\n") if l.strip()]
+    if len(lines) < 3 or not re.fullmatch(r"-+(\+-+)*", lines[1]):
+        raise Unreadable("`%s` printed no table" % step.command)
+    names = [n.strip() for n in lines[0].split("|")]
+    rows = []
+    for line in lines[2:]:
+        m = re.fullmatch(r"\((\d+) rows?\)", line)
+        if m:
+            if int(m.group(1)) != len(rows):
+                raise Unreadable("`%s`: %d rows, says %s" % (
+                    step.command, len(rows), m.group(1)))
+            return rows
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) != len(names):
+            raise Unreadable("`%s`: row %r" % (step.command, line))
+        rows.append(dict(zip(names, cells)))
+    raise Unreadable("`%s`: no \"(N rows)\" line" % step.command)
+
+
+def select_from(panel):
+    """{table name: rows} of the panel's SELECTs, by the table each reads."""
+    out = {}
+    for step in panel.steps:
+        m = re.match(r"select\b.*\bfrom\s+(\w+)", step.command, re.I)
+        if m and not step.shell:
+            out[m.group(1).lower()] = psql_rows(step)
+    return out
+
+
+def page_list(panel):
+    """`\\pages`: [(page, type, table or None)], in page order."""
+    lines = lines_of(one(panel, "\\pages").output)
+    if not lines or lines[0].split()[:2] != ["page", "type"]:
+        raise Unreadable("`\\pages` has no header line")
+    out = []
+    for line in lines[1:]:
+        m = re.fullmatch(r"\s*(\d+)\s+(\w+)(?:\s+\d+\s+\d+)?(?:\s+(\S+))?",
+                         line)
+        if not m or int(m.group(1)) != len(out):
+            raise Unreadable("`\\pages` line %r" % line)
+        out.append((int(m.group(1)), m.group(2), m.group(3)))
+    return out
+
+
+def od_prefix(step):
+    """The bytes `od -A d -t x1 [-N COUNT] FILE` printed, from byte 0."""
+    words = step.command.split()
+    if words[:5] != ["od", "-A", "d", "-t", "x1"]:
+        raise Unreadable("`%s`: wants `od -A d -t x1 [-N COUNT] FILE`" %
+                         step.command)
+    if len(words) not in (6, 8) or (len(words) == 8 and
+                                    words[5] != "-N"):
+        raise Unreadable("`%s`: wants `od -A d -t x1 [-N COUNT] FILE`" %
+                         step.command)
+
+    class Whole:
+        command = " ".join(words[:5] + words[-1:])
+        output = step.output
+    return od_bytes(Whole)
+
+
+CATALOG_TABLES = ("strata_tables", "strata_columns")
+LINE_H, PAD = 17, 5
+
+
+def catalog_lines(page, table, tables, columns, rows, header, width):
+    """The lines of text that the box of PAGE holds, each (cells, key,
+    indent): the cells are set in columns; KEY names what an arrow starts
+    or ends at ("table NAME" for a row of strata_tables, "columns NAME"
+    for the first line of a table's columns)."""
+    if page == 0:
+        free = u32(header, 24)
+        return [(["format %d, %d pages, schema cookie %d" % (
+            u32(header, 16), u32(header, 44), u32(header, 40))], None, 0),
+                (["free list: %s" % ("empty" if free == 0 else
+                                     "%d pages, first %d" % (
+                                         u32(header, 28), free))], None, 0)]
+    if table == "strata_tables":
+        return [([r.get("rowid", ""), r["name"],
+                  "root_page %s" % r["root_page"]], "table " + r["name"], 0)
+                for r in tables]
+    if table == "strata_columns":
+        out = []
+        groups = []
+        for r in columns:
+            if not groups or groups[-1][0] != r["table_name"]:
+                groups.append((r["table_name"], []))
+            groups[-1][1].append(r)
+        indent = svg.text_width("    ", SMALL)
+        for name, group in groups:
+            ids = [r.get("rowid", "") for r in group]
+            where = "%s-%s " % (ids[0], ids[-1]) if ids[0] else ""
+            text = "%s%s: %s" % (where, name,
+                                 ", ".join(r["name"] for r in group))
+            first = svg.wrap(text, SMALL, width)[0]
+            rest = svg.wrap(text[len(first):], SMALL, width - indent)
+            out.append(([first], "columns " + name, 0))
+            out += [([line], None, indent) for line in rest]
+        return out
+    if rows is None:
+        raise Unreadable("page %d holds %s, and no SELECT shows its rows" %
+                         (page, table))
+    return [([v if len(v) <= 20 else v[:17] + "..." for v in r.values()],
+             None, 0) for r in rows] or [(["(no rows)"], None, 0)]
+
+
+def columns_at(lines, gap=2):
+    """The x of each column of LINES' cells (a line of one cell spans
+    them all)."""
+    widths = []
+    for cells, _, _ in lines:
+        if len(cells) > 1:
+            for i, cell in enumerate(cells):
+                if i == len(widths):
+                    widths.append(0)
+                widths[i] = max(widths[i], len(cell))
+    xs, x = [], 0
+    for w in widths:
+        xs.append(x)
+        x += svg.text_width("x" * (w + gap), SMALL)
+    return xs or [0]
+
+
+def draw_catalog(panels, width=svg.WIDTH):
+    out = []
+    for panel in panels:
+        pages = page_list(panel)
+        header = od_prefix(one(panel, "od"))
+        if header[:16] != b"Strata database\0" or len(header) < 48:
+            raise Unreadable("`od` of the header: no magic, or too short")
+        if u32(header, 44) != len(pages):
+            raise Unreadable("the header counts %d pages, `\\pages` %d" % (
+                u32(header, 44), len(pages)))
+        selects = select_from(panel)
+        tables = selects.get("strata_tables")
+        columns = selects.get("strata_columns")
+        if tables is None or columns is None:
+            raise Unreadable("panel %r: SELECTs of strata_tables and "
+                             "strata_columns, please" % panel.title)
+        root_of = {}
+        for r in tables:
+            root = number(r.get("root_page"), "root_page")
+            if not 0 < root < len(pages) or pages[root][2] != r["name"]:
+                raise Unreadable("%s's root_page %d is not a page of it in "
+                                 "`\\pages`" % (r["name"], root))
+            root_of[r["name"]] = root
+        owned = [t for _, _, t in pages if t]
+        for name in owned:
+            if owned.count(name) != 1 or name not in root_of:
+                raise Unreadable("table %s: the drawing shows tables of "
+                                 "one page, listed in strata_tables" % name)
+        described = {r["table_name"] for r in columns}
+        if described != set(root_of):
+            raise Unreadable("strata_columns describes %s, strata_tables "
+                             "lists %s" % (sorted(described),
+                                           sorted(root_of)))
+        out.append(svg.titled(panel.title, catalog_panel(
+            pages, header, tables, columns, selects, root_of)))
+    notes = Canvas()
+    notes.rect(0, 2, 16, 12, fill=COLORS["internal"])
+    notes.text(22, 12.5, "the catalog", SMALL, mono=False)
+    notes.rect(110, 2, 16, 12, fill=COLORS["row"])
+    notes.text(132, 12.5, "a table of yours", SMALL, mono=False)
+    notes.arrow([(250, 8), (276, 8)], stroke=svg.ACCENT, head=5)
+    notes.text(282, 12.5, "root_page", SMALL, mono=False)
+    notes.arrow([(356, 8), (382, 8)], stroke=MUTED, head=5, dash="3 2")
+    notes.text(388, 12.5, "table_name", SMALL, mono=False)
+    notes.width, notes.height = 460, 16
+    return svg.margin(svg.stack(out + [notes], 16))
+
+
+def catalog_panel(pages, header, tables, columns, selects, root_of):
+    left, right = 34, 44            # gutters for the arrows
+    box_w = svg.WIDTH - left - right
+    text_w = box_w - 2 * PAD
+    c = Canvas(svg.WIDTH, 0)
+    y = 0
+    anchors = {}                    # key -> y of its line's middle
+    tops = {}                       # page -> y of its box's top
+    for page, kind, table in pages:
+        label = "the file header" if page == 0 else "%s: %s%s" % (
+            table, kind, ", root" if root_of.get(table) == page else "")
+        y += SMALL + 4
+        c.text(left, y, "page %d" % page, SMALL, mono=False, bold=True)
+        c.text(left + 52, y, label, SMALL, mono=False, fill=MUTED)
+        y += 5
+        lines = catalog_lines(page, table, tables, columns,
+                              selects.get(table or ""), header, text_w)
+        xs = columns_at(lines)
+        h = len(lines) * LINE_H + 2 * PAD
+        fill = COLORS["header"] if page == 0 else COLORS[
+            "internal" if table in CATALOG_TABLES else "row"]
+        c.rect(left, y, box_w, h, fill=fill)
+        tops[page] = y
+        for i, (cells, key, indent) in enumerate(lines):
+            base = y + PAD + (i + 1) * LINE_H - 4.5
+            for x, cell in zip(xs if len(cells) > 1 else [0], cells):
+                c.text(left + PAD + indent + x, base, cell, SMALL)
+            if key:
+                anchors[key] = base - 4.5
+        y += h + 10
+    # root_page: from each row of strata_tables into the top of its page.
+    x_right = left + box_w
+    for k, r in enumerate(tables):
+        lane = x_right + 10 + 10 * k
+        y0 = anchors["table " + r["name"]]
+        y1 = tops[root_of[r["name"]]]
+        x1 = x_right - 14 - 12 * k
+        c.circle(x_right - 3, y0, 2.2, fill=svg.ACCENT)
+        c.arrow([(x_right - 3, y0), (lane, y0), (lane, y1 - 8 - 3 * k),
+                 (x1, y1 - 8 - 3 * k), (x1, y1 + 1)], stroke=svg.ACCENT,
+                head=5)
+    # table_name: from each table's columns to its row of strata_tables.
+    names = [r["name"] for r in tables]
+    for k, name in enumerate(names):
+        lane = left - 8 - 8 * k
+        y0 = anchors["columns " + name]
+        y1 = anchors["table " + name]
+        c.arrow([(left, y0), (lane, y0), (lane, y1), (left - 1, y1)],
+                stroke=MUTED, head=5, dash="3 2")
+    c.height = y - 10
+    return c
+
+
+# --- overflow: a payload's chain of pages ------------------------------------
+
+PAGE_BYTES, USABLE, SLOTTED_HEADER = 4096, 4092, 12
+OVERFLOW_HEADER = 8
+OVERFLOW_DATA = USABLE - OVERFLOW_HEADER
+
+
+def varint_size(value):
+    n = 1
+    while value >= 0x80:
+        value >>= 7
+        n += 1
+    return n
+
+
+def zigzag(key):
+    return (key << 1) ^ (key >> 63) if key < 0 else key << 1
+
+
+class ChainPage:
+    """`\\page N` of 06: a leaf with its cells, or an overflow page."""
+
+    def __init__(self, step):
+        lines = lines_of(step.output)
+        m = re.fullmatch(r"Page (\d+): (\w+)(, root)?", lines[0]) \
+            if lines else None
+        if not m:
+            raise Unreadable("`%s` does not start with \"Page N: TYPE\"" %
+                             step.command)
+        self.number, self.kind = int(m.group(1)), m.group(2)
+        fields = labelled(lines[1:])
+        self.cells = []
+        if self.kind == "overflow":
+            self.next = number(fields.get("next"), "next")
+            return
+        if self.kind != "leaf":
+            raise Unreadable("`%s`: a %s page" % (step.command, self.kind))
+        self.area = number(fields.get("cell area start"), "cell area start")
+        start = next((i for i, l in enumerate(lines)
+                      if l.split()[:1] == ["slot"]), None)
+        if start is None or lines[start].split() != [
+                "slot", "offset", "size", "key", "payload"]:
+            raise Unreadable("`%s`: no slot table" % step.command)
+        for line in lines[start + 1:]:
+            m = re.fullmatch(r"\s*\d+\s+(\d+)\s+(\d+)\s+(-?\d+)\s+(\d+)"
+                             r"(?: \(overflow from page (\d+)\))?", line)
+            if not m:
+                raise Unreadable("`%s`: slot line %r" % (step.command, line))
+            offset, size, key, payload = (int(g) for g in m.groups()[:4])
+            first = int(m.group(5)) if m.group(5) else None
+            header = varint_size(zigzag(key)) + varint_size(payload)
+            local = size - header - (4 if first else 0)
+            if local < 0 or (first is None and local != payload) or \
+                    offset < self.area or offset + size > USABLE:
+                raise Unreadable("`%s`: the cell of key %d does not add up"
+                                 % (step.command, key))
+            self.cells.append((key, offset, size, payload, header, local,
+                               first))
+        if len(self.cells) != number(fields.get("cells"), "cells"):
+            raise Unreadable("`%s`: the cells do not add up" % step.command)
+
+
+def draw_overflow(panels, width=svg.WIDTH):
+    out = []
+    for panel in panels:
+        pages = {}
+        for step in steps_of(panel, "\\page"):
+            page = ChainPage(step)
+            pages[page.number] = page
+        leaves = [pg for pg in pages.values() if pg.kind == "leaf"]
+        if len(leaves) != 1:
+            raise Unreadable("panel %r: wants one leaf" % panel.title)
+        leaf = leaves[0]
+        big = [cell for cell in leaf.cells if cell[6]]
+        if len(big) != 1:
+            raise Unreadable("panel %r: wants one cell that overflows" %
+                             panel.title)
+        key, _, _, payload, _, local, first = big[0]
+        chain, at = [], first
+        while at:
+            if at not in pages or pages[at].kind != "overflow" or \
+                    at in chain:
+                raise Unreadable("overflow page %d: not shown, or not an "
+                                 "overflow page, or a loop" % at)
+            chain.append(at)
+            at = pages[at].next
+        if len(chain) != -(-(payload - local) // OVERFLOW_DATA):
+            raise Unreadable("%d bytes after the cell's %d need %d pages, "
+                             "the chain has %d" % (
+                                 payload - local, local,
+                                 -(-(payload - local) // OVERFLOW_DATA),
+                                 len(chain)))
+        out.append(svg.titled(panel.title,
+                              chain_panel(leaf, big[0], chain)))
+    legend = svg.legend([(INK, INK, None, "page header, slots"),
+                         (COLORS["row"], INK, None, "cell"),
+                         (COLORS["new"], INK, None, "the long row"),
+                         (COLORS["free"], INK, None, "free")], width)
+    return svg.margin(svg.stack(out + [legend], 16))
+
+
+def chain_panel(leaf, cell, chain):
+    key, offset, size, payload, header, local, first = cell
+    label_w, bar_w, bar_h = 66, svg.WIDTH - 66 - 4, 26
+    scale = bar_w / PAGE_BYTES
+    c = Canvas(svg.WIDTH, 0)
+
+    def x_of(byte):
+        return label_w + byte * scale
+
+    def page_label(y, number, kind):
+        c.text(0, y + 12, "page %d" % number, SMALL, mono=False, bold=True)
+        c.text(0, y + 26, kind, SMALL, mono=False, fill=MUTED)
+
+    # The leaf, to scale.
+    y = 0
+    page_label(y, leaf.number, "leaf")
+    c.rect(x_of(0), y, bar_w, bar_h, fill=COLORS["free"])
+    directory = SLOTTED_HEADER + 2 * len(leaf.cells)
+    c.rect(x_of(0), y, max(directory * scale, 2), bar_h, fill=INK)
+    for k, o, sz, _, _, _, f in leaf.cells:
+        c.rect(x_of(o), y, max(sz * scale, 1.5), bar_h,
+               fill=COLORS["new" if f else "row"])
+    c.rect(x_of(USABLE), y, 4 * scale, bar_h, fill=INK)
+    gap = leaf.area - directory
+    c.text(x_of(directory + gap / 2), y + 17, "free %d" % gap, SMALL,
+           "middle", mono=False, fill=MUTED)
+    # The long row's cell, enlarged.
+    zy = y + bar_h + 30
+    fields = [("key", str(key), 44), ("size", str(payload), 64),
+              ("the first %d bytes" % local, "of the record", 0),
+              ("next page", str(first), 76)]
+    rest = bar_w - sum(w for _, _, w in fields)
+    zx = x_of(0)
+    spans = []
+    for name, value, w in fields:
+        w = w or rest
+        c.rect(zx, zy, w, 36, fill=COLORS["new"])
+        c.text(zx + 5, zy + 14, name, SMALL, mono=False, fill=MUTED)
+        c.text(zx + 5, zy + 30, value, SMALL, bold=name != fields[2][0])
+        spans.append((zx, w))
+        zx += w
+    c.polyline([(x_of(offset), y + bar_h), (x_of(0), zy)], stroke=MUTED,
+               dash="3 2")
+    c.polyline([(x_of(offset + size), y + bar_h), (x_of(0) + bar_w, zy)],
+               stroke=MUTED, dash="3 2")
+    c.text(0, zy + 14, "its cell,", SMALL, mono=False, fill=MUTED)
+    c.text(0, zy + 28, "enlarged", SMALL, mono=False, fill=MUTED)
+    c.text(x_of(0), zy + 36 + 15, "%d bytes: %d + %d + %d + 4" % (
+        size, varint_size(zigzag(key)), header - varint_size(zigzag(key)),
+        local), SMALL, mono=False, fill=MUTED)
+    # The chain, to scale: a pointer into each page from the one before.
+    from_x, from_y = spans[-1][0] + spans[-1][1] / 2, zy + 36
+    y = zy + 36 + 40
+    start = local
+    for n, number_ in enumerate(chain):
+        data = min(OVERFLOW_DATA, payload - start)
+        page_label(y, number_, "overflow")
+        c.rect(x_of(0), y, bar_w, bar_h, fill=COLORS["free"])
+        c.rect(x_of(OVERFLOW_HEADER), y, data * scale, bar_h,
+               fill=COLORS["new"])
+        c.rect(x_of(0), y, max(OVERFLOW_HEADER * scale, 2), bar_h, fill=INK)
+        c.rect(x_of(USABLE), y, 4 * scale, bar_h, fill=INK)
+        c.text(x_of(OVERFLOW_HEADER) + 6, y + 17, "bytes %d-%d" % (
+            start, start + data - 1), SMALL, mono=False)
+        if data < OVERFLOW_DATA:
+            c.text(x_of(OVERFLOW_HEADER + data + (OVERFLOW_DATA - data) / 2),
+                   y + 17, "%d unused" % (OVERFLOW_DATA - data), SMALL,
+                   "middle", mono=False, fill=MUTED)
+        c.arrow([(from_x, from_y), (from_x, y - 10), (x_of(3), y - 10),
+                 (x_of(3), y)], stroke=svg.ACCENT, head=5)
+        nxt = chain[n + 1] if n + 1 < len(chain) else 0
+        c.text(x_of(0) + 8, y + bar_h + 14, "next: %d" % nxt, SMALL,
+               fill=MUTED)
+        from_x, from_y = x_of(3), y + bar_h
+        start += data
+        y += bar_h + 30
+    c.height = y - 30 + 16
+    return c
+
+
 DRAWINGS = {"rows": draw_rows, "tree": draw_tree, "slotted": draw_slotted,
-            "wal": draw_wal, "pool": draw_pool}
+            "wal": draw_wal, "pool": draw_pool, "catalog": draw_catalog,
+            "overflow": draw_overflow}

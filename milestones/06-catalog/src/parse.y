@@ -146,12 +146,14 @@ idlist(A) ::= nm(N).                  { A = ast_name_list(p, NULL, N); }
 
 /////////////////////////// DROP TABLE /////////////////////////////////
 
+/* book: begin drop-table */
 cmd(A) ::= DROP(K) TABLE ifexists(E) nm(N).
     { A = ast_drop_table(p, K, E, N); }
 
 %type ifexists {bool}
 ifexists(A) ::= .          { A = false; }
 ifexists(A) ::= IF EXISTS. { A = true; }
+/* book: end drop-table */
 
 /////////////////////////// INSERT /////////////////////////////////////
 
@@ -208,6 +210,7 @@ cmd(A) ::= DELETE(K) FROM nm(T) where_opt(W).
 exprlist(A) ::= exprlist(L) COMMA expr(X).  { A = ast_expr_list(p, L, X); }
 exprlist(A) ::= expr(X).                    { A = ast_expr_list(p, NULL, X); }
 
+/* book: begin expr */
 %type expr {Expr *}
 %destructor expr { ast_free_expr($$); }
 expr(A) ::= term(A).
@@ -216,6 +219,7 @@ expr(A) ::= nm(N).                      { A = ast_column(p, N); }
 expr(A) ::= expr(X) EQ expr(Y).         { A = ast_binary(p, TK_EQ, X, Y); }
 expr(A) ::= MINUS(K) expr(X). [UMINUS]  { A = ast_unary(p, TK_MINUS, K, X); }
 expr(A) ::= PLUS(K) expr(X). [UMINUS]   { A = ast_unary(p, TK_PLUS, K, X); }
+/* book: end expr */
 
 %type term {Expr *}
 %destructor term { ast_free_expr($$); }
