@@ -166,12 +166,14 @@ idlist(A) ::= nm(N).                  { A = ast_name_list(p, NULL, N); }
 
 /////////////////////////// DROP TABLE /////////////////////////////////
 
+/* book: begin drop-table */
 cmd(A) ::= DROP(K) TABLE ifexists(E) nm(N).
     { A = ast_drop(p, STMT_DROP_TABLE, K, E, N); }
 
 %type ifexists {bool}
 ifexists(A) ::= .          { A = false; }
 ifexists(A) ::= IF EXISTS. { A = true; }
+/* book: end drop-table */
 
 /////////////////////////// CREATE VIEW, DROP VIEW /////////////////////
 
