@@ -41,6 +41,10 @@ Usage: tests/difftest.py [--strata PATH] [--seed N | --seeds A-B]
   --oracle NAME  only this oracle (diff, tlp, norec, dml; repeatable)
   --no-reduce    print failures as found, unreduced
   --log FILE     append every reduced failure to FILE
+  --off FEATURE  generate no FEATURE (istrue, truefalse, notnum, usingref,
+                 limit0, leftsub, abstext, negzero, sumtext, subquery, ...:
+                 see Gen.on), to look past a bug already found
+  --big, --work-mem KB   a 2,000-row table, a work_mem, in every seed
 
 Allowed differences (the deliberate ones, each with its reason) are in
 ALLOWED below; every other disagreement is a finding. tests/suites/
@@ -2654,10 +2658,18 @@ def main(argv=None):
                     help="seconds strata may take over a statement")
     ap.add_argument("--off", action="append", default=[],
                     help="turn a generator feature off (istrue, bare, ...)")
+    ap.add_argument("--big", action="store_true",
+                    help="a table of 2,000 rows in every seed")
+    ap.add_argument("--work-mem", type=int, metavar="KB",
+                    help="SET work_mem to KB in every seed")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     seeds = [args.seed] if args.seed is not None else parse_seeds(args.seeds)
     cfg = {"features": {f: False for f in args.off}}
+    if args.big:
+        cfg["big"] = 1.0
+    if args.work_mem:
+        cfg["work_mem"] = args.work_mem
     strata = [str(Path(args.strata).resolve())]
     work = Path(tempfile.mkdtemp(prefix="difftest-"))
     start = time.monotonic()
