@@ -1094,7 +1094,11 @@ class Gen:
         x = lambda w="num": self.expr(scope, w, d)  # noqa: E731
         if r < 0.35:
             op = rng.choice(["+", "-", "*", "/", "%", "+", "-", "*"])
-            return N("bin", [x(), x()], op=op)
+            a, b = x(), x()
+            if op == "%" and not self.feat.get("modtext", True) and \
+                    "text" in (self.type_of(a), self.type_of(b)):
+                op = "+"
+            return N("bin", [a, b], op=op)
         if r < 0.42:
             if not self.feat.get("negzero", True):
                 return N("bin", [lit("0", "int"), x()], op="-")
@@ -1167,8 +1171,8 @@ class Gen:
             op = rng.choice(["=", "<>", "!=", "<", "<=", ">", ">=", "=="])
             a = x()
             # Mostly like with like; sometimes across types (affinity).
-            b = self.expr(scope, self.type_of(a) if rng.random() < 0.7
-                          else "any", d)
+            b = self.expr(scope, self.type_of(a) if rng.random() < 0.7 or
+                          not self.feat.get("affinity", True) else "any", d)
             return N("bin", [a, b], op=op)
         if r < 0.37:
             return N("bin", [x("bool"), x("bool")],
@@ -1417,7 +1421,9 @@ class Gen:
             rc = [(right.alias + "." + c, t) for c, t in right.cols]
             a, ta = rng.choice(lc)
             same = [c for c in rc if c[1] == ta]
-            b, tb = rng.choice(same if same and rng.random() < 0.8 else rc)
+            b, tb = rng.choice(same if same and (
+                rng.random() < 0.8 or not self.feat.get("affinity", True))
+                else rc)
             e = N("bin", [N("col", name=a, type=TYPES.get(ta, ta)),
                           N("col", name=b, type=TYPES.get(tb, tb))],
                   op=rng.choice(["=", "=", "=", "<", ">="]))
@@ -2055,9 +2061,10 @@ def gen_dml(gen):
     if r < 0.75:
         return Case("dml", gen.schema, [N("delete", [where],
                                           table=t.name)])
-    if len(t.rows) > 300:
-        return None
     src = rng.choice(gen.schema.tables)
+    if len(t.rows) > 300 or gen.schema.views and len(src.rows) > 30:
+        # The views' costs were reckoned with the tables' first sizes.
+        return None
     al = gen.alias()
     sscope = Scope([Source(al, src.cols)])
     items = []
