@@ -163,6 +163,20 @@ REGRESSIONS = [
       "INSERT INTO t0 VALUES (2592, 3817925224200482713), (1, 5)"],
      ["UPDATE t0 SET c0 = NULL WHERE 'B' >= t0.c1", "SELECT * FROM t0",
       "DELETE FROM t0 WHERE 'B' >= t0.c1", "SELECT * FROM t0"]),
+    ("a subquery in FROM of three aggregate arms under an aggregate: a "
+     "use after free (AddressSanitizer; bug 15)",
+     ["CREATE TABLE t0 (c0 REAL)", "CREATE TABLE t2 (c0 INTEGER)"],
+     ["SELECT sum(x0) FROM (SELECT sum(1) AS x0 FROM t0, t2 UNION ALL "
+      "SELECT sum(1) FROM t0, t2 UNION ALL SELECT sum(1) FROM t0, t2) AS u"]),
+    ("max() of '': memcpy from NULL (UBSan; bug 16)",
+     ["CREATE TABLE t1 (c0 TEXT)", "INSERT INTO t1 VALUES ('a')"],
+     ["SELECT max(''), min(''), max(c0) FROM t1"]),
+    ("a new row id after 9223372036854775807: a signed overflow (UBSan; "
+     "bug 17; sqlite3 picks a random free row id there, strata refuses: "
+     "only strata's survival is checked)",
+     ["CREATE TABLE t3 (c0 INTEGER PRIMARY KEY)",
+      "INSERT INTO t3 VALUES (9223372036854775807)"],
+     ["INSERT INTO t3 VALUES (NULL) -- strata only"]),
     ("sum() and abs() overflow in every order: an error on both (guards "
      "the allowance for overflows that depend on the order)",
      ["CREATE TABLE t0 (c0 INTEGER)",
