@@ -617,7 +617,7 @@ def out_items(body):
     return sel.kids[0].kids
 
 
-def n_outputs(body, sources=None):
+def n_outputs(body):
     """The number of output columns, when the items hold no star."""
     items = out_items(body)
     if any(i.kind == "star" for i in items):
@@ -1613,9 +1613,6 @@ class Gen:
                     q.kids[2].a["sql"] == "0":
                 q.kids[3] = None
 
-    def predicate(self, scope):
-        return self.expr(scope, "bool", 0)
-
     def views(self, n):
         out = []
         for i in range(n):
@@ -2055,7 +2052,6 @@ def gen_case(gen, oracle):
 def gen_dml(gen):
     rng = gen.rng
     t = rng.choice(gen.schema.tables)
-    al = None
     scope = Scope([Source(t.name, t.cols)])
     r = rng.random()
     where = gen.expr(scope, "bool", 1) if rng.random() < 0.8 else None
@@ -2294,8 +2290,6 @@ def candidates(n):
         for kid in n.kids:
             if isinstance(kid, N) and kid.kind in EXPR_KINDS:
                 out.append(copy.deepcopy(kid))
-        if k in ("insel", "exists", "scalar"):
-            pass
         if k != "lit":
             out += [lit(s) for s in LITERALS]
         elif n.a["sql"] not in LITERALS[:3]:
@@ -2400,8 +2394,6 @@ def candidates(n):
                 m = copy.deepcopy(src)
                 m.a["alias"] = n.a["alias"]
                 out.append(m)
-    if k == "star":
-        pass
     return out
 
 
