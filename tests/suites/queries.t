@@ -485,18 +485,17 @@ strata=> EXPLAIN SELECT t.v, count(*) FROM t JOIN u ON u.t_id = t.id GROUP BY t.
 (6 rows)
 
 strata=> EXPLAIN SELECT v FROM t WHERE v IN (SELECT t_id FROM u) AND EXISTS (SELECT 1 FROM u WHERE u.id = t.v);
-                     QUERY PLAN
-----------------------------------------------------
+                        QUERY PLAN
+----------------------------------------------------------
  Project: t.v
-   Filter: EXISTS (subquery)
+   Scan t filter: t.v IN (subquery) AND EXISTS (subquery)
+     Subquery (runs once):
+       Project: u.t_id
+         Scan u
      Subquery (correlated: runs for each row):
        Project: 1
          Scan u (row id = t.v) filter: (u.id = t.v)
-     Scan t filter: t.v IN (subquery)
-       Subquery (runs once):
-         Project: u.t_id
-           Scan u
-(9 rows)
+(8 rows)
 
 strata=> EXPLAIN SELECT DISTINCT v FROM t UNION SELECT t_id FROM u;
           QUERY PLAN

@@ -57,10 +57,33 @@ strata=> INSERT INTO t VALUES (NULL, NULL, NULL, 2);
 ERROR:  column "b" is of type boolean but expression is of type integer
 LINE 1: INSERT INTO t VALUES (NULL, NULL, NULL, 2);
                                                 ^
-strata=> INSERT INTO t VALUES (TRUE, NULL, NULL, NULL);
+strata=> \q
+
+## TRUE is a boolean in 06
+# From 07 on values behave as SQLite's, where TRUE is the integer 1.
+milestones: 06
+$ strata test.db
+strata=> CREATE TABLE t (i INTEGER, b BOOLEAN);
+CREATE TABLE
+strata=> INSERT INTO t VALUES (TRUE, NULL);
 ERROR:  column "i" is of type integer but expression is of type boolean
-LINE 1: INSERT INTO t VALUES (TRUE, NULL, NULL, NULL);
+LINE 1: INSERT INTO t VALUES (TRUE, NULL);
                               ^
+strata=> \q
+
+## TRUE is the integer 1 from 07, and still fits a BOOLEAN column
+milestones: 07-
+$ strata test.db
+strata=> CREATE TABLE t (i INTEGER, b BOOLEAN);
+CREATE TABLE
+strata=> INSERT INTO t VALUES (TRUE, FALSE);
+INSERT 0 1
+strata=> SELECT i, b, TRUE + 1 FROM t;
+ i | b | ?column?
+---+---+----------
+ 1 | f |        2
+(1 row)
+
 strata=> \q
 
 ## VARCHAR(n) and CHAR(n) hold at most n characters

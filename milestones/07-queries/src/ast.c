@@ -116,8 +116,11 @@ Expr *ast_literal(Parse *p, int token_type, Token t)
         break;
     case TK_TRUE:
     case TK_FALSE:
-        v->type = VALUE_BOOLEAN;
-        v->b = token_type == TK_TRUE;
+        /* As in SQLite: TRUE is the integer 1, FALSE 0 (a BOOLEAN column
+         * takes either). */
+        v->type = VALUE_INTEGER;
+        v->i = token_type == TK_TRUE;
+        e->keyword = true;
         break;
     case TK_INTEGER: {
         uint64_t u;
@@ -191,7 +194,8 @@ Expr *ast_unary(Parse *p, int op, Token at, Expr *operand)
         return NULL;
     /* A sign in front of a number is part of the number: -5 is the
      * literal -5, and -9223372036854775808 the smallest integer. */
-    if (operand->kind == EXPR_LITERAL &&
+    if ((op == TK_MINUS || op == TK_PLUS) &&
+        operand->kind == EXPR_LITERAL &&
         (operand->value.type == VALUE_INTEGER ||
          operand->value.type == VALUE_REAL)) {
         if (op == TK_MINUS) {
@@ -218,8 +222,21 @@ Expr *ast_unary(Parse *p, int op, Token at, Expr *operand)
 }
 /* book: end ast-unary */
 
+static Expr *over(Parse *p, ExprKind kind, Expr *left, bool negated);
+
 Expr *ast_binary(Parse *p, int op, Expr *left, Expr *right)
 {
+    /* x IS TRUE is not x IS 1: it asks for x's truth, as SQLite does
+     * (2 IS TRUE holds). */
+    if ((op == TK_IS || op == TK_ISNOT) && right != NULL &&
+        right->kind == EXPR_LITERAL && right->keyword) {
+        int64_t truth = right->value.i;
+        ast_free_expr(right);
+        Expr *e = over(p, EXPR_IS_TRUTH, left, op == TK_ISNOT);
+        if (e != NULL)
+            e->value = (Value){.type = VALUE_INTEGER, .i = truth};
+        return e;
+    }
     Expr *e = left && right ? new_expr(p, EXPR_BINARY, left->pos) : NULL;
     if (e == NULL) {
         ast_free_expr(left);

@@ -33,6 +33,7 @@ typedef enum ExprKind {
     EXPR_UNARY,            /* op left: -, +, NOT */
     EXPR_BINARY,           /* left op right */
     EXPR_IS_NULL,          /* left IS [NOT] NULL (negated: NOT) */
+    EXPR_IS_TRUTH,         /* left IS [NOT] TRUE|FALSE (value: 1 or 0) */
     EXPR_BETWEEN,          /* left [NOT] BETWEEN right AND third */
     EXPR_LIKE,             /* left [NOT] LIKE right [ESCAPE third] */
     EXPR_IN_LIST,          /* left [NOT] IN (list) */
@@ -61,6 +62,7 @@ struct Expr {
     Value value;           /* EXPR_LITERAL */
     bool owns_text;        /* the value's text is this node's to free */
     bool too_big;          /* an integer literal of 2^63 or more */
+    bool keyword;          /* a literal written TRUE or FALSE */
     Name table, name;      /* EXPR_COLUMN; EXPR_FUNCTION: name */
     Expr *left, *right, *third;
     ExprList *list;

@@ -125,6 +125,7 @@ static void free_select(BoundSelect *bs)
         free(bs->result_names[i]);
     free(bs->result_names);
     free(bs->result_types);
+    free(bs->result_affinities);
     free(bs->aggregates);
     free(bs->calls);
     free(bs->kept_source);
@@ -143,6 +144,8 @@ void bind_free(Binding *b)
             free(s->column_names[c]);
         free(s->column_names);
         free(s->types);
+        free(s->merged);
+        free(s->affinities);
         free(s->name);
     }
     free(b->sources);
@@ -177,6 +180,15 @@ static int find_in_source(const Source *s, const char *name)
 static ColumnType source_type(const Source *s, int col)
 {
     return (uint32_t)col == s->n_columns ? TYPE_INTEGER : s->types[col];
+}
+
+/* The affinity of column COL of source S: its type's for a table's, what
+ * the subquery gives it for a subquery's or a view's. */
+static char source_affinity(const Source *s, int col)
+{
+    return s->affinities != NULL && (uint32_t)col < s->n_columns
+               ? s->affinities[col]
+               : value_type_affinity(source_type(s, col));
 }
 
 /* Marks every select from BS out to (not including) OUTER correlated:
@@ -224,7 +236,8 @@ static DbStatus resolve_column(Context *c, Expr *e)
                 (s->name == NULL || strcmp(s->name, table) != 0))
                 continue;
             int col = find_in_source(s, name);
-            if (col < 0)
+            if (col < 0 || (table == NULL && s->merged != NULL &&
+                            col < (int)s->n_columns && s->merged[col]))
                 continue;
             if (found_source >= 0)
                 return db_fail_at(DB_ESYNTAX, e->pos, "column reference "
@@ -238,7 +251,7 @@ static DbStatus resolve_column(Context *c, Expr *e)
         e->column = found_col;
         const Source *s = &c->b->sources[found_source];
         e->result = source_type(s, found_col);
-        e->affinity = value_type_affinity(e->result);
+        e->affinity = source_affinity(s, found_col);
         if (scope != c->scope)
             mark_correlated(c->bs, c->scope, scope);
         else if (c->keeping && !c->in_aggregate)
@@ -379,7 +392,7 @@ static DbStatus bind_subquery(Context *c, Expr *e)
     e->bound = sub;
     if (e->kind == EXPR_SUBQUERY) {
         e->result = sub->result_types[0];
-        e->affinity = value_type_affinity(e->result);
+        e->affinity = sub->result_affinities[0];
     } else {
         e->result = TYPE_INTEGER;
     }
@@ -408,8 +421,7 @@ static DbStatus bind_expr(Context *c, Expr *e)
         e->result = e->value.type == VALUE_INTEGER ? TYPE_INTEGER
                     : e->value.type == VALUE_REAL  ? TYPE_REAL
                     : e->value.type == VALUE_TEXT  ? TYPE_TEXT
-                    : e->value.type == VALUE_BOOLEAN ? TYPE_BOOLEAN
-                                                     : TYPE_ANY;
+                                                   : TYPE_ANY;
         return DB_OK;
     case EXPR_COLUMN:
         return resolve_column(c, e);
@@ -501,6 +513,10 @@ bool bind_same_expr(const Expr *a, const Expr *b)
                value_compare(&a->value, &b->value) == 0;
     case EXPR_COLUMN:
         return a->source == b->source && a->column == b->column;
+    case EXPR_IS_TRUTH:
+        if (a->value.i != b->value.i)
+            return false;
+        break;
     case EXPR_FUNCTION:
         if (strcmp(a->name.text, b->name.text) != 0 ||
             a->distinct != b->distinct || a->star != b->star)
@@ -576,6 +592,10 @@ static DbStatus fill_from_subquery(Binding *b, int src, BoundSelect *sub,
         return db_fail_at(DB_ESYNTAX, pos, "the view has %u column names "
                           "for %u columns", names->n, sub->n_results);
     s->sub = sub;
+    s->affinities = malloc(sub->n_results + 1);
+    if (s->affinities == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    memcpy(s->affinities, sub->result_affinities, sub->n_results);
     for (uint32_t i = 0; i < sub->n_results; i++) {
         s->column_names[i] = copy_string(names ? names->items[i].text
                                                : sub->result_names[i]);
@@ -680,8 +700,8 @@ static DbStatus bind_using(Context *c, SrcItem *item, uint32_t index)
         *r = (Expr){.kind = EXPR_COLUMN, .pos = name->pos,
                     .source = item->source, .column = rcol,
                     .aggregate = -1, .result = source_type(right, rcol)};
-        l->affinity = value_type_affinity(l->result);
-        r->affinity = value_type_affinity(r->result);
+        l->affinity = source_affinity(ls, lcol);
+        r->affinity = source_affinity(right, rcol);
         *eq = (Expr){.kind = EXPR_BINARY, .op = TK_EQ, .pos = name->pos,
                      .left = l, .right = r, .aggregate = -1,
                      .result = TYPE_INTEGER};
@@ -701,10 +721,14 @@ static DbStatus bind_using(Context *c, SrcItem *item, uint32_t index)
                           .aggregate = -1, .result = TYPE_INTEGER};
             item->on = and;
         }
-        /* SELECT * shows the column once: the right one hides. */
+        /* SELECT * shows the column once, the left one; the right one
+         * answers only to its qualified name. */
         if (rcol < (int)right->n_columns) {
-            free(right->column_names[rcol]);
-            right->column_names[rcol] = NULL;
+            if (right->merged == NULL &&
+                (right->merged = calloc(right->n_columns,
+                                        sizeof *right->merged)) == NULL)
+                return db_fail(DB_ENOMEM, "out of memory");
+            right->merged[rcol] = true;
         }
     }
     return DB_OK;
@@ -740,12 +764,19 @@ static DbStatus add_result(BoundSelect *bs, Expr *e, char *name)
     ColumnType *types = realloc(bs->result_types, n * sizeof *types);
     if (types != NULL)
         bs->result_types = types;
-    if (results == NULL || names == NULL || types == NULL || name == NULL) {
+    char *affinities = realloc(bs->result_affinities, n);
+    if (affinities != NULL)
+        bs->result_affinities = affinities;
+    if (results == NULL || names == NULL || types == NULL ||
+        affinities == NULL || name == NULL) {
         free(name);
         return db_fail(DB_ENOMEM, "out of memory");
     }
     bs->results[bs->n_results] = e;
     bs->result_names[bs->n_results] = name;
+    bs->result_affinities[bs->n_results] =
+        e->kind == EXPR_COLUMN || e->kind == EXPR_CAST ? e->affinity
+                                                       : AFFINITY_NONE;
     bs->result_types[bs->n_results++] = e->result;
     return DB_OK;
 }
@@ -766,7 +797,7 @@ static DbStatus expand_star(Context *c, ExprItem *item)
             continue;
         any = true;
         for (uint32_t col = 0; col < s->n_columns; col++) {
-            if (s->column_names[col] == NULL)
+            if (table == NULL && s->merged != NULL && s->merged[col])
                 continue; /* a USING column shown on its left */
             Expr *e = calloc(1, sizeof *e);
             if (e == NULL)
@@ -774,7 +805,7 @@ static DbStatus expand_star(Context *c, ExprItem *item)
             *e = (Expr){.kind = EXPR_COLUMN, .pos = item->star_pos,
                         .source = (int)src, .column = (int)col,
                         .aggregate = -1, .result = s->types[col]};
-            e->affinity = value_type_affinity(e->result);
+            e->affinity = source_affinity(s, (int)col);
             e->name.text = copy_string(s->column_names[col]);
             *chain = e;
             chain = &e->third;
@@ -1066,6 +1097,7 @@ static DbStatus bind_query(Binding *b, Select *select, const Scope *outer,
             bs->result_names[i] = name;
             if (bs->result_types[i] != prior->result_types[i])
                 bs->result_types[i] = TYPE_ANY;
+            bs->result_affinities[i] = first->result_affinities[i];
         }
         Scope scope = {.bs = bs, .n_visible = 0, .outer = outer};
         Context c = {.b = b, .scope = &scope, .bs = bs,

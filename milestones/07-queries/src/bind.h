@@ -27,6 +27,11 @@ typedef struct Source {
     uint32_t n_columns;
     char **column_names;
     ColumnType *types;         /* TYPE_ANY when not known */
+    char *affinities;          /* a subquery's: its results'; NULL for a
+                                * table (its columns' types give them) */
+    bool *merged;              /* NULL, or per column: a USING column the
+                                * item on its left shows (an unqualified
+                                * name and * mean the left one) */
     bool right_of_left_join;   /* NULL when its LEFT JOIN finds no row */
 } Source;
 
@@ -53,6 +58,8 @@ typedef struct BoundSelect {
     Expr **results;
     char **result_names;
     ColumnType *result_types;
+    char *result_affinities;   /* SQLite's rule: a result that is a column
+                                * has its affinity; any other, none */
 
     /* GROUP BY: an expression per key (a result's, when it names one). */
     uint32_t n_group;

@@ -244,8 +244,9 @@ static DbStatus eval_in_list(ExecContext *ctx, Arena *arena, const Expr *e,
         rc = exec_eval(ctx, arena, item, &v);
         if (rc != DB_OK)
             return rc;
+        /* Only x's affinity applies, to every item, as in SQLite. */
         bool is_null;
-        found = value_compare_for(&x, e->left->affinity, &v, item->affinity,
+        found = value_compare_for(&x, e->left->affinity, &v, AFFINITY_NONE,
                                   &is_null) == 0 && !is_null;
         saw_null |= is_null;
     }
@@ -407,6 +408,13 @@ DbStatus exec_eval(ExecContext *ctx, Arena *arena, const Expr *e,
         rc = exec_eval(ctx, arena, e->left, &v);
         *out = truth_value((v.type == VALUE_NULL) != e->negated, false);
         return rc;
+    case EXPR_IS_TRUTH: {
+        rc = exec_eval(ctx, arena, e->left, &v);
+        bool is_null, truth = value_truth(&v, &is_null);
+        bool holds = !is_null && truth == (e->value.i == 1);
+        *out = truth_value(holds != e->negated, false);
+        return rc;
+    }
     case EXPR_BETWEEN:
         return eval_between(ctx, arena, e, out);
     case EXPR_LIKE:
@@ -623,7 +631,7 @@ static int64_t low_bound(const Value *v, bool open, bool *none, bool *all)
 {
     Value n;
     *none = *all = false;
-    value_cast(NULL, v, AFFINITY_NUMERIC, &n);
+    value_numeric_affinity(v, &n);
     if (v->type == VALUE_NULL) {
         *none = true; /* id > NULL is never true */
         return 0;
@@ -655,7 +663,7 @@ static int64_t high_bound(const Value *v, bool open, bool *none, bool *all)
 {
     Value n;
     *none = *all = false;
-    value_cast(NULL, v, AFFINITY_NUMERIC, &n);
+    value_numeric_affinity(v, &n);
     if (v->type == VALUE_NULL) {
         *none = true;
         return 0;
@@ -1518,15 +1526,16 @@ static DbStatus limit_open(ExecContext *ctx, Plan *p, PlanState *st)
 static DbStatus limit_next(ExecContext *ctx, Plan *p, PlanState *st,
                            bool *has_row)
 {
-    *has_row = false;
+    if (st->limit >= 0 && st->given >= st->limit) {
+        *has_row = false; /* LIMIT 0 skips nothing: it ends */
+        return DB_OK;
+    }
     while (st->offset > 0) {
         DbStatus rc = exec_next(ctx, p->child, has_row);
         if (rc != DB_OK || !*has_row)
             return rc;
         st->offset--;
     }
-    if (st->limit >= 0 && st->given >= st->limit)
-        return DB_OK;
     DbStatus rc = exec_next(ctx, p->child, has_row);
     st->given += *has_row;
     return rc;

@@ -30,6 +30,10 @@ static DbStatus f_abs(Arena *arena, const Value *a, uint32_t n, Value *out)
         return DB_OK;
     }
     value_to_number(&a[0], &v);
+    /* As in SQLite: an integer stays one; anything else, a text too,
+     * becomes a real. */
+    if (a[0].type == VALUE_TEXT && v.type == VALUE_INTEGER)
+        v = (Value){.type = VALUE_REAL, .r = (double)v.i};
     if (v.type == VALUE_INTEGER) {
         if (v.i == INT64_MIN)
             return db_fail(DB_ERANGE, "integer overflow");
@@ -439,7 +443,8 @@ static DbStatus keep_best(AggState *state, const Value *v)
         state->own = grown;
         state->own_cap = v->text.n;
     }
-    memcpy(state->own, v->text.s, v->text.n);
+    if (v->text.n > 0)
+        memcpy(state->own, v->text.s, v->text.n);
     state->best.text.s = state->own;
     return DB_OK;
 }
@@ -474,9 +479,16 @@ DbStatus agg_step(AggState *state, const Value *v)
     default: {
         /* count, sum, total, avg: the sum kept as an integer as long as
          * every value is one, as SQLite does, and as a real beside it. */
-        Value n;
+        Value n, whole;
         value_to_number(v, &n);
         state->count++;
+        /* A text counts as an integer only if it is all one ('5'); any
+         * other ('', '5a') makes the sum a real, as in SQLite. */
+        if (v->type == VALUE_TEXT) {
+            value_numeric_affinity(v, &whole);
+            if (whole.type != VALUE_INTEGER && n.type == VALUE_INTEGER)
+                n = (Value){.type = VALUE_REAL, .r = (double)n.i};
+        }
         if (n.type == VALUE_REAL)
             state->has_real = true;
         else if (__builtin_add_overflow(state->int_sum, n.i,

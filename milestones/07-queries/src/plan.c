@@ -103,7 +103,8 @@ static uint64_t reads_of(const BoundSelect *bs, const Expr *e)
         e->kind == EXPR_IN_SELECT) {
         uint64_t r = reads_of(bs, e->left);
         if (e->correlated)
-            r |= ~(uint64_t)0;
+            r |= bs->n_from >= 63 ? ~(uint64_t)0
+                                  : ((uint64_t)1 << bs->n_from) - 1;
         return r;
     }
     return reads_of(bs, e->left) | reads_of(bs, e->right) |
@@ -286,6 +287,8 @@ static DbStatus access(Planner *pl, uint32_t item, Plan **out)
         }
         p->rows = rows;
     }
+    /* Planning a subquery may add sources, and move the array. */
+    s = &pl->b->sources[src];
     p->source = src;
     p->n_columns = s->n_columns;
     if (p->kind == PLAN_SCAN)
@@ -313,13 +316,14 @@ static bool joinable(Planner *pl, uint32_t i, void *ctx)
 {
     const JoinStep *j = ctx;
     uint64_t here = item_bit(j->item);
-    if ((pl->reads[i] & ~(j->left | here)) != 0)
-        return false;
     const SrcItem *it = &pl->bs->select->from->items[j->item];
     /* A LEFT JOIN's ON is its own, whatever it reads (ON NULL too: it
-     * keeps every row of the left, with NULLs). */
+     * keeps every row of the left, with NULLs; a correlated subquery,
+     * which counts as reading every item). */
     if (it->join == JOIN_LEFT)
         return pl->from_on[i] && pl->on_item[i] == (int32_t)j->item;
+    if ((pl->reads[i] & ~(j->left | here)) != 0)
+        return false;
     if ((pl->reads[i] & here) == 0)
         return false;
     return !pl->from_on[i] || pl->on_item[i] <= (int32_t)j->item;
@@ -909,8 +913,6 @@ static void put_expr(const Binding *b, const Expr *e, Text *t)
         } else if (e->value.type == VALUE_REAL) {
             snprintf(buf, sizeof buf, "%.15g", e->value.r);
             put(t, buf);
-        } else if (e->value.type == VALUE_BOOLEAN) {
-            put(t, e->value.b ? "TRUE" : "FALSE");
         } else {
             put(t, "NULL");
         }
@@ -942,6 +944,11 @@ static void put_expr(const Binding *b, const Expr *e, Text *t)
     case EXPR_IS_NULL:
         put_expr(b, e->left, t);
         put(t, e->negated ? " IS NOT NULL" : " IS NULL");
+        return;
+    case EXPR_IS_TRUTH:
+        put_expr(b, e->left, t);
+        put(t, e->negated ? " IS NOT " : " IS ");
+        put(t, e->value.i ? "TRUE" : "FALSE");
         return;
     case EXPR_BETWEEN:
         put_expr(b, e->left, t);

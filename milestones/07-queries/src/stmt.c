@@ -218,7 +218,7 @@ DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
         if (rc == DB_OK && !empty && last == INT64_MAX)
             rc = db_fail(DB_EFULL, "table \"%s\" has no row id left after "
                          "%" PRId64, def->name, last);
-        key = empty ? 1 : last + 1;
+        key = empty ? 1 : rc == DB_OK ? last + 1 : last;
         if (id != NULL)
             *id = (Value){.type = VALUE_INTEGER, .i = key};
     }

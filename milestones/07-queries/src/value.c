@@ -180,6 +180,31 @@ static size_t parse_number(const char *s, size_t n, Value *out)
     return i;
 }
 
+/* The integer at the start of text S (N bytes), as SQLite's % reads a
+ * text: its leading digits only ('1e3' is 1), saturating at the ends of
+ * 64 bits; 0 if there are none. */
+static int64_t leading_integer(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_space(s[i]))
+        i++;
+    bool minus = i < n && s[i] == '-';
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    uint64_t v = 0;
+    bool over = false;
+    for (; i < n && is_digit(s[i]); i++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            over = true;
+        else
+            v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (minus)
+        return over || v > (uint64_t)INT64_MAX + 1 ? INT64_MIN
+                                                  : (int64_t)(0 - v);
+    return over || v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 /* The value of all of text S (N bytes), if all of it (but white space
  * around) is a number. */
 static bool whole_number(const char *s, size_t n, Value *out)
@@ -310,9 +335,7 @@ char value_name_affinity(const char *name)
     return AFFINITY_NUMERIC;
 }
 
-/* V with numeric affinity applied: a text that is all a number becomes
- * that number (an integer if it has no fraction). */
-static void numeric_affinity(const Value *v, Value *out)
+void value_numeric_affinity(const Value *v, Value *out)
 {
     *out = *v;
     Value n;
@@ -411,9 +434,9 @@ int value_compare_for(const Value *a, char a_affinity, const Value *b,
     Value x = *a, y = *b;
     char buf_x[64], buf_y[64];
     if (numeric(a_affinity) && !numeric(b_affinity)) {
-        numeric_affinity(b, &y);
+        value_numeric_affinity(b, &y);
     } else if (numeric(b_affinity) && !numeric(a_affinity)) {
-        numeric_affinity(a, &x);
+        value_numeric_affinity(a, &x);
     } else if (a_affinity == AFFINITY_TEXT && b_affinity == AFFINITY_NONE &&
                b->type != VALUE_TEXT && b->type != VALUE_NULL) {
         Value n = as_number(b);
@@ -461,9 +484,14 @@ DbStatus value_arith(int op, const Value *a, const Value *b, Value *out)
     value_to_number(a, &x);
     value_to_number(b, &y);
     if (op == TK_REM) {
-        /* Both as integers; the answer a real if either was one. */
-        int64_t i = x.type == VALUE_INTEGER ? x.i : real_to_integer(x.r);
-        int64_t j = y.type == VALUE_INTEGER ? y.i : real_to_integer(y.r);
+        /* Both as integers (a text by its leading digits); the answer a
+         * real if either was one. */
+        int64_t i = a->type == VALUE_TEXT ? leading_integer(a->text.s,
+                                                            a->text.n)
+                    : x.type == VALUE_INTEGER ? x.i : real_to_integer(x.r);
+        int64_t j = b->type == VALUE_TEXT ? leading_integer(b->text.s,
+                                                            b->text.n)
+                    : y.type == VALUE_INTEGER ? y.i : real_to_integer(y.r);
         if (j == 0) {
             *out = (Value){.type = VALUE_NULL};
             return DB_OK;

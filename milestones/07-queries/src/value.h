@@ -87,6 +87,11 @@ int value_format_real(double r, char *buf, size_t size);
 /* V as text (a number printed as SQLite prints it), in ARENA. */
 DbStatus value_to_text(Arena *arena, const Value *v, Value *out);
 
+/* V with numeric affinity applied, as a comparison with an INTEGER or
+ * REAL column applies it: a text that is all a number becomes that
+ * number (an integer if it has no fraction); any other text stays. */
+void value_numeric_affinity(const Value *v, Value *out);
+
 /* V as a number: text by its leading digits ('12abc' is 12, 'x' is 0). */
 void value_to_number(const Value *v, Value *out);
 
