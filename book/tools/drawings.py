@@ -30,6 +30,14 @@ line it does not know, raise Unreadable, which fails the picture (and
   overflow (06 on) `\page N` of a leaf with one row that overflows and
            of every page of its chain: the leaf and the chain to scale,
            the row's cell enlarged, and the pointers from page to page
+  plan     (07 on) `EXPLAIN SELECT ...`, then one SELECT per operator of
+           its plan, top first (the first the EXPLAIN's own query): the
+           plan as a tree of boxes, and beside each arrow up the rows that
+           operator handed up, as the SELECT's "(N rows)" counts them
+  sort     (07 on) `\sorts` after one sort: its runs, the merges the
+           sorter's rule makes of them (checked against the merges, last
+           merge and passes printed), and the last merge that gives the
+           rows
 """
 import math
 import re
@@ -1470,6 +1478,351 @@ def chain_panel(leaf, cell, chain):
     return c
 
 
+
+# --- plan: a query's operators, and the rows each hands up ------------------
+
+class PlanNode:
+    def __init__(self, text, depth):
+        self.text, self.depth = text, depth
+        self.children = []
+        self.rows = None            # what the query ending here returned
+        self.x = self.y = self.w = self.h = 0
+        self.lines = []
+
+
+def row_count(step):
+    """The row count in the "(N rows)" footer a SELECT printed."""
+    for line in reversed(lines_of(step.output)):
+        m = re.fullmatch(r"\((\d+) rows?\)", line.strip())
+        if m:
+            return int(m.group(1))
+        if line.startswith("ERROR:"):
+            break
+    raise Unreadable("`%s` printed no \"(N rows)\": %r" % (
+        step.command, step.output.strip()[-200:]))
+
+
+def read_plan(step):
+    """The tree an EXPLAIN printed: one operator a line, two blanks of
+    indent per level, under a "QUERY PLAN" header."""
+    lines = step.output.strip("\n").split("\n")
+    if len(lines) < 3 or lines[0].strip() != "QUERY PLAN" or \
+            set(lines[1].strip()) != {"-"}:
+        raise Unreadable("`%s` does not print a QUERY PLAN" % step.command)
+    body = lines[2:]
+    if not body or not re.fullmatch(r"\(\d+ rows?\)", body[-1].strip()):
+        raise Unreadable("`%s`: no row count after the plan" % step.command)
+    nodes = []
+    stack = []
+    for line in body[:-1]:
+        text = line.rstrip()
+        indent = len(text) - len(text.lstrip(" ")) - 1
+        if indent < 0 or indent % 2:
+            raise Unreadable("plan line %r: odd indent" % line)
+        node = PlanNode(text.strip(), indent // 2)
+        if node.text.startswith("Subquery") and node.text.endswith(":"):
+            raise Unreadable("the drawing knows no subqueries of "
+                             "expressions: %r" % node.text)
+        while stack and stack[-1].depth >= node.depth:
+            stack.pop()
+        if stack:
+            if node.depth != stack[-1].depth + 1:
+                raise Unreadable("plan line %r: indented too far" % line)
+            stack[-1].children.append(node)
+        elif nodes:
+            raise Unreadable("the plan has two tops: %r" % line)
+        if len(stack) and len(stack[-1].children) > 2:
+            raise Unreadable("an operator with three children: %r" % line)
+        stack.append(node)
+        nodes.append(node)
+    if not nodes:
+        raise Unreadable("`%s`: an empty plan" % step.command)
+    return nodes
+
+
+PLAN_GAP, PLAN_PAD, PLAN_LINE = 40, 6, SMALL + 3
+
+
+def plan_kind(node):
+    if node.text.startswith("Scan") or node.text.startswith("One row"):
+        return "row"
+    if " join" in node.text or node.text.startswith("Nested loop"):
+        return "internal"
+    return "header"
+
+
+def place_plan(node, x, width, y):
+    """Gives NODE its box at (X, Y), WIDTH wide, and its children theirs
+    below it, side by side; returns the bottom of the lowest box."""
+    node.x, node.y, node.w = x, y, width
+    node.lines = svg.wrap(node.text, SMALL, width - 2 * PLAN_PAD)
+    node.h = len(node.lines) * PLAN_LINE + 2 * PLAN_PAD - 2
+    bottom = y + node.h
+    if node.children:
+        n = len(node.children)
+        w = (width - (n - 1) * 16) / n
+        for i, child in enumerate(node.children):
+            bottom = max(bottom, place_plan(child, x + i * (w + 16), w,
+                                            y + node.h + PLAN_GAP))
+    return bottom
+
+
+def plan_rows_label(parent, child, i):
+    """What the arrow from CHILD up to PARENT carries: the rows of the
+    query ending at CHILD, and how often it runs below a nested loop."""
+    rows = "%d row%s" % (child.rows, "" if child.rows == 1 else "s")
+    outer = parent.children[0]
+    if parent.text.startswith("Nested loop") and i == 1 and outer.rows != 1:
+        return "%s, %d times" % (rows, outer.rows)
+    return rows
+
+
+def draw_plan(panels, width=svg.WIDTH):
+    bodies = []
+    for panel in panels:
+        explain = one(panel, "explain")
+        nodes = read_plan(explain)
+        selects = steps_of(panel, "select")
+        if len(selects) != len(nodes):
+            raise Unreadable("panel %r: %d operators and %d SELECTs, one "
+                             "for each" % (panel.title, len(nodes),
+                                           len(selects)))
+        query = explain.command.split(None, 1)[1]
+        if selects[0].command != query:
+            raise Unreadable("the first SELECT is not the EXPLAIN's query: "
+                             "%r" % selects[0].command)
+        for node, step in zip(nodes, selects):
+            node.rows = row_count(step)
+        c = Canvas()
+        root = nodes[0]
+        top = 30
+        c.height = place_plan(root, 0, svg.WIDTH - 20, top) + 4
+        c.width = svg.WIDTH - 20
+        for node in nodes:
+            c.rect(node.x, node.y, node.w, node.h,
+                   fill=COLORS[plan_kind(node)], rx=3)
+            for j, line in enumerate(node.lines):
+                c.text(node.x + PLAN_PAD, node.y + PLAN_PAD + 10 +
+                       j * PLAN_LINE, line, SMALL)
+        # The rows each operator hands up, and the next() that asks.
+        edges = [(root, None, 0)] + [(child, node, i) for node in nodes
+                                     for i, child in enumerate(
+                                         node.children)]
+        for child, parent, i in edges:
+            if parent is None:
+                to_y = top - 26
+                to_x = child.x + child.w / 2
+                label = "%d row%s to the shell" % (
+                    child.rows, "" if child.rows == 1 else "s")
+            else:
+                n = len(parent.children)
+                to_x = parent.x + parent.w * (i + 0.5) / n
+                to_y = parent.y + parent.h
+                label = plan_rows_label(parent, child, i)
+            from_x = child.x + child.w / 2
+            from_y = child.y
+            mid = (from_y + to_y) / 2
+            c.arrow([(from_x + 6, from_y), (from_x + 6, mid),
+                     (to_x + 6, mid), (to_x + 6, to_y + 1)],
+                    stroke=INK, width=1.6, head=6)
+            c.arrow([(to_x - 6, to_y), (to_x - 6, mid),
+                     (from_x - 6, mid), (from_x - 6, from_y - 1)],
+                    stroke=MUTED, width=1, head=5, dash="3 2")
+            if parent is None:
+                c.text(to_x - 14, mid + 4.5, "next()", SMALL, "end",
+                       fill=MUTED)
+            c.text(max(from_x, to_x) + 14, mid + 4.5, label, SMALL,
+                   mono=False, bold=True)
+        bodies.append(c)
+    key = Canvas(svg.WIDTH, 0)
+    y = 0
+    for dash, color, text in ((None, INK, "rows, handed up: each count is "
+                               "what the query ending at that operator "
+                               "returns (its SELECT is in the script)"),
+                              ("3 2", MUTED, "next(): the operator above "
+                               "asks for one row at a time")):
+        lines = svg.wrap(text, SMALL, svg.WIDTH - 30, mono=False)
+        if dash:
+            c_y = y + 2
+            key.arrow([(8, c_y), (8, c_y + 12)], stroke=color, width=1,
+                      head=5, dash=dash)
+        else:
+            key.arrow([(8, y + 14), (8, y + 1)], stroke=color, width=1.6,
+                      head=6)
+        for j, line in enumerate(lines):
+            key.text(24, y + 11 + j * (SMALL + 3), line, SMALL, mono=False)
+        y += len(lines) * (SMALL + 3) + 8
+    key.height = y
+    return svg.margin(svg.stack([svg.stack(panels_titled(panels, bodies),
+                                           22), key], 14))
+
+
+# --- sort: an external merge sort's runs and merges --------------------------
+
+def commas(n):
+    return "{:,}".format(n)
+
+
+class SortShape:
+    """The statistics of one sort as `\sorts` prints them."""
+
+    def __init__(self, output):
+        lines = lines_of(output)
+        if not lines or not re.fullmatch(
+                r"sorts in the last statement: 1", lines[0]):
+            raise Unreadable("`\\sorts` does not show exactly one sort: "
+                             "%r" % (lines[:1],))
+        m = re.fullmatch(r"sort 1: (\d+) rows?, work_mem (\S+)",
+                         lines[1] if len(lines) > 1 else "")
+        if not m:
+            raise Unreadable("`\\sorts`: %r" % (lines[1:2],))
+        self.rows, self.budget = int(m.group(1)), m.group(2)
+        rest = lines[2:]
+        self.in_memory = rest[:1] == ["  sorted in memory: no run written"]
+        fields = labelled(rest)
+        self.memory = number(fields.get("memory held at most"),
+                             "memory held at most")
+        if self.in_memory:
+            self.runs = self.fan_in = self.merges = self.last = 0
+            self.passes = self.bytes = 0
+            return
+        m = re.fullmatch(r"(\d+), merged (\d+) at a time",
+                         fields.get("runs written", ""))
+        m2 = re.fullmatch(r"(\d+), and a last one of (\d+) runs? that "
+                          r"gives the rows", fields.get("merges", ""))
+        if not m or not m2:
+            raise Unreadable("`\\sorts`: runs %r, merges %r" % (
+                fields.get("runs written"), fields.get("merges")))
+        self.runs, self.fan_in = int(m.group(1)), int(m.group(2))
+        self.merges, self.last = int(m2.group(1)), int(m2.group(2))
+        self.passes = number(fields.get("merge passes"), "merge passes")
+        self.bytes = number(fields.get("bytes written to temporary files"),
+                            "bytes written")
+
+
+class SortRun:
+    def __init__(self, level, rows, inputs=()):
+        self.level, self.rows, self.inputs = level, rows, list(inputs)
+        self.x = 0
+
+
+def simulate_sort(shape):
+    """The runs and merges of sort.c's rule: each run goes on a stack,
+    and whenever the F runs on top are of one level they become one run
+    of the next; at the end, while more than F are left, the neighbours
+    with the fewest rows (rows stand for bytes: the rows have one size)
+    are merged, as many as leave F. Returns (level-0 runs, every merged
+    run, the runs of the last merge), checked against SHAPE."""
+    f = shape.fan_in
+    per = -(-shape.rows // shape.runs)
+    firsts = [SortRun(0, per) for _ in range(shape.runs - 1)]
+    firsts.append(SortRun(0, shape.rows - per * (shape.runs - 1)))
+    merged = []
+    stack = []
+
+    def merge(at, k):
+        run = SortRun(max(r.level for r in stack[at:at + k]) + 1,
+                      sum(r.rows for r in stack[at:at + k]),
+                      stack[at:at + k])
+        stack[at:at + k] = [run]
+        merged.append(run)
+
+    for run in firsts:
+        stack.append(run)
+        while len(stack) >= f and stack[-f].level == stack[-1].level:
+            merge(len(stack) - f, f)
+    while len(stack) > f:
+        k = min(len(stack) - f + 1, f)
+        sums = [sum(r.rows for r in stack[i:i + k])
+                for i in range(len(stack) - k + 1)]
+        best = max(i for i, v in enumerate(sums) if v == min(sums))
+        merge(best, k)
+    passes = max(r.level for r in stack) + 1
+    if (len(merged), len(stack), passes) != (shape.merges, shape.last,
+                                             shape.passes):
+        raise Unreadable("sort.c's rule gives %d merges, a last merge of "
+                         "%d and %d passes; \\sorts printed %d, %d, %d" % (
+                             len(merged), len(stack), passes, shape.merges,
+                             shape.last, shape.passes))
+    return firsts, merged, stack
+
+
+def draw_sort_panel(shape, width):
+    c = Canvas()
+    c.width = width
+    y = 14
+    note = "%s rows in %s" % (commas(shape.rows), shape.budget)
+    if shape.in_memory:
+        c.text(0, y, note + ": sorted in memory, no file", SMALL,
+               mono=False, fill=MUTED)
+        c.rect(0, y + 10, width, 30, fill=COLORS["row"], rx=3)
+        c.text(width / 2, y + 30, "all %s rows, %s bytes held" % (
+            commas(shape.rows), commas(shape.memory)), SMALL, "middle")
+        c.height = y + 42
+        return c
+    firsts, merged, last = simulate_sort(shape)
+    text = "%s: %s runs of about %s rows%s; %s bytes written" % (
+        note, commas(shape.runs), commas(firsts[0].rows),
+        ", %d merge%s of %d runs into runs of about %s rows" % (
+            len(merged), "" if len(merged) == 1 else "s", shape.fan_in,
+            commas(merged[0].rows)) if merged else "",
+        commas(shape.bytes))
+    lines = svg.wrap(text, SMALL, width, mono=False)
+    for j, line in enumerate(lines):
+        c.text(0, y + j * (SMALL + 3), line, SMALL, mono=False, fill=MUTED)
+    y += (len(lines) - 1) * (SMALL + 3)
+    gap = 1.5 if len(firsts) > 40 else 3
+    run_w = (width - gap * (len(firsts) - 1)) / len(firsts)
+    levels = max([r.level for r in merged] + [0]) + 1
+    row_h, level_gap = 16, 34
+    top = y + 12
+
+    def y_of(level):
+        return top + level * (row_h + level_gap)
+
+    for i, run in enumerate(firsts):
+        run.x = i * (run_w + gap) + run_w / 2
+    for run in merged:
+        run.x = (run.inputs[0].x + run.inputs[-1].x) / 2
+    for run in merged:
+        for source in run.inputs:
+            c.line(source.x, y_of(source.level) + row_h, run.x,
+                   y_of(run.level), stroke=MUTED, width=0.6)
+    heap_y = y_of(levels) + 8
+    for source in last:
+        c.line(source.x, y_of(source.level) + row_h, width / 2, heap_y,
+               stroke=svg.ACCENT, width=0.8)
+    for run in firsts:
+        c.rect(run.x - run_w / 2, y_of(0), run_w, row_h, fill=COLORS["row"],
+               width=0.6)
+    for run in merged:
+        w = max(run_w * 2.5, 14)
+        c.rect(run.x - w / 2, y_of(run.level), w, row_h,
+               fill=COLORS["row2"], width=0.8)
+    box_w = 250
+    c.rect(width / 2 - box_w / 2, heap_y, box_w, 24,
+           fill=COLORS["new"], rx=3)
+    c.text(width / 2, heap_y + 16.5, "the last merge: %d runs, a heap" %
+           len(last), SMALL, "middle", mono=False)
+    c.arrow([(width / 2, heap_y + 24), (width / 2, heap_y + 46)],
+            stroke=INK, width=1.6)
+    c.text(width / 2 + 8, heap_y + 42, "%s rows, in order" %
+           commas(shape.rows), SMALL, mono=False, bold=True)
+    c.height = heap_y + 48
+    return c
+
+
+def draw_sort(panels, width=svg.WIDTH):
+    shapes = [SortShape(one(p, "\\sorts").output) for p in panels]
+    bodies = [draw_sort_panel(s, svg.WIDTH - 8) for s in shapes]
+    legend = svg.legend([(COLORS["row"], INK, None, "a run: sorted rows "
+                          "written from memory"),
+                         (COLORS["row2"], INK, None, "a run merged from "
+                          "runs")])
+    return svg.margin(svg.stack([svg.stack(panels_titled(panels, bodies),
+                                           22), legend], 14))
+
+
 DRAWINGS = {"rows": draw_rows, "tree": draw_tree, "slotted": draw_slotted,
             "wal": draw_wal, "pool": draw_pool, "catalog": draw_catalog,
-            "overflow": draw_overflow}
+            "overflow": draw_overflow, "plan": draw_plan, "sort": draw_sort}

@@ -50,6 +50,30 @@ strata=> SELECT 1 IN (1, NULL), 2 IN (1, NULL), 2 NOT IN (1, NULL), NULL IN (), 
 
 strata=> \q
 
+## NOT of a number is 0 or 1, also when the number is a constant
+# The parser folded NOT into a number as it folds a sign (NOT 2 was 2,
+# and WHERE NOT 0 chose no row); the differential tester found it.
+$ strata test.db
+strata=> SELECT NOT 0, NOT 2, NOT -1, NOT 0.5, NOT (NOT 4), NOT NULL, +3, - -3;
+ ?column? | ?column? | ?column? | ?column? | ?column? | ?column? | ?column? | ?column?
+----------+----------+----------+----------+----------+----------+----------+----------
+        1 |        0 |        0 |        0 |        1 |          |        3 |        3
+(1 row)
+
+strata=> CREATE TABLE t (v INTEGER);
+CREATE TABLE
+strata=> INSERT INTO t VALUES (1), (2);
+INSERT 0 2
+strata=> UPDATE t SET v = v * 10 WHERE NOT 0;
+UPDATE 2
+strata=> SELECT v FROM t WHERE NOT 2 OR v > 10;
+ v
+----
+ 20
+(1 row)
+
+strata=> \q
+
 ## CASE, CAST, LIKE and the functions
 $ strata test.db
 strata=> SELECT CASE WHEN 1 > 2 THEN 'a' WHEN 2 > 1 THEN 'b' END, CASE 3 WHEN 1 THEN 'one' ELSE 'other' END, CASE WHEN NULL THEN 1 END;
@@ -574,6 +598,70 @@ LINE 1: SET nosuch = 1;
             ^
 strata=> \q
 
+## \sorts shows what the last statement's sorts did
+# In 64kB, 20,000 rows go out in sorted runs, and merges bring them back
+# in order; in the default 4MB they sort in memory. A GROUP BY and its
+# ORDER BY are two sorts.
+$ seq 1 20000 | awk '{ print $1 "," ($1 * 7919) % 20011 ",name" $1 }' > t.csv
+$ strata test.db
+strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, name TEXT);
+CREATE TABLE
+strata=> \copy t FROM 't.csv' CSV
+COPY 20000
+strata=> \sorts
+sorts in the last statement: 0
+strata=> SELECT id, k FROM t ORDER BY k LIMIT 3;
+  id  | k
+------+---
+ 1031 | 1
+ 2062 | 2
+ 3093 | 3
+(3 rows)
+
+strata=> \sorts
+sorts in the last statement: 1
+sort 1: 20000 rows, work_mem 4MB
+  sorted in memory: no run written
+  memory held at most: 1289960 bytes
+strata=> SET work_mem = '64kB';
+SET
+strata=> SELECT id, k FROM t ORDER BY k LIMIT 3;
+  id  | k
+------+---
+ 1031 | 1
+ 2062 | 2
+ 3093 | 3
+(3 rows)
+
+strata=> \sorts
+sorts in the last statement: 1
+sort 1: 20000 rows, work_mem 64kB
+  runs written: 20, merged 26 at a time
+  merges: 0, and a last one of 20 runs that gives the rows
+  merge passes: 1
+  bytes written to temporary files: 163496
+  memory held at most: 65536 bytes
+strata=> SELECT k % 3, count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1;
+ ?column? | count
+----------+-------
+        1 |  6667
+        2 |  6667
+        0 |  6666
+(3 rows)
+
+strata=> \sorts
+sorts in the last statement: 2
+sort 1: 20000 rows, work_mem 64kB
+  runs written: 29, merged 26 at a time
+  merges: 1, and a last one of 4 runs that gives the rows
+  merge passes: 2
+  bytes written to temporary files: 290153
+  memory held at most: 65536 bytes
+sort 2: 3 rows, work_mem 64kB
+  sorted in memory: no run written
+  memory held at most: 5180 bytes
+strata=> \q
+
 ## \? lists the statements and every backslash command
 $ strata test.db
 strata=> \?
@@ -595,6 +683,7 @@ Backslash commands:
   \pages                                  list every page: type, cells, free bytes, table
   \pool                                   print the buffer pool's frames
   \q                                      quit
+  \sorts                                  what the last statement's sorts did: runs, merges
   \stats                                  print the buffer pool's counters
   \timing [on|off]                        show how long each statement takes
   \wal                                    print the state of the log

@@ -193,7 +193,8 @@ Expr *ast_unary(Parse *p, int op, Token at, Expr *operand)
     if (operand == NULL)
         return NULL;
     /* A sign in front of a number is part of the number: -5 is the
-     * literal -5, and -9223372036854775808 the smallest integer. */
+     * literal -5, and -9223372036854775808 the smallest integer. NOT is
+     * no sign: NOT 2 is 0. */
     if ((op == TK_MINUS || op == TK_PLUS) &&
         operand->kind == EXPR_LITERAL &&
         (operand->value.type == VALUE_INTEGER ||

@@ -1564,6 +1564,15 @@ static DbStatus append_next(ExecContext *ctx, Plan *p, PlanState *st,
 
 /* --- the protocol ----------------------------------------------------- */
 
+void exec_count_sort(ExecContext *ctx, const Sorter *sorter)
+{
+    if (ctx->sorts == NULL)
+        return;
+    if (ctx->sorts->n < EXEC_SORTS_KEPT)
+        sorter_stats(sorter, &ctx->sorts->first[ctx->sorts->n]);
+    ctx->sorts->n++;
+}
+
 DbStatus exec_open(ExecContext *ctx, Plan *p)
 {
     if (p->state != NULL)
@@ -1648,8 +1657,10 @@ void exec_close(ExecContext *ctx, Plan *p)
         btree_cursor_close(&st->cursor);
     if (st->tree)
         btree_close(st->tree);
-    if (st->sorter)
+    if (st->sorter) {
+        exec_count_sort(ctx, st->sorter);
         sorter_close(st->sorter);
+    }
     for (uint32_t i = 0; st->aggs && p->bs && i < p->bs->n_aggregates; i++)
         agg_free(&st->aggs[i]);
     for (uint32_t i = 0; st->shadow && p->bs && i < p->bs->n_kept; i++) {

@@ -14,6 +14,7 @@
 #include "db.h"
 #include "plan.h"
 #include "record.h"
+#include "sort.h"
 #include "value.h"
 
 /* Where a query's rows go: the shell prints them, a server would send
@@ -29,12 +30,21 @@ typedef struct RowSink {
     DbStatus (*row)(void *ctx, const Value *values);
 } RowSink;
 
+/* What the sorts of one statement did (the shell's \sorts): how many
+ * ran, and the statistics of the first EXEC_SORTS_KEPT of them. */
+#define EXEC_SORTS_KEPT 4
+typedef struct ExecSorts {
+    uint64_t n;
+    SortStats first[EXEC_SORTS_KEPT];
+} ExecSorts;
+
 /* What a statement did. */
 typedef struct ExecResult {
     bool has_rows;       /* a query: its columns and rows went to the sink */
     uint64_t count;      /* rows returned, inserted, updated or deleted */
     char tag[48];        /* the command tag: "INSERT 0 3", "DELETE 2" */
     char notice[160];    /* a NOTICE for the user, or "" */
+    ExecSorts sorts;     /* its sorts, also when it failed */
 } ExecResult;
 
 /* What the iterators of one statement run in: the database, the
@@ -44,6 +54,7 @@ typedef struct ExecContext {
     Binding *binding;
     Value **rows;          /* rows[s]: source s's current row, or NULL */
     size_t work_mem;       /* bytes a sort or a hash table may hold */
+    ExecSorts *sorts;      /* where each sort is counted, or NULL */
 } ExecContext;
 
 /* The iterator protocol every plan node follows:
@@ -58,6 +69,9 @@ typedef struct ExecContext {
 DbStatus exec_open(ExecContext *ctx, Plan *plan);
 DbStatus exec_next(ExecContext *ctx, Plan *plan, bool *has_row);
 void exec_close(ExecContext *ctx, Plan *plan);
+
+/* Counts SORTER, done with, in ctx->sorts. Can't fail. */
+void exec_count_sort(ExecContext *ctx, const Sorter *sorter);
 
 /* The value of E for the current rows, into *out; texts it makes go in
  * ARENA. */

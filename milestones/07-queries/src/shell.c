@@ -42,6 +42,7 @@ struct Shell {
     bool timing;
     bool failed;
     bool quit;
+    ExecSorts sorts;       /* what the last statement's sorts did */
 };
 
 bool shell_failed(const Shell *shell)
@@ -152,6 +153,7 @@ static void run_statement(Shell *shell, const char *sql, size_t len)
     ExecResult result;
     DbStatus rc = exec_sql(shell->db, sql, (uint32_t)len,
                            &shell->output.sink, &result);
+    shell->sorts = result.sorts;
     if (rc != DB_OK) {
         output_discard(&shell->output);
         print_error(shell, sql, len);
@@ -602,6 +604,47 @@ static void cmd_timing(Shell *shell, const char *args)
     printf("Timing is %s.\n", shell->timing ? "on" : "off");
 }
 
+/* A memory budget as SHOW work_mem writes it. */
+static void print_budget(size_t bytes)
+{
+    if (bytes % (1024 * 1024) == 0)
+        printf("%zuMB", bytes / (1024 * 1024));
+    else if (bytes % 1024 == 0)
+        printf("%zukB", bytes / 1024);
+    else
+        printf("%zu bytes", bytes);
+}
+
+static void cmd_sorts(Shell *shell, const char *args)
+{
+    (void)args;
+    const ExecSorts *sorts = &shell->sorts;
+    printf("sorts in the last statement: %" PRIu64, sorts->n);
+    if (sorts->n > EXEC_SORTS_KEPT)
+        printf(" (the first %d shown)", EXEC_SORTS_KEPT);
+    printf("\n");
+    for (uint64_t i = 0; i < sorts->n && i < EXEC_SORTS_KEPT; i++) {
+        const SortStats *st = &sorts->first[i];
+        printf("sort %" PRIu64 ": %" PRIu64 " row%s, work_mem ", i + 1,
+               st->rows, st->rows == 1 ? "" : "s");
+        print_budget(st->budget);
+        printf("\n");
+        if (st->runs == 0) {
+            printf("  sorted in memory: no run written\n");
+        } else {
+            printf("  runs written: %" PRIu64 ", merged %" PRIu32
+                   " at a time\n", st->runs, st->fan_in);
+            printf("  merges: %" PRIu64 ", and a last one of %" PRIu32
+                   " run%s that gives the rows\n", st->merges,
+                   st->last_merge, st->last_merge == 1 ? "" : "s");
+            printf("  merge passes: %" PRIu32 "\n", st->merge_passes);
+            printf("  bytes written to temporary files: %" PRIu64 "\n",
+                   st->bytes_spilled);
+        }
+        printf("  memory held at most: %zu bytes\n", st->peak_memory);
+    }
+}
+
 static void cmd_wal(Shell *shell, const char *args)
 {
     (void)args;
@@ -657,6 +700,8 @@ static const struct Command {
      cmd_pages},
     {"pool", "", "print the buffer pool's frames", cmd_pool},
     {"q", "", "quit", cmd_quit},
+    {"sorts", "", "what the last statement's sorts did: runs, merges",
+     cmd_sorts},
     {"stats", "", "print the buffer pool's counters", cmd_stats},
     {"timing", "[on|off]", "show how long each statement takes",
      cmd_timing},

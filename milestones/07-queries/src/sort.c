@@ -794,6 +794,7 @@ static DbStatus merge_runs(Sorter *s, uint32_t first, uint32_t k)
     memmove(&s->runs[first + 1], &s->runs[first + k],
             (s->n_runs - first - k) * sizeof *s->runs);
     s->n_runs -= k - 1;
+    s->stats.merges++;
     return DB_OK;
 }
 
@@ -885,6 +886,8 @@ DbStatus sorter_open(uint32_t n_values, SortCompare cmp, void *ctx,
     s->budget = memory_budget;
     s->buffer_size = buffer;
     s->fan_in = fan_in < UINT32_MAX ? (uint32_t)fan_in : UINT32_MAX;
+    s->stats.budget = memory_budget;
+    s->stats.fan_in = s->fan_in;
     count(s, sizeof *s);
     if ((s->out = mem_get(s, buffer)) == NULL) {
         free(s);
@@ -996,6 +999,7 @@ DbStatus sorter_sort(Sorter *s)
     for (uint32_t i = 0; i < s->n_runs; i++)
         if (s->runs[i].level + 1 > s->stats.merge_passes)
             s->stats.merge_passes = s->runs[i].level + 1;
+    s->stats.last_merge = s->n_runs;
     if ((rc = merge_open(s, 0, s->n_runs)) != DB_OK)
         return fail(s, rc);
     s->state = SORT_MERGING;

@@ -39,11 +39,16 @@ typedef struct Sorter Sorter;
  * fail, and must not keep A or B: they are good only during the call. */
 typedef int (*SortCompare)(void *ctx, const Value *a, const Value *b);
 
-/* What a sort did, for EXPLAIN ANALYZE and the tests. */
+/* What a sort did, for the shell's \sorts and the tests. */
 typedef struct SortStats {
+    size_t budget;          /* the memory budget it was given */
+    uint32_t fan_in;        /* the most runs one merge takes */
     uint64_t rows;          /* rows added */
     uint64_t runs;          /* sorted runs written from memory (0: the
                              * rows fitted, and no file was made) */
+    uint64_t merges;        /* merges that wrote a run of their own */
+    uint32_t last_merge;    /* runs the merge that feeds sorter_next
+                             * takes (0: none, the rows fitted) */
     uint64_t bytes_spilled; /* bytes written to temporary files, by every
                              * merge too */
     uint32_t merge_passes;  /* merges the most merged row went through,

@@ -449,11 +449,12 @@ typedef struct Run {
     Expr **planned;        /* expressions whose subqueries were planned */
     uint32_t n_planned, cap_planned;
     Arena arena;
+    ExecSorts *sorts;      /* the statement's, in its result */
 } Run;
 
-static void run_init(Run *r, Db *db)
+static void run_init(Run *r, Db *db, ExecResult *result)
 {
-    *r = (Run){.db = db, .b = {.db = db}};
+    *r = (Run){.db = db, .b = {.db = db}, .sorts = &result->sorts};
 }
 
 /* The context for running, once every source is known. */
@@ -461,7 +462,8 @@ static DbStatus run_ready(Run *r)
 {
     free(r->ctx.rows);
     r->ctx = (ExecContext){.db = r->db, .binding = &r->b,
-                           .work_mem = db_work_mem(r->db)};
+                           .work_mem = db_work_mem(r->db),
+                           .sorts = r->sorts};
     r->ctx.rows = calloc(r->b.n_sources + 1, sizeof *r->ctx.rows);
     return r->ctx.rows ? DB_OK : db_fail(DB_ENOMEM, "out of memory");
 }
@@ -523,7 +525,7 @@ static DbStatus select_rows(Db *db, Stmt *s, RowSink *sink,
                             ExecResult *result)
 {
     Run r;
-    run_init(&r, db);
+    run_init(&r, db, result);
     BoundSelect *bs;
     DbStatus rc = bind_select(&r.b, s->select, &bs);
     if (rc == DB_OK)
@@ -609,7 +611,7 @@ static DbStatus insert(Db *db, Stmt *s, ExecResult *result)
     if (rc != DB_OK)
         return rc;
     Run r;
-    run_init(&r, db);
+    run_init(&r, db, result);
     uint32_t n_target = s->target ? s->target->n : def->n_columns;
     uint32_t *target = malloc((n_target + 1) * sizeof *target);
     uint32_t *pos = malloc((n_target + 1) * sizeof *pos);
@@ -723,6 +725,7 @@ static DbStatus insert(Db *db, Stmt *s, ExecResult *result)
                                    pos, values, is_given);
                 result->count += rc == DB_OK;
             }
+            exec_count_sort(&r.ctx, kept);
             sorter_close(kept);
         }
     }
@@ -794,7 +797,7 @@ static DbStatus update(Db *db, Stmt *s, ExecResult *result)
     if (rc != DB_OK)
         return rc;
     Run r;
-    run_init(&r, db);
+    run_init(&r, db, result);
     int source = bind_table_source(&r.b, def, def->name);
     uint32_t n_set = s->set->n;
     uint32_t *cols = malloc((n_set + 1) * sizeof *cols);
@@ -886,7 +889,7 @@ static DbStatus delete_rows(Db *db, Stmt *s, ExecResult *result)
     if (rc != DB_OK)
         return rc;
     Run r;
-    run_init(&r, db);
+    run_init(&r, db, result);
     int source = bind_table_source(&r.b, def, def->name);
     int64_t *keys = NULL;
     uint64_t n_keys = 0;
@@ -934,7 +937,7 @@ static DbStatus create_view(Db *db, Stmt *s, ExecResult *result)
                           "strata_... are kept for the catalog");
     /* The query must bind now, and give the columns it names. */
     Run r;
-    run_init(&r, db);
+    run_init(&r, db, result);
     BoundSelect *bs;
     rc = bind_select(&r.b, s->select, &bs);
     if (rc == DB_OK && s->target != NULL && s->target->n != bs->n_results)

@@ -550,6 +550,35 @@ static void test_equal_keys_keep_their_input_order(void)
     CHECK(stats.runs == 0);
 }
 
+/* Each merge of K runs leaves K - 1 fewer: F while rows come in, F at
+ * most at the end; the last merge takes what is left. */
+static void test_the_statistics_give_the_shape_of_the_merges(void)
+{
+    CHECK(fresh_tmpdir() != NULL);
+    SortStats st;
+    static const size_t rows[] = {5000, 20000, 300000};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *why = sort_keys(rows[i], key_mod_7, NULL,
+                                    SORT_MIN_MEMORY, &st);
+        if (why != NULL)
+            UNITTEST_FAIL("%s", why);
+        CHECK(st.budget == SORT_MIN_MEMORY && st.fan_in >= 2);
+        CHECK(st.runs > st.fan_in && st.merges >= 1);
+        CHECK(st.last_merge >= 2 && st.last_merge <= st.fan_in);
+        CHECK(st.last_merge >= st.runs - st.merges * (st.fan_in - 1));
+        CHECK(st.last_merge <= st.runs - st.merges);
+        CHECK(st.merge_passes >= 2);
+    }
+    /* 5000 rows: 33 runs of 150 or so, 3 merges of 11, then 3 runs. */
+    sort_keys(5000, key_mod_7, NULL, SORT_MIN_MEMORY, &st);
+    CHECK(st.last_merge == st.runs - st.merges * (st.fan_in - 1));
+    /* Rows that fit: no run, no merge. */
+    const char *why = sort_keys(100, key_mod_7, NULL, SORT_MIN_MEMORY, &st);
+    if (why != NULL)
+        UNITTEST_FAIL("%s", why);
+    CHECK(st.runs == 0 && st.merges == 0 && st.last_merge == 0);
+}
+
 static void test_descending_order_through_the_comparator(void)
 {
     CHECK(fresh_tmpdir() != NULL);
@@ -994,6 +1023,7 @@ int main(int argc, char **argv)
     RUN(test_a_million_mixed_rows_spilled_match_qsort);
     RUN(test_a_million_mixed_rows_in_memory_match_qsort);
     RUN(test_equal_keys_keep_their_input_order);
+    RUN(test_the_statistics_give_the_shape_of_the_merges);
     RUN(test_descending_order_through_the_comparator);
     RUN(test_a_row_larger_than_the_budget_is_sorted);
     RUN(test_temporary_files_have_no_name);
