@@ -1056,20 +1056,26 @@ static DbStatus sort_open(ExecContext *ctx, Plan *p, PlanState *st)
 }
 /* book: end sort-open */
 
-static DbStatus keep_previous(PlanState *st, const Value *row, uint32_t n)
+/* Copies the N values of ROW into *COPY (allocated at the first call),
+ * their texts into ARENA, which it empties first; sets *HAVE. */
+static DbStatus keep_row(Arena *arena, Value **copy, bool *have,
+                         const Value *row, uint32_t n)
 {
-    arena_reset(&st->arena);
-    if (st->previous == NULL &&
-        (st->previous = calloc(n ? n : 1, sizeof *st->previous)) == NULL)
+    arena_reset(arena);
+    if (*copy == NULL && (*copy = calloc(n ? n : 1, sizeof **copy)) == NULL)
         return no_memory();
     for (uint32_t i = 0; i < n; i++) {
-        DbStatus rc = arena_copy_value(&st->arena, &row[i],
-                                       &st->previous[i]);
+        DbStatus rc = arena_copy_value(arena, &row[i], &(*copy)[i]);
         if (rc != DB_OK)
             return rc;
     }
-    st->have_previous = true;
+    *have = true;
     return DB_OK;
+}
+
+static DbStatus keep_previous(PlanState *st, const Value *row, uint32_t n)
+{
+    return keep_row(&st->arena, &st->previous, &st->have_previous, row, n);
 }
 
 static DbStatus sort_next(ExecContext *ctx, Plan *p, PlanState *st,
@@ -1151,18 +1157,8 @@ static DbStatus set_op_open(ExecContext *ctx, Plan *p, PlanState *st)
 /* Copies the N values of ROW into ST->pending (in values_arena). */
 static DbStatus keep_pending(PlanState *st, const Value *row, uint32_t n)
 {
-    arena_reset(&st->values_arena);
-    if (st->pending == NULL &&
-        (st->pending = calloc(n, sizeof *st->pending)) == NULL)
-        return no_memory();
-    for (uint32_t i = 0; i < n; i++) {
-        DbStatus rc = arena_copy_value(&st->values_arena, &row[i],
-                                       &st->pending[i]);
-        if (rc != DB_OK)
-            return rc;
-    }
-    st->have_pending = true;
-    return DB_OK;
+    return keep_row(&st->values_arena, &st->pending, &st->have_pending, row,
+                    n);
 }
 
 static DbStatus set_op_next(ExecContext *ctx, Plan *p, PlanState *st,
