@@ -42,6 +42,16 @@ def query(t, sql):
     return lines[:-1], peak
 
 
+def check_bound(t, peak, what):
+    """PEAK (KiB) is under the limit. Not under the sanitizers: ASan holds
+    freed memory in quarantine and maps shadow memory, so its process is
+    several times larger; the run without them checks the bound, and
+    this one the sort's answers and its files."""
+    if not t.sanitized:
+        t.check(peak < LIMIT_KIB, "%s: peak memory %d KiB, over %d KiB" % (
+            what, peak, LIMIT_KIB))
+
+
 def test_a_million_rows_sort_in_32_mib(t):
     rows = load(t)
     lines, peak = query(t, "SELECT v, s FROM t ORDER BY v DESC, s;")
@@ -52,8 +62,7 @@ def test_a_million_rows_sort_in_32_mib(t):
                       "row %d" % (i + 1))
     t.check(lines == ["%d,%s" % (r[2], r[1]) for r in expected],
             "the rows are not in order")
-    t.check(peak < LIMIT_KIB, "peak memory %d KiB, over %d KiB" % (
-        peak, LIMIT_KIB))
+    check_bound(t, peak, "ORDER BY")
 
 
 def test_group_by_and_distinct_over_a_million_rows_stay_bounded(t):
@@ -66,12 +75,12 @@ def test_group_by_and_distinct_over_a_million_rows_stay_bounded(t):
         groups[v % 1000] = (n + 1, s if least is None else min(least, s))
     t.check(lines == ["%d,%d,%s" % (k, n, s) for k, (n, s) in
                       sorted(groups.items())], "GROUP BY: %r" % lines[:3])
-    t.check(peak < LIMIT_KIB, "GROUP BY: peak memory %d KiB" % peak)
+    check_bound(t, peak, "GROUP BY")
     lines, peak = query(t, "SELECT count(*) FROM "
                            "(SELECT DISTINCT v % 500000, s FROM t);")
     t.check_equal(lines, ["%d" % len({(v % 500000, s) for _, s, v in rows})],
                   "DISTINCT count")
-    t.check(peak < LIMIT_KIB, "DISTINCT: peak memory %d KiB" % peak)
+    check_bound(t, peak, "DISTINCT")
 
 
 def test_a_sort_that_cannot_spill_fails_in_one_line(t):
