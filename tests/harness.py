@@ -334,6 +334,9 @@ def csv_line(values):
     return ",".join(map(csv_field, values)) + "\n"
 
 
+FIELD_END = re.compile(r'[,\n"]')
+
+
 def parse_csv(text):
     """--csv output back into rows, each a list of fields: a str, or None
     for an empty field that was not quoted (NULL). Raises ValueError on
@@ -358,11 +361,10 @@ def parse_csv(text):
                 break
             row.append("".join(parts))
         else:
-            j = i
-            while i < n and text[i] not in ',\n':
-                if text[i] == '"':
-                    raise ValueError("a quote inside a field at %d" % i)
-                i += 1
+            stop = FIELD_END.search(text, i)
+            j, i = i, stop.start() if stop else n
+            if i < n and text[i] == '"':
+                raise ValueError("a quote inside a field at %d" % i)
             row.append(text[j:i] or None)
         if i == n:
             raise ValueError("the last line does not end with a newline")
