@@ -439,8 +439,7 @@ def test_crash_at_every_io_point(t):
     rng = random.Random(t.seed)
     w = mixed_workload(rng, 60, [20000, 300000], 1500)
     tried, total = crash_everywhere(t, w, "a", t.seed, 300)
-    t.check(tried >= min(total, 60), "only %d of %d crash points" % (
-        tried, total))
+    t.check(total >= 300, "only %d I/O points in the workload" % total)
 
 
 def test_crash_in_transactions_larger_than_the_pool(t):

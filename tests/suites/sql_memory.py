@@ -96,7 +96,8 @@ class Session:
 
 def baseline(t, db):
     """The peak of a session that opens DB and does nothing."""
-    return Session(t, db, ["\\memory"]).check_ok("opening").peak_kib()
+    return Session(t, db, ["\\memory", "\\q"]).check_ok(
+        "opening").peak_kib()
 
 
 def pool_bytes(t):

@@ -894,3 +894,47 @@ def test_large_values_against_a_model(t):
     rng = random.Random(t.seed + 1)
     run_rounds(t, rng, 6, 120, big_budget=12, large=True,
                checkpoint_every=40)
+
+
+def test_row_ids_run_out(t):
+    """When the largest row id is the largest integer, a row that needs a
+    new one is refused with an error, whole, and the rows given one stay
+    possible. (Found: 06 computes the largest + 1 even then, a signed
+    overflow that UBSan stops the process for.)"""
+    lines = [
+        "CREATE TABLE k (id INTEGER PRIMARY KEY, v TEXT);",
+        "CREATE TABLE h (v TEXT);",
+        "INSERT INTO k VALUES (9223372036854775807, 'last');",
+        "INSERT INTO k VALUES (1, 'one'), (NULL, 'needs a new id');",
+        "INSERT INTO k (v) VALUES ('needs one too');",
+        "INSERT INTO k VALUES (-9223372036854775808, 'first');",
+        "SELECT * FROM k;", "\\check", "\\q"]
+    replies = SQL.replies_to(lines, t.session("ids.db", lines,
+                                              args=SQL.args))
+    full = 'ERROR:  table "k" has no row id left after 9223372036854775807\n'
+    t.check_equal(replies[:8], [
+        "CREATE TABLE\n", "CREATE TABLE\n", "INSERT 0 1\n", full, full,
+        "INSERT 0 1\n",
+        "id,v\n-9223372036854775808,first\n9223372036854775807,last\n",
+        "ok\n"], "the replies")
+
+
+def test_sessions_that_end_without_quitting(t):
+    """Input that ends without \\q: nothing at all, backslash commands
+    only, a statement without its ';' (which runs, as in psql). Each
+    session ends cleanly, with status 0. (Found: 06's shell passes a
+    null buffer to memmove when no statement was ever typed, which
+    UBSan stops the process for.)"""
+    for lines, expected in [
+            ([], [""]), (["\\check"], ["ok\n", ""]),
+            (["\\echo hi", "\\check"], ["hi\n", "ok\n", ""]),
+            # The unfinished statement gets the prompt strata-> and runs
+            # when the input ends.
+            (["CREATE TABLE t (a INT);", "INSERT INTO t VALUES (1)"],
+             ["CREATE TABLE\n", "", "INSERT 0 1\n"]),
+            (["SELECT * FROM t"], ["", "a\n1\n"])]:
+        result = t.strata(*SQL.args, "end.db", input_lines=lines)
+        t.check(result.status == 0 and SQL.replies(result.output) ==
+                expected, "input %r: status %d, replies %r, expected %r" % (
+                    lines, result.status, SQL.replies(result.output),
+                    expected))
