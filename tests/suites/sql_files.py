@@ -8,7 +8,6 @@ statement answers with correct data or one clear line of error, and
 """
 import fcntl
 import random
-import re
 import shutil
 import subprocess
 
@@ -199,9 +198,9 @@ def test_a_file_of_milestone_06_is_refused_by_05(t):
 # --- a wrong root page -----------------------------------------------------
 
 def root_page_file(t):
-    """t1 of 600 rows (a tree of three levels of pages... or two), t2 with
-    overflow values, t3 small: returns the file's bytes and each table's
-    rows as select shows them."""
+    """t1 of 600 rows (a tree of more than one level), t2 with an
+    overflow value, t3 small, and t4 dropped (its page is free): returns
+    the file's bytes."""
     rows1 = [(i, "name %d" % i, i * 7) for i in range(1, 601)]
     build(t, "base.db", [
         "CREATE TABLE t1 (id INTEGER PRIMARY KEY, name TEXT, n INT);",
