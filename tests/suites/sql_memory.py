@@ -224,7 +224,13 @@ def killed_after(t, db, lines, acks):
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     data = "".join(line + "\n" for line in lines).encode()
-    writer = threading.Thread(target=lambda: proc.stdin.write(data))
+
+    def feed():
+        try:
+            proc.stdin.write(data)
+        except OSError:
+            pass  # it ended, or was killed, before reading it all
+    writer = threading.Thread(target=feed)
     writer.start()
     out = b""
     deadline = time.monotonic() + t.timeout * 2
