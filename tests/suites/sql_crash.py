@@ -438,7 +438,7 @@ def test_crash_at_every_io_point(t):
     leaves no statement half done."""
     rng = random.Random(t.seed)
     w = mixed_workload(rng, 60, [20000, 300000], 1500)
-    tried, total = crash_everywhere(t, w, "a", t.seed, 300)
+    tried, total = crash_everywhere(t, w, "a", t.seed, 200)
     t.check(total >= 300, "only %d I/O points in the workload" % total)
 
 
@@ -466,7 +466,7 @@ def test_crash_in_transactions_larger_than_the_pool(t):
     w.drop("heap")
     w.update("big", 2, {0: big_text(rng, 300000)})
     w.add("\\q", "")
-    tried, total = crash_everywhere(t, w, "b", t.seed + 1, 120)
+    tried, total = crash_everywhere(t, w, "b", t.seed + 1, 80)
     t.check(total > 1000, "only %d I/O points: the values did not go "
             "through the log page by page" % total)
 
@@ -478,7 +478,7 @@ def test_crash_at_syncs_with_many_fates(t):
     rng = random.Random(t.seed + 2)
     w = mixed_workload(rng, 24, [9000, 40000], 1200)
     crash_everywhere(t, w, "s", t.seed + 2, 200,
-                     fates=4 if t.sanitized else 12, kind="sync")
+                     fates=3 if t.sanitized else 8, kind="sync")
 
 
 def test_kill_9_at_random_times(t):
@@ -486,7 +486,7 @@ def test_kill_9_at_random_times(t):
     several tables: every acknowledged statement survives, and \\check
     says ok."""
     rng = random.Random(t.seed + 3)
-    w = mixed_workload(rng, 1500, [20000, 300000], 2500)
+    w = mixed_workload(rng, 900, [20000, 300000], 2500)
     for file_name, text in w.files.items():
         t.path(file_name).write_text(text)
     data = "".join(line + "\n" for line in w.lines).encode()
