@@ -290,9 +290,11 @@ class SqlDialect(Dialect):
                              file_name, "COPY %d\n" % len(rows))
 
     def import_batch(self, pool_pages):
-        """\\copy commits every 1000 rows (COPY_BATCH_ROWS), whatever the
-        pool: 06's pager spills what the pool cannot hold."""
-        return 1000
+        """\\copy commits every 1000 rows (COPY_BATCH_ROWS), but ends a
+        batch early whenever the pool cannot take the next row's pages
+        beside the batch's (copy.c), which in an 8-frame pool can be after
+        any row."""
+        return 1 if pool_pages == 8 else 1000
 
 
 def dialect_for(milestone):
@@ -318,17 +320,20 @@ def sql_literal(value):
 
 
 def real_text(value):
-    """A REAL as strata prints it: the fewest digits that read back as the
-    same double, in C's %g (as PostgreSQL 12 on)."""
+    """A REAL as strata prints it (06's output.c, 07's value.c), as SQLite
+    does: 15 significant digits, and a point even in a whole number
+    ("40.0", "1.0e+20"), so that a real never reads as an integer; -0.0
+    prints as 0.0, the infinities as Inf and -Inf."""
     if value != value:
         return "NaN"
     if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    for digits in range(1, 18):
-        text = "%.*g" % (digits, value)
-        if float(text) == value:
-            return text
-    return text
+        return "Inf" if value > 0 else "-Inf"
+    text = "%.15g" % (value + 0.0 if value != 0 else 0.0)
+    if "." in text:
+        return text
+    if "e" in text:
+        return text.replace("e", ".0e", 1)
+    return text + ".0"
 
 
 def value_text(value):
