@@ -401,7 +401,9 @@ typedef struct CellInfo {
     int64_t key;
     uint32_t size;         /* the whole payload */
     uint32_t local;        /* the bytes in the cell */
-    uint32_t overflow;     /* the chain's first page, 0 if none */
+    bool chained;          /* local < size: the rest is in a chain */
+    uint32_t overflow;     /* the chain's first page (0 if none, or if
+                              a damaged cell links to page 0) */
     const uint8_t *data;   /* the local bytes */
 } CellInfo;
 
@@ -415,8 +417,11 @@ static CellInfo cell_info(uint8_t *leaf, uint16_t i)
                      &header);
     info.data = cell + header;
     info.local = page_local_size(info.size);
-    info.overflow = info.local < info.size
-                        ? get_u32(info.data + info.local) : 0;
+    /* Whether a chain follows is the size's to say, not the link's: a
+     * damaged link of 0 must not make the payload's rest, which is not
+     * in the cell, read as if it were (get_overflow refuses page 0). */
+    info.chained = info.local < info.size;
+    info.overflow = info.chained ? get_u32(info.data + info.local) : 0;
     return info;
 }
 
@@ -946,7 +951,7 @@ DbStatus btree_delete(Btree *tree, int64_t key)
     release_node(tree, leaf_page);
     if (rc == DB_OK)
         rc = rebalance(tree, &path, path.depth - 1);
-    if (rc == DB_OK && info.overflow != 0)
+    if (rc == DB_OK && info.chained)
         rc = free_chain(tree, info.overflow, info.size);
     return rc;
 }
@@ -966,11 +971,11 @@ DbStatus btree_replace(Btree *tree, int64_t key, const uint8_t *payload,
     CellInfo old = cell_info(leaf, at);
     uint16_t old_cell_size = page_cell_size(leaf, at);
     uint32_t local = page_local_size(size), overflow = 0;
-    if (old.overflow != 0 || local < size) {
+    if (old.chained || local < size) {
         /* The old chain goes, the new one comes, then the way down
          * again to the cell. */
         release_node(tree, path.pages[path.depth - 1]);
-        if (old.overflow != 0)
+        if (old.chained)
             rc = free_chain(tree, old.overflow, old.size);
         if (rc == DB_OK && local < size)
             rc = write_chain(tree, payload, size, local, &overflow);
@@ -1098,7 +1103,7 @@ DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
 {
     CellInfo info = cell_info(cursor->leaf, cursor->cell_num);
     *size = info.size;
-    if (info.overflow == 0) {
+    if (!info.chained) {
         *data = info.data; /* in the leaf, which stays pinned */
         return DB_OK;
     }
@@ -1212,7 +1217,7 @@ static DbStatus walk(Walk *w, uint32_t page_num, int depth)
     for (uint16_t i = 0; rc == DB_OK && i <= n; i++) {
         if (is_leaf && i < n) {
             CellInfo info = cell_info(node, i);
-            if (info.overflow != 0) {
+            if (info.chained) {
                 sizes[n_next] = info.size;
                 next[n_next++] = info.overflow;
             }
@@ -1267,7 +1272,7 @@ static DbStatus print_node(Btree *tree, uint32_t page_num, int indent,
         for (uint16_t i = 0; i < n; i++) {
             CellInfo info = cell_info(node, i);
             fprintf(out, "%*s- %" PRId64, indent + 2, "", info.key);
-            if (info.overflow != 0)
+            if (info.chained)
                 fprintf(out, " (%" PRIu32 " bytes, overflow from page %"
                         PRIu32 ")", info.size, info.overflow);
             fprintf(out, "\n");
@@ -1369,7 +1374,7 @@ static DbStatus print_page(uint32_t page_num, uint8_t *page, FILE *out)
         if (is_leaf) {
             CellInfo info = cell_info(page, i);
             fprintf(out, "  %" PRIu32, info.size);
-            if (info.overflow != 0)
+            if (info.chained)
                 fprintf(out, " (overflow from page %" PRIu32 ")",
                         info.overflow);
         } else {
@@ -1426,7 +1431,7 @@ static DbStatus check_payload(Check *c, uint32_t page_num, uint8_t *node,
     if (info.size > 0)
         memcpy(c->payload, info.data, info.local);
     DbStatus rc = DB_OK;
-    if (info.overflow != 0)
+    if (info.chained)
         rc = read_chain(c->tree, info.overflow, info.size, info.local,
                         c->payload, c->seen);
     if (rc == DB_OK)

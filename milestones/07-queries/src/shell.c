@@ -87,13 +87,19 @@ static void print_error(Shell *shell, const char *sql, size_t len)
          * the caret at least ERROR_RIGHT_CUT columns from its end. */
         const char *cut_front = "", *cut_back = "";
         if (width(sql + start, end - start) > ERROR_LINE_MAX) {
-            while (width(sql + start, pos - start) >
-                   ERROR_LINE_MAX - ERROR_RIGHT_CUT) {
+            /* A byte at a time, the width kept as it goes: measuring
+             * the rest anew at each byte took time quadratic in the
+             * line (a 300 KB line, minutes). */
+            uint32_t w = width(sql + start, pos - start);
+            while (w > ERROR_LINE_MAX - ERROR_RIGHT_CUT) {
+                w -= ((unsigned char)sql[start] & 0xc0) != 0x80;
                 start++;
                 cut_front = "...";
             }
-            while (width(sql + start, end - start) > ERROR_LINE_MAX) {
+            w = width(sql + start, end - start);
+            while (w > ERROR_LINE_MAX) {
                 end--;
+                w -= ((unsigned char)sql[end] & 0xc0) != 0x80;
                 cut_back = "...";
             }
             /* Not in the middle of a character. */
@@ -790,7 +796,13 @@ static void take_line(Shell *shell, const char *line, size_t len)
         command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
         return;
     }
-    run_buffer(shell, false);
+    /* What the buffer held before this line is no whole statement, and
+     * a line with no ';' cannot end it (a ';' inside a quote or comment
+     * stays inside, whatever follows): scanning the statement again at
+     * each such line took time quadratic in its length (a 1 MiB text
+     * of 70,000 lines, hours). */
+    if (memchr(line, ';', len) != NULL)
+        run_buffer(shell, false);
 }
 
 static bool should_stop(const Shell *shell)

@@ -212,13 +212,14 @@ DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
         key = id->i;
     } else {
         /* A new row id: one more than the largest, as SQLite chooses. */
-        bool empty;
-        int64_t last;
+        bool empty = true;
+        int64_t last = 0;
         rc = btree_last_key(tree, &empty, &last);
         if (rc == DB_OK && !empty && last == INT64_MAX)
             rc = db_fail(DB_EFULL, "table \"%s\" has no row id left after "
                          "%" PRId64, def->name, last);
-        key = empty ? 1 : rc == DB_OK ? last + 1 : last;
+        /* Not last + 1 when there is none: INT64_MAX + 1 overflows. */
+        key = rc != DB_OK ? 0 : empty ? 1 : last + 1;
         if (id != NULL)
             *id = (Value){.type = VALUE_INTEGER, .i = key};
     }
