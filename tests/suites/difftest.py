@@ -177,6 +177,16 @@ REGRESSIONS = [
      ["CREATE TABLE t3 (c0 INTEGER PRIMARY KEY)",
       "INSERT INTO t3 VALUES (9223372036854775807)"],
      ["INSERT INTO t3 VALUES (NULL) -- strata only"]),
+    ("ORDER BY and GROUP BY positions are integers written as such that "
+     "fit in 32 bits: TRUE, -TRUE and 2147483648 are constants (bug 18)",
+     ["CREATE TABLE t0 (c0 INTEGER)", "INSERT INTO t0 VALUES (2), (1)"],
+     ["SELECT c0 FROM t0 ORDER BY FALSE, c0",
+      "SELECT c0 FROM t0 ORDER BY -TRUE, c0",
+      "SELECT c0 FROM t0 ORDER BY 9223372036854775807, 1",
+      "SELECT c0 FROM t0 ORDER BY -2147483648, c0",
+      "SELECT c0 FROM t0 ORDER BY 2147483647",
+      "SELECT c0 FROM t0 ORDER BY -1",
+      "SELECT count(*) FROM t0 GROUP BY 2147483648"]),
     ("sum() and abs() overflow in every order: an error on both (guards "
      "the allowance for overflows that depend on the order)",
      ["CREATE TABLE t0 (c0 INTEGER)",

@@ -528,8 +528,9 @@ def test_kill_9_at_random_times(t):
         t.path(file_name).write_text(text)
     data = "".join(line + "\n" for line in w.lines).encode()
     # The kills land between 5% and 90% of the time the whole workload
-    # takes, measured first, so that they cut it short whatever its pace;
-    # a round whose workload ends first does not count.
+    # takes, measured first, so that they cut it short whatever its pace.
+    # A round whose workload ends first does not count, and its length
+    # becomes the new measure: the pace of a loaded machine changes.
     start = time.monotonic()
     t.session("timing.db", w.lines, args=SQL.args)
     span = time.monotonic() - start
@@ -555,9 +556,13 @@ def test_kill_9_at_random_times(t):
                 pass  # killed while we were still writing
         writer = threading.Thread(target=feed)
         writer.start()
-        time.sleep(rng.uniform(0.05, 0.9) * span)
-        proc.kill()
-        killed += proc.wait() == -signal.SIGKILL
+        began = time.monotonic()
+        try:
+            proc.wait(timeout=rng.uniform(0.05, 0.9) * span)
+            span = time.monotonic() - began
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            killed += proc.wait() == -signal.SIGKILL
         writer.join()
         reader.join()
         output = b"".join(chunks).decode("utf-8", "replace")

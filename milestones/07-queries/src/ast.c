@@ -194,9 +194,10 @@ Expr *ast_unary(Parse *p, int op, Token at, Expr *operand)
         return NULL;
     /* A sign in front of a number is part of the number: -5 is the
      * literal -5, and -9223372036854775808 the smallest integer. NOT is
-     * no sign: NOT 2 is 0. */
+     * no sign: NOT 2 is 0, and TRUE is no number: -TRUE is no position
+     * in ORDER BY. */
     if ((op == TK_MINUS || op == TK_PLUS) &&
-        operand->kind == EXPR_LITERAL &&
+        operand->kind == EXPR_LITERAL && !operand->keyword &&
         (operand->value.type == VALUE_INTEGER ||
          operand->value.type == VALUE_REAL)) {
         if (op == TK_MINUS) {

@@ -459,9 +459,13 @@ static DbStatus bind_expr(Context *c, Expr *e)
         return rc;
     switch (e->kind) {
     case EXPR_UNARY:
-        e->result = e->op == TK_NOT ? TYPE_INTEGER
-                    : e->left->result == TYPE_BOOLEAN ? TYPE_INTEGER
-                                                      : e->left->result;
+        /* NOT gives 1 or 0, + its operand, and - a number: -'5' is -5. */
+        if (e->op == TK_NOT || e->left->result == TYPE_BOOLEAN)
+            e->result = TYPE_INTEGER;
+        else if (e->op == TK_MINUS)
+            e->result = arith_type(e->left->result, TYPE_INTEGER);
+        else
+            e->result = e->left->result;
         break;
     case EXPR_BINARY:
         switch (e->op) {
@@ -829,12 +833,15 @@ static DbStatus expand_star(Context *c, ExprItem *item)
 }
 
 /* ORDER BY and GROUP BY may name a result by its position (ORDER BY 2)
- * or its alias. Returns the result's index, or -1 for an expression. */
+ * or its alias. Returns the result's index, or -1 for an expression. As
+ * in SQLite, a position is an integer written as one that fits in 32
+ * bits: TRUE and 2147483648 are constants, which order nothing. */
 static DbStatus result_named(BoundSelect *bs, Expr *e, const char *clause,
                              int32_t *index)
 {
     *index = -1;
-    if (e->kind == EXPR_LITERAL && e->value.type == VALUE_INTEGER) {
+    if (e->kind == EXPR_LITERAL && e->value.type == VALUE_INTEGER &&
+        !e->keyword && e->value.i >= -INT32_MAX && e->value.i <= INT32_MAX) {
         if (e->value.i < 1 || e->value.i > (int64_t)bs->n_results)
             return db_fail_at(DB_ESYNTAX, e->pos, "%s position %lld is not "
                               "in select list", clause,
