@@ -1,0 +1,295 @@
+/*
+ * page.c - slotted pages: where cells live inside a page, how the free
+ * space is counted, and compaction.
+ *
+ * Owns: the page layout drawn in page.h, and the two cell formats (enough
+ * of them to know a cell's size and key).
+ * Does not: decide which cells belong in which page (the tree does), or
+ * read and write the file (the pager does).
+ *
+ * The slot directory grows from the front and the cells from the back;
+ * they meet in the middle when the page is full. A delete only removes
+ * the slot: the cell's bytes stay where they are, counted as fragmented,
+ * until an insert needs them and compaction slides the live cells
+ * together. Moving nothing on delete keeps deletes cheap, and every slot
+ * of every other cell stays valid.
+ */
+#include "page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "varint.h"
+
+static uint16_t cell_start(const uint8_t *page)
+{
+    return get_u16(page + PAGE_CELL_START_OFFSET);
+}
+
+static uint8_t *slot(uint8_t *page, uint16_t i)
+{
+    return page + PAGE_HEADER_SIZE + i * PAGE_SLOT_SIZE;
+}
+
+/* book: begin local-size */
+uint32_t page_local_size(uint64_t size)
+{
+    if (size <= PAGE_MAX_LOCAL)
+        return (uint32_t)size;
+    /* The rest goes to overflow pages. Keep in the leaf what leaves the
+     * last of them full, if that is not too much for a cell. */
+    uint32_t local = (uint32_t)(PAGE_MIN_LOCAL + (size - PAGE_MIN_LOCAL) %
+                                                     OVERFLOW_DATA_SIZE);
+    return local <= PAGE_MAX_LOCAL - OVERFLOW_POINTER_SIZE ? local
+                                                           : PAGE_MIN_LOCAL;
+}
+/* book: end local-size */
+
+bool page_leaf_header(const uint8_t *cell, size_t avail, int64_t *key,
+                      uint32_t *size, uint32_t *header_size)
+{
+    uint64_t k, n;
+    size_t a = varint_get(cell, avail, &k);
+    size_t b = a ? varint_get(cell + a, avail - a, &n) : 0;
+    if (b == 0 || n > UINT32_MAX)
+        return false;
+    *key = unzigzag(k);
+    *size = (uint32_t)n;
+    *header_size = (uint32_t)(a + b);
+    return true;
+}
+
+uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
+{
+    size_t n = varint_put(cell, zigzag(key));
+    return (uint32_t)(n + varint_put(cell + n, size));
+}
+
+/* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
+ * not one. */
+static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
+                             uint32_t offset)
+{
+    if (type == PAGE_INTERNAL)
+        return INTERNAL_CELL_SIZE;
+    int64_t key;
+    uint32_t size, header;
+    if (offset >= PAGE_USABLE_SIZE ||
+        !page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, &key,
+                          &size, &header))
+        return 0;
+    uint32_t local = page_local_size(size);
+    return (uint16_t)(header + local +
+                      (local < size ? OVERFLOW_POINTER_SIZE : 0));
+}
+
+void page_init(uint8_t *page, uint8_t type, bool is_root)
+{
+    memset(page, 0, PAGE_SIZE);
+    page[PAGE_TYPE_OFFSET] = type;
+    page[PAGE_IS_ROOT_OFFSET] = is_root;
+    put_u16(page + PAGE_CELL_START_OFFSET, PAGE_USABLE_SIZE);
+}
+
+uint8_t page_type(const uint8_t *page)
+{
+    return page[PAGE_TYPE_OFFSET];
+}
+
+uint16_t page_n_cells(const uint8_t *page)
+{
+    return get_u16(page + PAGE_N_CELLS_OFFSET);
+}
+
+uint16_t page_fragmented(const uint8_t *page)
+{
+    return get_u16(page + PAGE_FRAGMENTED_OFFSET);
+}
+
+uint16_t page_gap(const uint8_t *page)
+{
+    return (uint16_t)(cell_start(page) - PAGE_HEADER_SIZE -
+                      page_n_cells(page) * PAGE_SLOT_SIZE);
+}
+
+uint16_t page_free(const uint8_t *page)
+{
+    return (uint16_t)(page_gap(page) + page_fragmented(page));
+}
+
+uint16_t page_used(const uint8_t *page)
+{
+    return (uint16_t)(PAGE_CAPACITY - page_free(page));
+}
+
+uint16_t page_cell_offset(const uint8_t *page, uint16_t i)
+{
+    return get_u16(page + PAGE_HEADER_SIZE + i * PAGE_SLOT_SIZE);
+}
+
+uint8_t *page_cell(uint8_t *page, uint16_t i)
+{
+    return page + page_cell_offset(page, i);
+}
+
+uint16_t page_cell_size(const uint8_t *page, uint16_t i)
+{
+    return cell_size_at(page, page_type(page), page_cell_offset(page, i));
+}
+
+int64_t page_key(const uint8_t *page, uint16_t i)
+{
+    uint16_t offset = page_cell_offset(page, i);
+    if (page_type(page) == PAGE_INTERNAL)
+        return (int64_t)get_u64(page + offset);
+    /* A checked page: the header is whole. */
+    uint64_t key = 0;
+    varint_get(page + offset, PAGE_USABLE_SIZE - offset, &key);
+    return unzigzag(key);
+}
+
+uint16_t page_find(const uint8_t *page, int64_t key)
+{
+    uint16_t lo = 0, hi = page_n_cells(page);
+    while (lo < hi) {
+        uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
+        if (page_key(page, mid) < key)
+            lo = (uint16_t)(mid + 1);
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* book: begin page-insert */
+bool page_insert(uint8_t *page, uint16_t i, const uint8_t *cell,
+                 uint16_t size)
+{
+    uint16_t needed = (uint16_t)(size + PAGE_SLOT_SIZE);
+    if (needed > page_free(page))
+        return false;
+    if (needed > page_gap(page))
+        page_compact(page);
+
+    uint16_t n = page_n_cells(page);
+    uint16_t start = (uint16_t)(cell_start(page) - size);
+    memcpy(page + start, cell, size);
+    memmove(slot(page, i + 1), slot(page, i), (size_t)(n - i) *
+            PAGE_SLOT_SIZE);
+    put_u16(slot(page, i), start);
+    put_u16(page + PAGE_N_CELLS_OFFSET, (uint16_t)(n + 1));
+    put_u16(page + PAGE_CELL_START_OFFSET, start);
+    return true;
+}
+/* book: end page-insert */
+
+void page_remove(uint8_t *page, uint16_t i)
+{
+    uint16_t n = page_n_cells(page);
+    uint16_t size = page_cell_size(page, i);
+    memmove(slot(page, i), slot(page, i + 1), (size_t)(n - i - 1) *
+            PAGE_SLOT_SIZE);
+    put_u16(slot(page, n - 1), 0);
+    put_u16(page + PAGE_N_CELLS_OFFSET, (uint16_t)(n - 1));
+    put_u16(page + PAGE_FRAGMENTED_OFFSET,
+            (uint16_t)(page_fragmented(page) + size));
+}
+
+void page_compact(uint8_t *page)
+{
+    uint8_t copy[PAGE_SIZE];
+    memcpy(copy, page, PAGE_SIZE);
+    uint16_t n = page_n_cells(page);
+    uint16_t start = PAGE_USABLE_SIZE;
+    for (uint16_t i = 0; i < n; i++) {
+        uint16_t offset = page_cell_offset(copy, i);
+        uint16_t size = page_cell_size(copy, i);
+        start = (uint16_t)(start - size);
+        memcpy(page + start, copy + offset, size);
+        put_u16(slot(page, i), start);
+    }
+    /* The gap holds no stale bytes, so a hex dump shows it empty. */
+    uint16_t gap_begin = (uint16_t)(PAGE_HEADER_SIZE + n * PAGE_SLOT_SIZE);
+    memset(page + gap_begin, 0, start - gap_begin);
+    put_u16(page + PAGE_CELL_START_OFFSET, start);
+    put_u16(page + PAGE_FRAGMENTED_OFFSET, 0);
+}
+
+/* book: begin page-validate */
+DbStatus page_validate(const uint8_t *page, uint32_t page_num)
+{
+    uint8_t type = page_type(page);
+    if (type != PAGE_LEAF && type != PAGE_INTERNAL)
+        return db_fail(DB_ECORRUPT, "page %u is not a tree page (type %u)",
+                       page_num, type);
+    uint32_t n = page_n_cells(page);
+    uint32_t start = cell_start(page);
+    if (PAGE_HEADER_SIZE + n * PAGE_SLOT_SIZE > start ||
+        start > PAGE_USABLE_SIZE)
+        return db_fail(DB_ECORRUPT, "page %u: %u slots and a cell area "
+                       "starting at %u do not fit in a page", page_num, n,
+                       start);
+
+    uint32_t min_size = type == PAGE_LEAF ? 2 : INTERNAL_CELL_SIZE;
+    uint32_t cell_bytes = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
+                                  i * PAGE_SLOT_SIZE);
+        if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
+            return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
+                           "%u, outside the cell area", page_num, i, offset);
+        uint32_t size = cell_size_at(page, type, offset);
+        if (size == 0)
+            return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
+                           "header", page_num, i);
+        if (offset + size > PAGE_USABLE_SIZE)
+            return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
+                           "byte %u) runs past the end of the page",
+                           page_num, i, size, offset);
+        cell_bytes += size;
+    }
+    uint32_t fragmented = page_fragmented(page);
+    if (cell_bytes + fragmented != PAGE_USABLE_SIZE - start)
+        return db_fail(DB_ECORRUPT, "page %u: cells take %u bytes and %u "
+                       "are fragmented, but the cell area has %u", page_num,
+                       cell_bytes, fragmented, PAGE_USABLE_SIZE - start);
+    return DB_OK;
+}
+/* book: end page-validate */
+
+typedef struct Extent {
+    uint16_t offset, size;
+} Extent;
+
+static int by_offset(const void *a, const void *b)
+{
+    const Extent *x = a, *y = b;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+DbStatus page_check(const uint8_t *page, uint32_t page_num)
+{
+    DbStatus rc = page_validate(page, page_num);
+    if (rc != DB_OK)
+        return rc;
+    uint16_t n = page_n_cells(page);
+    for (uint16_t i = 1; i < n; i++)
+        if (page_key(page, i) <= page_key(page, i - 1))
+            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
+                           "not come after key %lld", page_num,
+                           (long long)page_key(page, i), i,
+                           (long long)page_key(page, i - 1));
+
+    Extent cells[PAGE_CAPACITY / PAGE_SLOT_SIZE];
+    for (uint16_t i = 0; i < n; i++)
+        cells[i] = (Extent){page_cell_offset(page, i),
+                            page_cell_size(page, i)};
+    qsort(cells, n, sizeof cells[0], by_offset);
+    for (uint16_t i = 1; i < n; i++)
+        if (cells[i - 1].offset + cells[i - 1].size > cells[i].offset)
+            return db_fail(DB_ECORRUPT, "page %u: the cells at bytes %u "
+                           "and %u overlap", page_num, cells[i - 1].offset,
+                           cells[i].offset);
+    return DB_OK;
+}

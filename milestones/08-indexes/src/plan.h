@@ -1,0 +1,125 @@
+/*
+ * plan.h - a query plan: a tree of operators, each of which makes rows
+ * from the rows of the operators below it, and which EXPLAIN prints.
+ */
+#ifndef PLAN_H
+#define PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bind.h"
+#include "btree.h"
+#include "value.h"
+
+typedef enum PlanKind {
+    PLAN_SCAN,             /* a table's rows: all, or a range of row ids */
+    PLAN_ONE_ROW,          /* one row of no columns: SELECT without FROM */
+    PLAN_SUBQUERY,         /* a subquery or view of FROM, as a source */
+    PLAN_FILTER,           /* the rows of its child for which cond holds */
+    PLAN_NESTED_LOOP,      /* for each row of child, every row of right */
+    PLAN_HASH_JOIN,        /* right's rows in a hash table, probed by
+                            * each row of child */
+    PLAN_AGGREGATE,        /* groups of its child's rows, and their
+                            * aggregates */
+    PLAN_PROJECT,          /* computes the results into its source */
+    PLAN_SORT,             /* its child's rows in order (and distinct) */
+    PLAN_LIMIT,            /* OFFSET rows skipped, LIMIT rows passed */
+    PLAN_APPEND,           /* UNION ALL: child's rows, then right's */
+    PLAN_SET_OP,           /* UNION, INTERSECT, EXCEPT: through a sort */
+} PlanKind;
+
+/* A range of row ids a scan reads: [low, high], with each end open or
+ * closed; a lookup of one row id is low = high. The ends are
+ * expressions, evaluated when the scan starts (they may read the current
+ * rows of sources to the left: a join by row id). */
+typedef struct RowidRange {
+    Expr *low, *high;      /* NULL: unbounded */
+    bool low_open, high_open;
+} RowidRange;
+
+typedef struct Plan Plan;
+
+struct Plan {
+    PlanKind kind;
+    Plan *child, *right;
+    double rows;           /* the rows it is estimated to make */
+
+    /* PLAN_SCAN, PLAN_SUBQUERY: the source it fills. PLAN_PROJECT,
+     * PLAN_SORT, PLAN_SET_OP, PLAN_AGGREGATE: the source of its output. */
+    uint32_t source;
+    const TableDef *table;     /* PLAN_SCAN */
+    RowidRange range;          /* PLAN_SCAN */
+    Expr **conditions;         /* PLAN_FILTER, PLAN_NESTED_LOOP's ON,
+                                * PLAN_HASH_JOIN's residue: all must
+                                * hold */
+    uint32_t n_conditions;
+    bool left_join;            /* PLAN_NESTED_LOOP: keep child's rows that
+                                * match none, with right's NULL */
+    Expr **keys;               /* PLAN_HASH_JOIN: child's side ... */
+    Expr **build_keys;         /* ... and right's, equal pairwise */
+    uint32_t n_keys;
+    uint32_t batches;          /* HASH_JOIN: the batches work_mem
+                                * should take, as estimated */
+
+    BoundSelect *bs;           /* PLAN_AGGREGATE, PLAN_PROJECT */
+    Expr **exprs;              /* PLAN_PROJECT: what it computes */
+    uint32_t n_exprs;
+
+    /* PLAN_SORT: by N_SORT columns of its child's output source (their
+     * numbers in keys_columns), each ascending or descending; with
+     * distinct, rows equal in their first distinct_columns columns are
+     * kept once. */
+    uint32_t n_sort;
+    uint32_t *keys_columns;
+    bool *desc;
+    bool distinct;
+    uint32_t distinct_columns;
+    uint32_t n_columns;        /* of the output source: its width */
+
+    Expr *limit, *offset;      /* PLAN_LIMIT */
+    int op;                    /* PLAN_SET_OP: TK_UNION, TK_INTERSECT, ... */
+
+    /* Running state (exec.c): the node's, and, at the top of a
+     * subquery's plan, what is kept between its runs (freed with the
+     * plan, by the function exec.c leaves here). */
+    struct PlanState *state;
+    void *kept;
+    void (*free_kept)(void *kept);
+};
+
+/* Plans the bound select BS of binding B. *out: the plan's top, whose
+ * source (bs->output_source) holds each result row, its first
+ * bs->n_results columns. Expressions with subqueries get plans of their
+ * own (expr->plan). DB_ENOMEM. */
+DbStatus plan_select(Binding *b, BoundSelect *bs, Plan **out);
+
+/* The plan of a statement on one table (UPDATE, DELETE): a scan of
+ * DEF, whose rows are source SOURCE of B, for the rows WHERE (bound;
+ * NULL: all) chooses, narrowed to a range of row ids where WHERE
+ * allows. DB_ENOMEM. */
+DbStatus plan_table_scan(Binding *b, uint32_t source, const TableDef *def,
+                         Expr *where, Plan **out);
+
+/* Gives every subquery in the bound expression E a plan of its own. */
+DbStatus plan_expr(Binding *b, Expr *e);
+
+/* Frees a plan and the plans of the subqueries in its expressions. */
+void plan_free(Plan *plan);
+
+/* Frees the plans plan_expr gave E's subqueries. */
+void plan_free_expr(Expr *e);
+
+/* Prints PLAN as EXPLAIN shows it: one operator per line, children
+ * indented below it, with the expressions each applies. Lines go to
+ * LINE (called once per line). */
+DbStatus plan_explain(const Binding *b, const Plan *plan,
+                      DbStatus (*line)(void *ctx, const char *text),
+                      void *ctx);
+
+/* An expression as SQL, for EXPLAIN (into BUF, SIZE bytes). */
+void plan_expr_text(const Binding *b, const Expr *e, char *buf,
+                    size_t size);
+
+#endif
