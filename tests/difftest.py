@@ -22,6 +22,18 @@ checks each with one of these oracles:
   dml     an UPDATE, DELETE or INSERT ... SELECT on both engines, then
           every table compared (a failing statement must leave nothing)
 
+From milestone 08 on (--milestone, or the binary's directory) the
+schemas have indexes too, from a generator of their own so that a seed
+makes the same tables, data and other cases with them as without:
+CREATE [UNIQUE] INDEX on random column lists, each ASC or DESC, made
+before the rows (each INSERT maintains it) or after them (built from
+them); a UNIQUE one that meets a duplicate must be refused by both
+engines. A share of the cases (IndexQueries) is then aimed at them:
+equalities on a prefix of an index's columns, ranges, IN lists, IS
+NULL, ORDER BY its columns with a LIMIT, min() and max(), joins on an
+indexed column; and every DML case ends with \\check, which verifies
+each index against its table.
+
 A value from strata comes as CSV text, which does not say its type; a
 value compares equal when sqlite3's value prints as it: an integer
 exactly, a real within a relative 1e-9 (0.0 and -0.0 equal), a text
@@ -31,10 +43,16 @@ A failure is reduced (clauses dropped, expressions simplified, rows
 removed, while the failure stays), and printed with its seed as a
 script: the schema, the data, the query, and both answers.
 
-Usage: tests/difftest.py [--strata PATH] [--seed N | --seeds A-B]
+Usage: tests/difftest.py [--strata PATH] [--milestone NN]
+                         [--seed N | --seeds A-B]
                          [--queries N] [--minutes M] [--oracle NAME]
                          [--no-reduce] [--log FILE] [-v]
   --strata PATH  the strata binary (default milestones/07-queries/strata)
+  --milestone NN what the binary speaks (default: the NN of the milestone
+                 directory it is in, else 07); from 08 on the schemas have
+                 indexes (CREATE [UNIQUE] INDEX on random columns, ASC or
+                 DESC, before or after the rows), a share of the cases
+                 aims at them, and a DML case ends with \\check
   --seeds A-B    seeds A to B (default: 1-1000000, until --minutes)
   --queries N    queries per seed (default 400)
   --minutes M    stop starting new seeds after M minutes (default none)
@@ -191,6 +209,16 @@ class Strata:
         self.pending = b""
 
     def run(self, sql):
+        out = self.send(sql.rstrip().rstrip(";") + ";")
+        return out if isinstance(out, Outcome) else parse_reply(out)
+
+    def command(self, line):
+        """A backslash command LINE: what it printed (bytes), or a fatal
+        Outcome."""
+        return self.send(line)
+
+    def send(self, line):
+        """LINE and its sentinel: the reply (bytes), or a fatal Outcome."""
         if self.proc is None:
             try:
                 self.start()
@@ -200,7 +228,6 @@ class Strata:
         self.n += 1
         sentinel = b"difftest-sentinel-%d" % self.n
         try:
-            line = sql.rstrip().rstrip(";") + ";"
             self.proc.stdin.write(line.encode() + b"\n\\echo " +
                                   sentinel + b"\n")
             self.proc.stdin.flush()
@@ -212,7 +239,7 @@ class Strata:
             return Outcome(error="%s%s" % (problem, (
                 "; it printed:\n" + show_bytes(reply)) if reply else ""),
                 fatal=True)
-        return parse_reply(reply)
+        return reply
 
     def read_until(self, sentinel):
         end = self.PROMPT + sentinel + b"\n"
@@ -848,6 +875,7 @@ class Table:
         self.cols = cols            # [(name, type)]
         self.pk = pk                # index of the INTEGER PRIMARY KEY
         self.rows = []
+        self.indexes = []           # Index, from milestone 08 on
 
     def create_sql(self):
         return "CREATE TABLE %s (%s)" % (self.name, ", ".join(
@@ -888,7 +916,11 @@ class Schema:
             out.append(("SET work_mem = %d" % self.work_mem, False))
         for t in self.tables:
             out.append((t.create_sql(), True))
+            out.extend((i.create_sql(), True) for i in t.indexes
+                       if not i.after_rows)
             out.extend((s, True) for s in t.insert_sqls())
+            out.extend((i.create_sql(), True) for i in t.indexes
+                       if i.after_rows)
         out.extend((v.create_sql(), True) for v in self.views)
         return out
 
@@ -939,6 +971,62 @@ def gen_schema(rng, cfg):
         tables.append(t)
     work_mem = rng.choice([None, None, None, 64, 64, 128, 1024])
     return Schema(tables, work_mem=cfg.get("work_mem", work_mem))
+
+
+class Index:
+    """CREATE [UNIQUE] INDEX NAME ON TABLE (COLUMNS), each column (name,
+    desc); AFTER_ROWS: made after the table's rows go in (so it is built
+    from them), else before them (so every INSERT maintains it)."""
+
+    def __init__(self, name, table, columns, unique, after_rows):
+        self.name = name
+        self.table = table
+        self.columns = columns
+        self.unique = unique
+        self.after_rows = after_rows
+
+    def create_sql(self):
+        return "CREATE %sINDEX %s ON %s (%s)" % (
+            "UNIQUE " if self.unique else "", self.name, self.table,
+            ", ".join(c + (" DESC" if desc else "")
+                      for c, desc in self.columns))
+
+
+def distinct_on(rows, positions):
+    """Whether no two ROWS agree on the columns at POSITIONS, as a UNIQUE
+    index sees them: NULLs are distinct, 1 equals 1.0 and -0.0 equals 0.0
+    (Python's equality and hash of numbers are SQL's here: a column holds
+    one type, so a text never meets a number)."""
+    seen = set()
+    for r in rows:
+        key = tuple(r[p] for p in positions)
+        if any(v is None for v in key):
+            continue
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
+
+
+def gen_indexes(rng, schema):
+    """Indexes for SCHEMA's tables, from their own RNG (so that a seed
+    makes the same tables, data and main queries with indexes or
+    without): none to two per table on one to three random columns, each
+    ASC or DESC; a fifth UNIQUE, mostly on columns whose values are
+    distinct already (else the CREATE, or an INSERT after it, fails on
+    both engines, which must agree). Half are made before the rows."""
+    for t in schema.tables:
+        for k in range(rng.choice([0, 1, 1, 2])):
+            n = rng.randint(1, min(3, len(t.cols)))
+            positions = rng.sample(range(len(t.cols)), n)
+            unique = rng.random() < 0.2
+            if unique and not distinct_on(t.rows, positions) and \
+                    rng.random() < 0.7:
+                unique = False
+            t.indexes.append(Index(
+                "%s_i%d" % (t.name, k), t.name,
+                [(t.cols[p][0], rng.random() < 0.3) for p in positions],
+                unique, rng.random() < 0.5))
 
 
 # --- the query generator --------------------------------------------------
@@ -1627,6 +1715,181 @@ class Gen:
         return out
 
 
+# --- queries aimed at indexes (08 on) -------------------------------------
+
+class IndexQueries:
+    """Cases whose conditions and orders fall on a schema's indexes, for
+    the diff and TLP oracles: a prefix of an index's columns compared
+    with =, a range (<, <=, >, >=, BETWEEN) on the next one, IN lists,
+    IS [NOT] NULL, ORDER BY the index's columns (its order, the reverse,
+    or a mix) with a LIMIT, min() and max(), and joins on an indexed
+    column. Values come mostly from the column itself, so that the
+    lookups find rows; some are of another type (a text against an
+    INTEGER column), which SQLite's affinity converts before the index
+    is searched."""
+
+    SHAPES = ["eq", "eq", "eq", "range", "range", "in", "null", "order",
+              "order", "order_all", "minmax", "join", "join", "tlp", "tlp"]
+
+    def __init__(self, gen):
+        self.gen = gen
+        self.rng = gen.rng
+        self.schema = gen.schema
+
+    def col(self, name, t, c):
+        return N("col", name="%s.%s" % (name, c), type=TYPES[dict(t.cols)[c]])
+
+    def value(self, t, c):
+        """A literal for a comparison with column C of table T."""
+        rng = self.rng
+        i = [x for x, _ in t.cols].index(c)
+        seen = [r[i] for r in t.rows]
+        r = rng.random()
+        if seen and r < 0.7:
+            v = rng.choice(seen)
+            return lit("NULL", "null") if v is None else \
+                lit(sql_value(v), TYPES[dict(t.cols)[c]])
+        if r < 0.82:
+            return self.gen.literal(rng.choice(["int", "real", "text"]))
+        return self.gen.literal(TYPES[dict(t.cols)[c]])
+
+    def compare(self, x, op, v):
+        if self.rng.random() < 0.2:      # 5 > c is c < 5
+            flip = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+            return N("bin", [v, x], op=flip[op])
+        return N("bin", [x, v], op=op)
+
+    def predicate(self, name, t, ix):
+        """A condition on a prefix of IX's columns, as a list of parts
+        to AND."""
+        rng = self.rng
+        cols = [c for c, _ in ix.columns]
+        k = rng.randint(0, len(cols) - 1) if rng.random() < 0.6 else 0
+        parts = [self.compare(self.col(name, t, c), "=", self.value(t, c))
+                 for c in cols[:k]]
+        c = cols[k]
+        x = self.col(name, t, c)
+        r = rng.random()
+        if r < 0.3:
+            parts.append(self.compare(x, "=", self.value(t, c)))
+        elif r < 0.55:
+            parts.append(self.compare(x, rng.choice(["<", "<=", ">", ">="]),
+                                      self.value(t, c)))
+            if rng.random() < 0.4:
+                parts.append(self.compare(copy.deepcopy(x), rng.choice(
+                    ["<", "<=", ">", ">="]), self.value(t, c)))
+        elif r < 0.7:
+            parts.append(N("between", [x, self.value(t, c),
+                                       self.value(t, c)],
+                           neg=rng.random() < 0.1))
+        elif r < 0.88:
+            parts.append(N("inlist", [x] + [self.value(t, c) for _ in range(
+                rng.randint(1, 4))], neg=rng.random() < 0.1))
+        else:
+            parts.append(N("isnull", [x], form=rng.choice(
+                ["IS NULL", "IS NOT NULL"])))
+        rng.shuffle(parts)
+        return parts
+
+    def conj(self, parts):
+        e = parts[0]
+        for p in parts[1:]:
+            e = N("bin", [e, p], op="AND")
+        return e
+
+    def case(self, oracles=("diff", "tlp")):
+        """A Case for one of ORACLES (diff, tlp), or None when no table
+        has an index."""
+        rng = self.rng
+        tables = [t for t in self.schema.tables if t.indexes]
+        if not tables:
+            return None
+        t = rng.choice(tables)
+        ix = rng.choice(t.indexes)
+        name = t.name if rng.random() < 0.6 else "a1"
+        table = N("table", name=t.name, alias=None if name == t.name
+                  else name)
+        frm = N("from", [table])
+        shape = rng.choice([s for s in self.SHAPES
+                            if ("tlp" if s == "tlp" else "diff") in oracles])
+        names = [c for c, _ in t.cols]
+        where = None
+        orderby = limit = offset = None
+        if shape in ("eq", "range", "in", "null", "tlp"):
+            parts = self.predicate(name, t, ix)
+            if shape == "tlp":
+                items = [N("star")] if rng.random() < 0.5 else [
+                    N("item", [self.col(name, t, c)]) for c in names]
+                sel = N("select", [N("list", items), frm, None, None, None])
+                return Case("tlp", self.schema, [sel, self.conj(parts)],
+                            {"variant": "where"})
+            where = self.conj(parts)
+            items = [N("star")] if rng.random() < 0.5 else [
+                N("item", [self.col(name, t, c)])
+                for c in rng.sample(names, rng.randint(1, len(names)))]
+        elif shape in ("order", "order_all"):
+            cols = ix.columns[:rng.randint(1, len(ix.columns))]
+            r = rng.random()
+            keys = [(c, d if r < 0.4 else (not d if r < 0.7 else
+                                           rng.random() < 0.5))
+                    for c, d in cols]
+            if shape == "order_all":
+                keys += [(c, rng.random() < 0.3) for c in names
+                         if c not in [k for k, _ in keys]]
+            items = [N("item", [self.col(name, t, c)]) for c, _ in keys]
+            orderby = N("list", [N("order", [self.col(name, t, c)], desc=d)
+                                 for c, d in keys])
+            if rng.random() < 0.4:
+                where = self.conj(self.predicate(name, t, ix)[:1])
+            limit = lit(str(rng.choice([1, 2, 3, 5, 10, 50])), "int")
+            if rng.random() < 0.3:
+                offset = lit(str(rng.choice([1, 2, 5])), "int")
+        elif shape == "minmax":
+            c = ix.columns[0][0]
+            items = [N("item", [N("func", [self.col(name, t, c)], name=f)])
+                     for f in ("min", "max")] + [
+                N("item", [N("func", [], name="count", star=True)])]
+            if rng.random() < 0.5:
+                where = self.conj(self.predicate(name, t, ix))
+        else:
+            return self.join(t, ix)
+        sel = N("select", [N("list", items), frm, where, None, None])
+        return Case("diff", self.schema, [N("query", [sel, orderby, limit,
+                                                       offset])])
+
+    def join(self, t, ix):
+        """Another table (or T itself) joined to T on T's first indexed
+        column, maybe with more conditions on T's index."""
+        rng = self.rng
+        c, _ = ix.columns[0]
+        type_ = dict(t.cols)[c]
+        outer = rng.choice(self.schema.tables)
+        same = [x for x, y in outer.cols if y == type_]
+        oc = rng.choice(same if same and rng.random() < 0.85 else
+                        [x for x, _ in outer.cols])
+        a, b = "a1", "a2"
+        on = self.compare(self.col(b, t, c), "=", self.col(a, outer, oc))
+        if len(ix.columns) > 1 and rng.random() < 0.4:
+            on = self.conj([on] + self.predicate(b, t, ix)[:1])
+        op = rng.choice(["JOIN", "JOIN", "LEFT JOIN", ","])
+        items = [N("item", [self.col(a, outer, oc)])] + [
+            N("item", [self.col(b, t, x)]) for x in rng.sample(
+                [x for x, _ in t.cols], rng.randint(1, len(t.cols)))]
+        if len(outer.rows) * len(t.rows) > 3000 or rng.random() < 0.2:
+            items = [N("item", [N("func", [], name="count", star=True)]),
+                     N("item", [N("func", [self.col(b, t, c)],
+                                  name="count")])]
+        where = None
+        if op == ",":
+            where, on = on, None
+        frm = N("from", [N("table", name=outer.name, alias=a),
+                         N("join", [N("table", name=t.name, alias=b), on],
+                           op=op)])
+        sel = N("select", [N("list", items), frm, where, None, None])
+        return Case("diff", self.schema, [N("query", [sel, None, None,
+                                                       None])])
+
+
 # --- allowed differences --------------------------------------------------
 
 # Each entry: a name, why the engines may disagree there, and a test of an
@@ -1936,6 +2199,14 @@ def check_dml(case, eng):
                 sqls.append(q)
                 answers += [("strata: " + q, b), ("sqlite3: " + q, a)]
                 break
+    if kind is None and any(t.indexes for t in case.schema.tables):
+        # Every index still matches its table (\check verifies them).
+        out = eng.mine.command("\\check")
+        if isinstance(out, Outcome) or out != b"ok\n":
+            kind = "\\check fails after the statement"
+            sqls.append("\\check")
+            answers.append(("strata: \\check", out if isinstance(
+                out, Outcome) else Outcome(error=show_bytes(out))))
     if kind is None:
         return None
     return Failure(kind, kind, sqls, answers)
@@ -2118,12 +2389,19 @@ class Engines:
         self.mine = Strata(strata_argv, self.workdir / "test.db", env,
                            timeout)
         self.reversed = None
+        self.refused = False        # a setup statement failed on both
 
     def load(self):
-        """Runs the schema's statements; a Failure if they do not agree."""
+        """Runs the schema's statements; a Failure if they do not agree.
+        Both may refuse one (an INSERT of a duplicate into a UNIQUE
+        index, a UNIQUE index over duplicates): then REFUSED is set, and
+        the tables no longer hold the schema's rows (snapshot() reads
+        them back)."""
         for sql, both in self.schema.statements():
             mine = self.mine.run(sql)
             lite = self.lite.run(sql) if both else Outcome()
+            if mine.error is not None and lite.error is not None:
+                self.refused = True
             kind = outcome_kind(mine, lite)
             if kind is not None and not allowance(sql, mine, lite):
                 return Failure("setup: " + kind, "the setup does not agree",
@@ -2537,6 +2815,16 @@ class Reducer:
                 if self.fails(trial, failure):
                     case = trial
                     changed = True
+        # Indexes: drop each one the failure does not need.
+        for ti, t in enumerate(case.schema.tables):
+            for xi in range(len(t.indexes) - 1, -1, -1):
+                schema = copy.deepcopy(case.schema)
+                del schema.tables[ti].indexes[xi]
+                trial = copy.copy(case)
+                trial.schema = schema
+                if self.fails(trial, failure):
+                    case = trial
+                    changed = True
         # Columns: drop one where nothing needs it; simplify a value.
         for ti, t in enumerate(case.schema.tables):
             for ci in range(len(t.cols) - 1, -1, -1):
@@ -2544,6 +2832,9 @@ class Reducer:
                     break
                 schema = copy.deepcopy(case.schema)
                 tt = schema.tables[ti]
+                gone = tt.cols[ci][0]
+                tt.indexes = [x for x in tt.indexes
+                              if gone not in [c for c, _ in x.columns]]
                 del tt.cols[ci]
                 tt.rows = [r[:ci] + r[ci + 1:] for r in tt.rows]
                 if tt.pk is not None:
@@ -2591,6 +2882,7 @@ def report(seed, case, failure, reduced=True):
 
 ORACLE_WEIGHTS = [("diff", 0.6), ("tlp", 0.18), ("norec", 0.12),
                   ("dml", 0.1)]
+INDEX_SHARE = 0.3       # of the cases, aimed at indexes when there are any
 
 
 def pick_oracle(rng, oracles):
@@ -2615,11 +2907,24 @@ def run_seed(seed, strata_argv, workdir, n_queries=400, cfg=None, env=None,
     schema = gen_schema(rng, cfg)
     gen = Gen(rng, schema, cfg)
     schema.views = gen.views(rng.randint(0, 2)) if gen.on("views") else []
+    # Indexes (08 on) come from a generator of their own, so that the
+    # seed's tables, data and other cases stay what they are without
+    # them; a share of the cases is then aimed at the indexes.
+    index_cases = None
+    if cfg.get("indexes"):
+        irng = random.Random("%d/indexes" % seed)
+        gen_indexes(irng, schema)
+        if {"diff", "tlp"} & set(oracles):
+            index_cases = IndexQueries(Gen(irng, schema, cfg))
     found = []
     eng = Engines(strata_argv, workdir, schema, env, timeout)
     checked = 0
     try:
         failure = eng.load()
+        if failure is None and eng.refused and eng.snapshot():
+            eng.close()
+            eng = Engines(strata_argv, workdir, schema, env, timeout)
+            failure = eng.load()
         for v in schema.views:
             out = eng.lite.run("SELECT count(*) FROM %s" % v.name)
             v.rows = max(v.rows, out.rows[0][0] if out.rows else 0)
@@ -2631,9 +2936,14 @@ def run_seed(seed, strata_argv, workdir, n_queries=400, cfg=None, env=None,
         for _ in range(n_queries):
             if deadline is not None and time.monotonic() > deadline:
                 break
-            oracle = pick_oracle(rng, oracles)
-            gen.n_alias = 0
-            case = gen_case(gen, oracle)
+            if index_cases is not None and \
+                    irng.random() < cfg.get("index_share", INDEX_SHARE):
+                case = index_cases.case(oracles)
+                oracle = case and case.oracle
+            else:
+                oracle = pick_oracle(rng, oracles)
+                gen.n_alias = 0
+                case = gen_case(gen, oracle)
             if case is None:
                 continue
             snap = copy.deepcopy(schema)
@@ -2690,6 +3000,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--strata", default=str(ROOT / "milestones" /
                                             "07-queries" / "strata"))
+    ap.add_argument("--milestone", type=int)
     ap.add_argument("--seed", type=int)
     ap.add_argument("--seeds", default="1-1000000")
     ap.add_argument("--queries", type=int, default=400)
@@ -2709,6 +3020,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     seeds = [args.seed] if args.seed is not None else parse_seeds(args.seeds)
     cfg = {"features": {f: False for f in args.off}}
+    milestone = args.milestone
+    if milestone is None:
+        m = re.match(r"(\d\d)-", Path(args.strata).resolve().parent.name)
+        milestone = int(m.group(1)) if m else 7
+    if milestone >= 8:
+        cfg["indexes"] = True
     if args.big:
         cfg["big"] = 1.0
     if args.work_mem:

@@ -4,6 +4,11 @@ and by sqlite3 (Python's sqlite3 module) and compared, with the TLP and
 NoREC oracles and DML statements besides; and the bugs it found, reduced
 to scripts that must agree with sqlite3.
 
+From milestone 08 on the schemas have indexes (CREATE [UNIQUE] INDEX,
+before and after the rows), a share of the cases aims at them, and each
+DML case ends with \\check (difftest.py says how); 07 generates what it
+always has for the same seeds.
+
 A failure prints the reduced script and how to replay the seed outside
 the runner: python3 tests/difftest.py --seed N --queries Q --oracle O.
 """
@@ -26,10 +31,14 @@ REDUCE_SECONDS = 20
 
 def run_seeds(t, salt, n_seeds, n_queries, oracles, cfg=None):
     """N_SEEDS seeds drawn from the run's seed and SALT, N_QUERIES cases
-    each; fails with the first failure, reduced."""
+    each; fails with the first failure, reduced. From 08 on with indexes
+    in the schemas."""
     draw = random.Random("%d/%s" % (t.seed, salt))
     seeds = [draw.randrange(1, 10 ** 9) for _ in range(n_seeds)]
     strata = ["strata"]
+    cfg = dict(cfg or {})
+    if t.milestone.number >= 8:
+        cfg["indexes"] = True
     checked = 0
     for seed in seeds:
         found, n = difftest.run_seed(seed, strata, t.dir, n_queries, cfg,
@@ -43,16 +52,22 @@ def run_seeds(t, salt, n_seeds, n_queries, oracles, cfg=None):
                 budget_s=REDUCE_SECONDS * (4 if t.sanitized else 1))
             case, failure, reduced = reducer.reduce(case, failure)
             raise harness.Failure(
-                "%s\nreplay: python3 tests/difftest.py --seed %d --queries "
-                "%d%s%s (after %d cases)" % (
-                    difftest.report(seed, case, failure, reduced), seed,
-                    n_queries, "".join(" --oracle " + o for o in oracles),
-                    " --big --work-mem %d" % cfg["work_mem"] if cfg else "",
-                    checked))
+                "%s\nreplay: python3 tests/difftest.py --strata %s/strata "
+                "--seed %d --queries %d%s%s (after %d cases)" % (
+                    difftest.report(seed, case, failure, reduced),
+                    milestone_dir(t), seed, n_queries,
+                    "".join(" --oracle " + o for o in oracles),
+                    " --big --work-mem %d" % cfg["work_mem"]
+                    if "work_mem" in cfg else "", checked))
     # Some draws fit no case of an oracle (a TLP on HAVING needs a GROUP
     # BY): they are skipped, but most make one.
     t.check(checked >= n_seeds * n_queries * 0.75,
             "only %d cases were made" % checked)
+
+
+def milestone_dir(t):
+    """The milestone's directory, from the top of the project."""
+    return "milestones/%s" % t.milestone.name
 
 
 def test_queries_agree_with_sqlite3(t):
