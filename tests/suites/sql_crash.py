@@ -9,6 +9,13 @@ one writes transactions far larger than the buffer pool (a 1 MiB value,
 the DROP of a table of megabytes), whose pages the pager spills to the
 log before they commit.
 
+From milestone 08 on the workloads keep indexes too: a CREATE INDEX
+made before the rows that every later statement maintains, a CREATE
+UNIQUE INDEX built from rows already there and a duplicate it refuses,
+an index on a table that is dropped, a DROP INDEX, and an index the
+\\copy fills; \\check after each crash then also verifies every index
+against its table (every row has its entry, no entry lacks a row).
+
 The fault layer (common/os.c, STRATA_FAULT) cuts the power at a chosen I/O
 point, as in crash.py: after it, the database is reopened, every table
 read back with SELECT and compared with the states the model allows, and
@@ -282,16 +289,37 @@ def copy_batch(t):
     return t.dialect.import_batch(t.pool_pages)
 
 
+def indexed(t):
+    """Whether T's milestone has indexes (08 on)."""
+    return t.milestone.number >= 8
+
+
 def mixed_workload(rng, n_statements, big_sizes, copy_rows,
-                   copy_batch=COPY_BATCH):
+                   copy_batch=COPY_BATCH, indexes=False):
     """Several tables; random inserts, updates and deletes between
     landmarks: overflow values of BIG_SIZES, a failing INSERT, a table
     filled and dropped, a \\checkpoint, a \\copy of COPY_ROWS rows, a
-    DELETE of every row, and the close."""
+    DELETE of every row, and the close. INDEXES (08 on): indexes made
+    before and after rows, UNIQUE with a refused duplicate, one dropped
+    with its table, one dropped alone; they change no table, so the
+    states the model allows stay the same."""
     w = Workload([USERS, DOCS, NOTES, SCRATCH], copy_batch)
     for s in (USERS, DOCS, NOTES):
         w.create(s.name)
+    if indexes:
+        w.add("CREATE INDEX users_name ON users (name);", "CREATE INDEX\n")
     user_key = [0]
+    note_numbers = set()
+
+    def note_number():
+        """A number for notes.n, never one used before: with the UNIQUE
+        index on it, a repeat would be refused (the odds are 1 in 10^9 a
+        workload, and the draw is 07's when there is none)."""
+        n = rng.randint(-10 ** 12, 10 ** 12)
+        while indexes and n in note_numbers:
+            n = rng.randint(-10 ** 12, 10 ** 12)
+        note_numbers.add(n)
+        return n
 
     def insert_users(n):
         rows = []
@@ -325,8 +353,7 @@ def mixed_workload(rng, n_statements, big_sizes, copy_rows,
                                          rng.uniform(-1e3, 1e3),
                                          rng.random() < 0.5))])
         else:
-            w.insert("notes", [(None, (word(rng, 0, 30),
-                                       rng.randint(-10 ** 12, 10 ** 12)))
+            w.insert("notes", [(None, (word(rng, 0, 30), note_number()))
                                for _ in range(rng.randint(1, 3))])
 
     insert_users(5)
@@ -339,12 +366,32 @@ def mixed_workload(rng, n_statements, big_sizes, copy_rows,
         random_statement()
     w.insert_failing("users", [(user_key[0] + 1, user(rng))],
                      sorted(w.state["users"])[0])
+    if indexes:
+        # Built from the rows there, then refusing a repeat of one.
+        n = 424242424242
+        note_numbers.add(n)
+        w.insert("notes", [(None, ("taken", n))])
+        w.add("CREATE UNIQUE INDEX notes_n ON notes (n DESC);",
+              "CREATE INDEX\n")
+        w.add("CREATE INDEX docs_title ON docs (title, score);",
+              "CREATE INDEX\n")
+        w.add("INSERT INTO notes VALUES ('again', %d);" % n,
+              error_reply('duplicate key value violates unique constraint '
+                          '"notes_n"', detail="Key (n)=(%d) already exists."
+                          % n))
     w.create("scratch")
+    if indexes:
+        w.add("CREATE INDEX scratch_id ON scratch (id DESC);",
+              "CREATE INDEX\n")
     w.insert("scratch", [(k, (big_text(rng, 12000),)) for k in range(1, 4)])
     w.insert("scratch", [(9, (big_text(rng, big_sizes[0]),))])
     for _ in range(n_statements // 3):
         random_statement()
     w.add("\\checkpoint")
+    if indexes:
+        w.add("DROP INDEX docs_title;", "DROP INDEX\n")
+        w.add("CREATE INDEX users_email ON users (email, id);",
+              "CREATE INDEX\n")
     # The big values shrink and grow again: their chains are freed and
     # the pages reused.
     for key in sorted(w.state["docs"])[:2]:
@@ -473,7 +520,7 @@ def test_crash_at_every_io_point(t):
     leaves no statement half done."""
     rng = random.Random(t.seed)
     w = mixed_workload(rng, 60, [20000, 300000], 1500,
-                       copy_batch(t))
+                       copy_batch(t), indexed(t))
     tried, total = crash_everywhere(t, w, "a", t.seed, 200)
     t.check(total >= 300, "only %d I/O points in the workload" % total)
 
@@ -493,6 +540,8 @@ def test_crash_in_transactions_larger_than_the_pool(t):
     w = Workload([big, heap])
     w.create("big")
     w.create("heap")
+    if indexed(t):
+        w.add("CREATE INDEX heap_n ON heap (n, id);", "CREATE INDEX\n")
     w.insert("heap", [(k, ("small %d" % k, k)) for k in range(1, 40)])
     w.insert("big", [(1, (big_text(rng, 1 << 20),))])
     w.insert("heap", [(100 + k, (big_text(rng, 200000), k))
@@ -512,7 +561,8 @@ def test_crash_at_syncs_with_many_fates(t):
     seed decides: at every sync of a smaller mixed workload, with many
     seeds, recovery still finds a whole state."""
     rng = random.Random(t.seed + 2)
-    w = mixed_workload(rng, 24, [9000, 40000], 1200, copy_batch(t))
+    w = mixed_workload(rng, 24, [9000, 40000], 1200, copy_batch(t),
+                       indexed(t))
     crash_everywhere(t, w, "s", t.seed + 2, 200,
                      fates=3 if t.sanitized else 8, kind="sync")
 
@@ -523,7 +573,7 @@ def test_kill_9_at_random_times(t):
     says ok."""
     rng = random.Random(t.seed + 3)
     w = mixed_workload(rng, 900, [20000, 300000], 2500,
-                       copy_batch(t))
+                       copy_batch(t), indexed(t))
     for file_name, text in w.files.items():
         t.path(file_name).write_text(text)
     data = "".join(line + "\n" for line in w.lines).encode()
