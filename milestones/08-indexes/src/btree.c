@@ -4,6 +4,14 @@
  * payloads of any size through overflow chains, ordered cursors, and a
  * checker for every invariant.
  *
+ * Two kinds of tree share all of this code: a table's, whose keys are
+ * row ids and whose leaves hold payloads, and an index's, whose keys are
+ * byte strings ordered by memcmp and whose leaves hold only the keys.
+ * The code handles keys as page.h's PageKey, compared by
+ * page_key_compare, and sizes nodes by bytes, so a walk, a split or a
+ * merge does not ask which kind it works on; only a leaf's cells (with
+ * or without a payload) and the printing do.
+ *
  * Owns: which cells go in which node, the shape of each tree, overflow
  * chains, and the rule that a tree's root page never moves.
  * Does not: place cells inside a page (page.c does), read or write the
@@ -32,6 +40,7 @@
  */
 #include "btree.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +65,30 @@
  * does not flip between splitting and merging. */
 #define NODE_MIN_FILL (PAGE_CAPACITY / 3)
 
-/* As many keys as fit: every key costs a cell and a slot. */
+/* As many keys as fit: every key costs a cell and a slot. A table's
+ * internal cells all have one size; an index's are at least 5 bytes. */
 #define INTERNAL_NODE_MAX_KEYS \
     (PAGE_CAPACITY / (INTERNAL_CELL_SIZE + PAGE_SLOT_SIZE))
+#define INDEX_NODE_MAX_KEYS \
+    (PAGE_CAPACITY / (INDEX_INTERNAL_CELL_MIN_SIZE + PAGE_SLOT_SIZE))
+
+/* Why BTREE_MAX_KEY is no larger: an internal node that overflows by
+ * one cell splits around a middle key, which goes up, so that the bytes
+ * of the two halves differ by at most one cell; each half then keeps at
+ * least (PAGE_CAPACITY + 1 - 2 * largest cell) / 2 bytes, which must be
+ * a node's minimum. (A leaf keeps its middle cell, and a table's
+ * internal cells are small.) */
+_Static_assert((PAGE_CAPACITY + 1 -
+                2 * (INDEX_INTERNAL_CELL_MAX_SIZE + PAGE_SLOT_SIZE)) / 2 >=
+                   NODE_MIN_FILL,
+               "an index key this long could leave a split node under-full");
+_Static_assert(INDEX_LEAF_CELL_MAX_SIZE <= LEAF_CELL_MAX_SIZE,
+               "an index leaf cell must fit where a table's fits");
 
 struct Btree {
     Pager *pager;
     uint32_t root;
+    bool is_index;         /* an index's tree: byte keys, no payloads */
 };
 
 /* The way down from the root to a leaf: the page at each level and the
@@ -77,19 +103,25 @@ typedef struct Path {
 /* An internal node unpacked into arrays, with room for two nodes' keys
  * and the parent's key between them, so that an insert can overflow it
  * before it splits and two siblings can be pooled before they are shared
- * out again. children[n_keys] is the right child. */
+ * out again. children[n_keys] is the right child. An index's keys are
+ * copied into BYTES, so that they outlive the page they came from. */
 typedef struct Internal {
+    bool is_index;
     uint32_t n_keys;
-    int64_t keys[2 * INTERNAL_NODE_MAX_KEYS + 1];
-    uint32_t children[2 * INTERNAL_NODE_MAX_KEYS + 2];
+    PageKey keys[2 * INDEX_NODE_MAX_KEYS + 1];
+    uint32_t children[2 * INDEX_NODE_MAX_KEYS + 2];
+    uint32_t n_bytes;  /* of bytes[] in use */
+    uint8_t bytes[2 * PAGE_SIZE + 2 * PAGE_MAX_INDEX_KEY];
 } Internal;
 
 /* Leaf cells copied out of their pages, in key order, so that they can
  * be dealt out again into one or two pages. */
 typedef struct CellList {
+    bool is_index;
     uint32_t n_cells;
     uint32_t n_bytes;  /* of data[] in use */
-    uint16_t offset[PAGE_CAPACITY + 1];   /* a cell takes 2 bytes or more */
+    uint16_t offset[PAGE_CAPACITY + 1];  /* a cell and its slot take 3
+                                          * bytes or more */
     uint16_t size[PAGE_CAPACITY + 1];
     uint8_t data[2 * PAGE_SIZE + LEAF_CELL_MAX_SIZE];
 } CellList;
@@ -110,33 +142,116 @@ static void set_link(uint8_t *node, uint32_t page_num)
  * cell, the right child. */
 static uint32_t internal_child(uint8_t *node, uint16_t i)
 {
-    return i < page_n_cells(node) ? get_u32(page_cell(node, i) + 8)
+    return i < page_n_cells(node) ? page_cell_child(node, i)
                                   : node_link(node);
 }
 
-static void internal_load(uint8_t *node, Internal *in)
+static void internal_init(Internal *in, bool is_index)
 {
-    in->n_keys = page_n_cells(node);
-    for (uint32_t i = 0; i < in->n_keys; i++) {
-        const uint8_t *cell = page_cell(node, (uint16_t)i);
-        in->keys[i] = (int64_t)get_u64(cell);
-        in->children[i] = get_u32(cell + 8);
-    }
-    in->children[in->n_keys] = node_link(node);
+    in->is_index = is_index;
+    in->n_keys = in->n_bytes = 0;
 }
 
-/* Writes IN (at most INTERNAL_NODE_MAX_KEYS keys) into NODE, an internal
- * node from now on, keeping its is-root byte. */
-static void internal_store(uint8_t *node, const Internal *in)
+/* KEY, its bytes (if an index's) copied into IN. */
+static PageKey internal_copy_key(Internal *in, const PageKey *key)
 {
-    page_init(node, PAGE_INTERNAL, node[PAGE_IS_ROOT_OFFSET]);
-    for (uint32_t i = 0; i < in->n_keys; i++) {
-        uint8_t cell[INTERNAL_CELL_SIZE];
-        put_u64(cell, (uint64_t)in->keys[i]);
-        put_u32(cell + 8, in->children[i]);
-        page_insert(node, (uint16_t)i, cell, INTERNAL_CELL_SIZE);
+    if (!in->is_index)
+        return *key;
+    assert(in->n_bytes + key->size <= sizeof in->bytes);
+    PageKey copy = {.bytes = in->bytes + in->n_bytes, .size = key->size};
+    if (key->size > 0)
+        memcpy(in->bytes + in->n_bytes, key->bytes, key->size);
+    in->n_bytes += key->size;
+    return copy;
+}
+
+/* Appends the keys and children of NODE to IN: NODE's first child
+ * becomes child n_keys of IN (child 0 of an empty IN; in a pool of two
+ * siblings, the child right of the key added between them). */
+static void internal_load(uint8_t *node, Internal *in)
+{
+    uint32_t base = in->n_keys;
+    uint16_t n = page_n_cells(node);
+    for (uint16_t i = 0; i < n; i++) {
+        PageKey key = page_cell_key(node, i);
+        in->keys[base + i] = internal_copy_key(in, &key);
+        in->children[base + i] = page_cell_child(node, i);
     }
-    set_link(node, in->children[in->n_keys]);
+    in->children[base + n] = node_link(node);
+    in->n_keys = base + n;
+}
+
+/* The bytes key I of IN takes in a node: its cell and its slot. */
+static uint32_t internal_key_bytes(const Internal *in, uint32_t i)
+{
+    if (!in->is_index)
+        return INTERNAL_CELL_SIZE + PAGE_SLOT_SIZE;
+    uint32_t size = in->keys[i].size;
+    return (size < 0x80 ? 1 : 2) + size + CHILD_POINTER_SIZE +
+           PAGE_SLOT_SIZE;
+}
+
+/* Whether the keys FROM .. TO - 1 of IN fit in one node. */
+static bool internal_fits(const Internal *in, uint32_t from, uint32_t to)
+{
+    uint32_t total = 0;
+    for (uint32_t i = from; i < to; i++)
+        total += internal_key_bytes(in, i);
+    return total <= PAGE_CAPACITY;
+}
+
+/* book: begin internal-middle */
+/* The key of IN, too many for one node, that goes up when IN splits:
+ * the one that leaves the bytes of the keys left and right of it as
+ * equal as whole keys allow (of keys all of a size, the middle one,
+ * n_keys / 2). */
+static uint32_t internal_middle(const Internal *in)
+{
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < in->n_keys; i++)
+        total += internal_key_bytes(in, i);
+    uint32_t best = in->n_keys / 2, best_gap = UINT32_MAX, left = 0;
+    for (uint32_t m = 1; m + 1 < in->n_keys; m++) {
+        left += internal_key_bytes(in, m - 1);
+        uint32_t right = total - left - internal_key_bytes(in, m);
+        uint32_t gap = left > right ? left - right : right - left;
+        if (gap <= best_gap) {
+            best = m;
+            best_gap = gap;
+        }
+    }
+    return best;
+}
+/* book: end internal-middle */
+
+/* Makes the internal cell of KEY and CHILD in CELL; returns its size. */
+static uint16_t make_internal_cell(uint8_t *cell, bool is_index,
+                                   const PageKey *key, uint32_t child)
+{
+    uint16_t size = 8;
+    if (is_index)
+        size = page_put_index_cell(cell, key->bytes, key->size);
+    else
+        put_u64(cell, (uint64_t)key->rowid);
+    put_u32(cell + size, child);
+    return (uint16_t)(size + CHILD_POINTER_SIZE);
+}
+
+/* Writes keys FROM .. TO - 1 of IN and the children around them into
+ * NODE, an internal node from now on, keeping its is-root byte. The keys
+ * fit (internal_fits). */
+static void internal_store(uint8_t *node, const Internal *in, uint32_t from,
+                           uint32_t to)
+{
+    page_init(node, in->is_index ? PAGE_INDEX_INTERNAL : PAGE_INTERNAL,
+              node[PAGE_IS_ROOT_OFFSET]);
+    for (uint32_t i = from; i < to; i++) {
+        uint8_t cell[INDEX_INTERNAL_CELL_MAX_SIZE];
+        page_insert(node, (uint16_t)(i - from), cell,
+                    make_internal_cell(cell, in->is_index, &in->keys[i],
+                                       in->children[i]));
+    }
+    set_link(node, in->children[to]);
 }
 
 /* Appends cell I of NODE to LIST. */
@@ -170,13 +285,11 @@ static void list_insert(CellList *list, uint32_t at, const uint8_t *cell,
     list->n_bytes += size;
 }
 
-static int64_t list_key(const CellList *list, uint32_t i)
+/* The key of cell I of LIST; an index's bytes point into LIST. */
+static PageKey list_key(const CellList *list, uint32_t i)
 {
-    int64_t key;
-    uint32_t size, header;
-    page_leaf_header(list->data + list->offset[i], list->size[i], &key,
-                     &size, &header);
-    return key;
+    return page_leaf_cell_key(list->data + list->offset[i], list->size[i],
+                              list->is_index);
 }
 
 /* Rewrites NODE as a leaf holding cells FROM .. TO - 1 of LIST, with
@@ -184,7 +297,7 @@ static int64_t list_key(const CellList *list, uint32_t i)
 static void leaf_fill(uint8_t *node, const CellList *list, uint32_t from,
                       uint32_t to, bool is_root, uint32_t next)
 {
-    page_init(node, PAGE_LEAF, is_root);
+    page_init(node, list->is_index ? PAGE_INDEX_LEAF : PAGE_LEAF, is_root);
     for (uint32_t i = from; i < to; i++)
         page_insert(node, (uint16_t)(i - from), list->data + list->offset[i],
                     list->size[i]);
@@ -223,17 +336,15 @@ static DbStatus check_node_once(Btree *tree, uint32_t page_num,
     if (pager_is_checked(tree->pager, page_num))
         return DB_OK;
     DbStatus rc = page_validate(node, page_num);
+    /* (An index's internal node can hold no more: its cells are at least
+     * INDEX_INTERNAL_CELL_MIN_SIZE bytes.) */
     if (rc == DB_OK && page_type(node) == PAGE_INTERNAL &&
         page_n_cells(node) > INTERNAL_NODE_MAX_KEYS)
         rc = db_fail(DB_ECORRUPT, "page %u has %u keys, more than an "
                      "internal node holds", page_num, page_n_cells(node));
     /* Keys in order: a search and a range walk count on it. */
-    for (uint16_t i = 1; rc == DB_OK && i < page_n_cells(node); i++)
-        if (page_key(node, i) <= page_key(node, i - 1))
-            rc = db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                         "not come after key %lld", page_num,
-                         (long long)page_key(node, i), i,
-                         (long long)page_key(node, i - 1));
+    if (rc == DB_OK)
+        rc = page_check_order(node, page_num);
     if (rc == DB_OK)
         pager_mark_checked(tree->pager, page_num);
     return rc;
@@ -250,6 +361,13 @@ static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
     if (rc != DB_OK)
         return rc;
     rc = check_node_once(tree, page_num, *node);
+    /* A table's tree reaching an index's page, or the other way round,
+     * would read its cells by the wrong format. */
+    if (rc == DB_OK && page_is_index(*node) != tree->is_index)
+        rc = db_fail(DB_ECORRUPT, "page %u is %s page, but the tree of "
+                     "root %u is %s", page_num,
+                     tree->is_index ? "a table's" : "an index's",
+                     tree->root, tree->is_index ? "an index's" : "a table's");
     if (rc != DB_OK)
         pager_release(tree->pager, page_num);
     return rc;
@@ -443,10 +561,21 @@ static uint16_t make_cell(uint8_t *cell, int64_t key, const uint8_t *payload,
 
 /* --- search ----------------------------------------------------------- */
 
+/* Whether cell AT of the leaf NODE holds KEY. */
+static bool key_at(const Btree *tree, const uint8_t *node, uint16_t at,
+                   const PageKey *key)
+{
+    if (at >= page_n_cells(node))
+        return false;
+    PageKey there = page_cell_key(node, at);
+    return page_key_compare(tree->is_index, &there, key) == 0;
+}
+
 /* Walks from the root to the leaf where KEY is or would be, recording
  * the way in PATH, and leaves that leaf pinned at *leaf: the caller
  * releases it (path->pages[path->depth - 1]). */
-static DbStatus descend(Btree *tree, int64_t key, Path *path, uint8_t **leaf)
+static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
+                        uint8_t **leaf)
 {
     uint32_t page_num = tree->root;
     for (path->depth = 0; path->depth < BTREE_MAX_DEPTH; path->depth++) {
@@ -455,16 +584,20 @@ static DbStatus descend(Btree *tree, int64_t key, Path *path, uint8_t **leaf)
         if (rc != DB_OK)
             return rc;
         path->pages[path->depth] = page_num;
-        if (page_type(node) == PAGE_LEAF) {
-            path->index[path->depth++] = page_find(node, key);
+        if (page_is_leaf(node)) {
+            path->index[path->depth++] = page_find_key(node, key);
             *leaf = node;
             return DB_OK;
         }
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
-        uint16_t child = page_find(node, key);
+        uint16_t child = page_find_key(node, key);
         path->index[path->depth] = child;
-        path->full[path->depth] = page_n_cells(node) ==
-                                  INTERNAL_NODE_MAX_KEYS;
+        /* Room for no more key as long as the longest there can be (a
+         * table's: 291 keys, its most). */
+        path->full[path->depth] =
+            page_free(node) < (tree->is_index ? INDEX_INTERNAL_CELL_MAX_SIZE
+                                              : INTERNAL_CELL_SIZE) +
+                                  PAGE_SLOT_SIZE;
         uint32_t next = internal_child(node, child);
         release_node(tree, page_num);
         page_num = next;
@@ -476,16 +609,20 @@ static DbStatus descend(Btree *tree, int64_t key, Path *path, uint8_t **leaf)
 /* Finds KEY's leaf and cell, leaving the leaf pinned (the caller
  * releases it); DB_ENOTFOUND if the key is not there, and then nothing
  * is pinned. */
-static DbStatus find_cell(Btree *tree, int64_t key, Path *path,
+static DbStatus find_cell(Btree *tree, const PageKey *key, Path *path,
                           uint8_t **leaf, uint16_t *at)
 {
     DbStatus rc = descend(tree, key, path, leaf);
     if (rc != DB_OK)
         return rc;
     *at = (uint16_t)path->index[path->depth - 1];
-    if (*at >= page_n_cells(*leaf) || page_key(*leaf, *at) != key) {
+    if (!key_at(tree, *leaf, *at, key)) {
         release_node(tree, path->pages[path->depth - 1]);
-        return db_fail(DB_ENOTFOUND, "key %" PRId64 " not found", key);
+        return tree->is_index
+                   ? db_fail(DB_ENOTFOUND, "an index key of %u bytes not "
+                             "found", key->size)
+                   : db_fail(DB_ENOTFOUND, "key %" PRId64 " not found",
+                             key->rowid);
     }
     return DB_OK;
 }
@@ -510,42 +647,77 @@ static DbStatus split_root(Btree *tree, uint8_t *root, const CellList *list,
         pager_release(tree->pager, left_page);
         return rc;
     }
-    Internal top = {.n_keys = 1, .children = {left_page, right_page}};
+    /* The root's one key: the largest of the left node. */
+    PageKey key;
     if (list != NULL) {
         uint32_t n_left = split_point(list);
         leaf_fill(left, list, 0, n_left, false, right_page);
         leaf_fill(right, list, n_left, list->n_cells, false, 0);
-        top.keys[0] = list_key(list, n_left - 1);
+        key = list_key(list, n_left - 1);
     } else {
         /* Lower keys left, upper keys right, the middle one up. */
-        uint32_t n_left = in->n_keys / 2;
-        Internal lower = {.n_keys = n_left}, upper;
-        memcpy(lower.keys, in->keys, n_left * sizeof in->keys[0]);
-        memcpy(lower.children, in->children,
-               (n_left + 1) * sizeof in->children[0]);
-        upper.n_keys = in->n_keys - n_left - 1;
-        memcpy(upper.keys, &in->keys[n_left + 1],
-               upper.n_keys * sizeof in->keys[0]);
-        memcpy(upper.children, &in->children[n_left + 1],
-               (upper.n_keys + 1) * sizeof in->children[0]);
-        internal_store(left, &lower);
-        internal_store(right, &upper);
-        top.keys[0] = in->keys[n_left];
+        uint32_t middle = internal_middle(in);
+        internal_store(left, in, 0, middle);
+        internal_store(right, in, middle + 1, in->n_keys);
+        key = in->keys[middle];
     }
-    root[PAGE_IS_ROOT_OFFSET] = 1;
-    internal_store(root, &top);
+    page_init(root, tree->is_index ? PAGE_INDEX_INTERNAL : PAGE_INTERNAL,
+              true);
+    uint8_t cell[INDEX_INTERNAL_CELL_MAX_SIZE];
+    page_insert(root, 0, cell, make_internal_cell(cell, tree->is_index, &key,
+                                                  left_page));
+    set_link(root, right_page);
     pager_release(tree->pager, left_page);
     pager_release(tree->pager, right_page);
     return DB_OK;
 }
 /* book: end balance-deeper */
 
+static DbStatus insert_into_parent(Btree *tree, const Path *path,
+                                   uint32_t level, const PageKey *separator,
+                                   uint32_t right);
+
+/* Writes IN into NODE, the internal node at LEVEL of PATH (pinned,
+ * declared changed), and releases NODE. If IN is too large for a node,
+ * NODE splits: it keeps the lower keys, the middle key goes up to the
+ * parent, the upper keys to a new node; a root moves all down into two
+ * new nodes instead. (An insert adds a key; in an index, a rebalance
+ * may change a key into a longer one.) */
+static DbStatus store_internal(Btree *tree, const Path *path, uint32_t level,
+                               uint8_t *node, Internal *in)
+{
+    uint32_t page_num = path->pages[level];
+    if (internal_fits(in, 0, in->n_keys)) {
+        internal_store(node, in, 0, in->n_keys);
+        release_node(tree, page_num);
+        return DB_OK;
+    }
+    if (level == 0) {
+        DbStatus rc = split_root(tree, node, NULL, in);
+        release_node(tree, page_num);
+        return rc;
+    }
+    uint32_t sibling;
+    uint8_t *sibling_node;
+    DbStatus rc = new_node(tree, &sibling, &sibling_node);
+    if (rc != DB_OK) {
+        release_node(tree, page_num);
+        return rc;
+    }
+    uint32_t middle = internal_middle(in);
+    internal_store(node, in, 0, middle);
+    internal_store(sibling_node, in, middle + 1, in->n_keys);
+    release_node(tree, page_num);
+    pager_release(tree->pager, sibling);
+    return insert_into_parent(tree, path, level, &in->keys[middle], sibling);
+}
+
 /* The node at LEVEL of PATH has split: its upper half moved to the new
  * page RIGHT, and SEPARATOR is the largest key left behind. Links RIGHT
  * into the parent, splitting the parent in turn when it overflows. */
 /* book: begin insert-into-parent */
 static DbStatus insert_into_parent(Btree *tree, const Path *path,
-                                   uint32_t level, int64_t separator,
+                                   uint32_t level, const PageKey *separator,
                                    uint32_t right)
 {
     uint32_t parent = path->pages[level - 1];
@@ -555,6 +727,7 @@ static DbStatus insert_into_parent(Btree *tree, const Path *path,
     if (rc != DB_OK)
         return rc;
     Internal in;
+    internal_init(&in, tree->is_index);
     internal_load(node, &in);
     /* The left half keeps its place with SEPARATOR as its key; RIGHT
      * takes the old key, just after it. */
@@ -562,42 +735,10 @@ static DbStatus insert_into_parent(Btree *tree, const Path *path,
             (in.n_keys - at) * sizeof in.keys[0]);
     memmove(&in.children[at + 2], &in.children[at + 1],
             (in.n_keys - at) * sizeof in.children[0]);
-    in.keys[at] = separator;
+    in.keys[at] = internal_copy_key(&in, separator);
     in.children[at + 1] = right;
     in.n_keys++;
-    if (in.n_keys <= INTERNAL_NODE_MAX_KEYS) {
-        internal_store(node, &in);
-        release_node(tree, parent);
-        return DB_OK;
-    }
-    if (level - 1 == 0) {
-        rc = split_root(tree, node, NULL, &in);
-        release_node(tree, parent);
-        return rc;
-    }
-
-    /* The parent overflowed: keep the lower keys, push the middle key up,
-     * move the upper keys to a new node. */
-    uint32_t n_left = in.n_keys / 2;
-    uint32_t sibling;
-    uint8_t *sibling_node;
-    rc = new_node(tree, &sibling, &sibling_node);
-    if (rc != DB_OK) {
-        release_node(tree, parent);
-        return rc;
-    }
-    Internal upper = {.n_keys = in.n_keys - n_left - 1};
-    memcpy(upper.keys, &in.keys[n_left + 1],
-           upper.n_keys * sizeof in.keys[0]);
-    memcpy(upper.children, &in.children[n_left + 1],
-           (upper.n_keys + 1) * sizeof in.children[0]);
-    int64_t middle = in.keys[n_left];
-    in.n_keys = n_left;
-    internal_store(node, &in);
-    internal_store(sibling_node, &upper);
-    release_node(tree, parent);
-    pager_release(tree->pager, sibling);
-    return insert_into_parent(tree, path, level - 1, middle, sibling);
+    return store_internal(tree, path, level - 1, node, &in);
 }
 /* book: end insert-into-parent */
 
@@ -618,6 +759,7 @@ static DbStatus leaf_split_and_insert(Btree *tree, const Path *path,
         release_node(tree, left_page);
         return db_fail(DB_ENOMEM, "out of memory");
     }
+    list->is_index = tree->is_index;
     list->n_cells = list->n_bytes = 0;
     list_add_node(list, left);
     list_insert(list, path->index[level], cell, size);
@@ -639,11 +781,12 @@ static DbStatus leaf_split_and_insert(Btree *tree, const Path *path,
     uint32_t n_left = split_point(list);
     leaf_fill(right, list, n_left, list->n_cells, false, node_link(left));
     leaf_fill(left, list, 0, n_left, false, right_page);
-    int64_t separator = list_key(list, n_left - 1);
+    PageKey separator = list_key(list, n_left - 1); /* in LIST */
     release_node(tree, left_page);
     pager_release(tree->pager, right_page);
+    rc = insert_into_parent(tree, path, level, &separator, right_page);
     free(list);
-    return insert_into_parent(tree, path, level, separator, right_page);
+    return rc;
 }
 /* book: end leaf-split */
 
@@ -703,11 +846,13 @@ static DbStatus reserve_insert(Btree *tree, const Path *path, bool fits,
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
                       size_t size)
 {
+    assert(!tree->is_index);
+    PageKey k = {.rowid = key};
     DbStatus rc = check_size(size);
     Path path;
     uint8_t *leaf;
     if (rc == DB_OK)
-        rc = descend(tree, key, &path, &leaf);
+        rc = descend(tree, &k, &path, &leaf);
     if (rc != DB_OK)
         return rc;
     uint16_t at = (uint16_t)path.index[path.depth - 1];
@@ -716,7 +861,7 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
     /* Exactly when page_insert takes the cell. */
     bool fits = cell_size + PAGE_SLOT_SIZE <= page_free(leaf);
     uint32_t local = page_local_size(size), overflow = 0;
-    if (at < page_n_cells(leaf) && page_key(leaf, at) == key)
+    if (key_at(tree, leaf, at, &k))
         rc = db_fail(DB_EDUPKEY, "key %" PRId64 " is already there", key);
     if (rc == DB_OK)
         rc = reserve_insert(tree, &path, fits,
@@ -731,7 +876,7 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
         release_node(tree, path.pages[path.depth - 1]);
         rc = write_chain(tree, payload, size, local, &overflow);
         if (rc == DB_OK)
-            rc = descend(tree, key, &path, &leaf);
+            rc = descend(tree, &k, &path, &leaf);
         if (rc != DB_OK)
             return rc;
         make_cell(cell, key, payload, size, overflow);
@@ -739,10 +884,37 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
     return place_cell(tree, &path, leaf, cell, cell_size);
 }
 
+DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size)
+{
+    assert(tree->is_index);
+    if (size > BTREE_MAX_KEY)
+        return db_fail(DB_ETOOLONG, "an index key of %zu bytes is longer "
+                       "than the %u an index takes", size, BTREE_MAX_KEY);
+    PageKey k = {.bytes = key, .size = (uint32_t)size};
+    Path path;
+    uint8_t *leaf;
+    DbStatus rc = descend(tree, &k, &path, &leaf);
+    if (rc != DB_OK)
+        return rc;
+    uint8_t cell[INDEX_LEAF_CELL_MAX_SIZE];
+    uint16_t cell_size = page_put_index_cell(cell, key, (uint32_t)size);
+    if (key_at(tree, leaf, (uint16_t)path.index[path.depth - 1], &k))
+        rc = db_fail(DB_EDUPKEY, "the index key is already there");
+    if (rc == DB_OK)
+        rc = reserve_insert(tree, &path,
+                            cell_size + PAGE_SLOT_SIZE <= page_free(leaf), 0);
+    if (rc != DB_OK) {
+        release_node(tree, path.pages[path.depth - 1]);
+        return rc;
+    }
+    return place_cell(tree, &path, leaf, cell, cell_size);
+}
+
 /* --- delete ----------------------------------------------------------- */
 
 /* Removes key I and child I + 1 from IN: after a merge, the two children
- * around key I have become one, child I. */
+ * around key I have become one, child I. (An index key's bytes stay in
+ * IN->bytes, unused.) */
 static void internal_remove(Internal *in, uint32_t i)
 {
     memmove(&in->keys[i], &in->keys[i + 1],
@@ -774,7 +946,7 @@ static DbStatus rebalance_leaf(Btree *tree, Internal *in, uint32_t at,
     CellList *list = malloc(sizeof *list);
     if (list == NULL)
         rc = db_fail(DB_ENOMEM, "out of memory");
-    else if (page_type(lower) != PAGE_LEAF || page_type(upper) != PAGE_LEAF)
+    else if (!page_is_leaf(lower) || !page_is_leaf(upper))
         rc = db_fail(DB_ECORRUPT, "a leaf's sibling is not a leaf");
     if (rc != DB_OK) {
         release_node(tree, lower_page);
@@ -782,6 +954,7 @@ static DbStatus rebalance_leaf(Btree *tree, Internal *in, uint32_t at,
         free(list);
         return rc;
     }
+    list->is_index = tree->is_index;
     list->n_cells = list->n_bytes = 0;
     list_add_node(list, lower);
     list_add_node(list, upper);
@@ -797,7 +970,8 @@ static DbStatus rebalance_leaf(Btree *tree, Internal *in, uint32_t at,
         leaf_fill(upper, list, n_lower, list->n_cells, false,
                   node_link(upper));
         leaf_fill(lower, list, 0, n_lower, false, node_link(lower));
-        in->keys[sep] = list_key(list, n_lower - 1);
+        PageKey key = list_key(list, n_lower - 1);
+        in->keys[sep] = internal_copy_key(in, &key);
         release_node(tree, upper_page);
     }
     release_node(tree, lower_page);
@@ -823,45 +997,36 @@ static DbStatus rebalance_internal(Btree *tree, Internal *in, uint32_t at,
         release_node(tree, lower_page);
         return rc;
     }
-    if (page_type(lower_node) != PAGE_INTERNAL ||
-        page_type(upper_node) != PAGE_INTERNAL) {
+    if (page_is_leaf(lower_node) || page_is_leaf(upper_node)) {
         release_node(tree, lower_page);
         release_node(tree, upper_page);
         return db_fail(DB_ECORRUPT, "an internal node's sibling is a leaf");
     }
 
-    Internal *all = malloc(2 * sizeof *all), *upper = all + 1;
+    /* Both nodes' keys, with the parent's between them. */
+    Internal *all = malloc(sizeof *all);
     if (all == NULL) {
         release_node(tree, lower_page);
         release_node(tree, upper_page);
         return db_fail(DB_ENOMEM, "out of memory");
     }
+    internal_init(all, tree->is_index);
     internal_load(lower_node, all);
-    internal_load(upper_node, upper);
-    all->keys[all->n_keys] = in->keys[sep];
-    memcpy(&all->keys[all->n_keys + 1], upper->keys,
-           upper->n_keys * sizeof upper->keys[0]);
-    memcpy(&all->children[all->n_keys + 1], upper->children,
-           (upper->n_keys + 1) * sizeof upper->children[0]);
-    all->n_keys += upper->n_keys + 1;
+    all->keys[all->n_keys] = internal_copy_key(all, &in->keys[sep]);
+    all->n_keys++;
+    internal_load(upper_node, all);
 
-    *merged = all->n_keys <= INTERNAL_NODE_MAX_KEYS;
+    *merged = internal_fits(all, 0, all->n_keys);
     if (*merged) {
-        internal_store(lower_node, all);
+        internal_store(lower_node, all, 0, all->n_keys);
         release_node(tree, upper_page);
         rc = pager_free_page(tree->pager, upper_page);
         internal_remove(in, sep);
     } else {
-        uint32_t n_lower = all->n_keys / 2;
-        upper->n_keys = all->n_keys - n_lower - 1;
-        memcpy(upper->keys, &all->keys[n_lower + 1],
-               upper->n_keys * sizeof upper->keys[0]);
-        memcpy(upper->children, &all->children[n_lower + 1],
-               (upper->n_keys + 1) * sizeof upper->children[0]);
-        in->keys[sep] = all->keys[n_lower];
-        all->n_keys = n_lower;
-        internal_store(lower_node, all);
-        internal_store(upper_node, upper);
+        uint32_t middle = internal_middle(all);
+        in->keys[sep] = internal_copy_key(in, &all->keys[middle]);
+        internal_store(lower_node, all, 0, middle);
+        internal_store(upper_node, all, middle + 1, all->n_keys);
         release_node(tree, upper_page);
     }
     release_node(tree, lower_page);
@@ -900,7 +1065,7 @@ static DbStatus rebalance(Btree *tree, const Path *path, uint32_t level)
         DbStatus rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
-        bool is_leaf = page_type(node) == PAGE_LEAF;
+        bool is_leaf = page_is_leaf(node);
         bool empty = page_n_cells(node) == 0;
         bool full_enough = page_used(node) >= NODE_MIN_FILL;
         uint32_t only_child = node_link(node);
@@ -917,6 +1082,7 @@ static DbStatus rebalance(Btree *tree, const Path *path, uint32_t level)
         if (rc != DB_OK)
             return rc;
         Internal in;
+        internal_init(&in, tree->is_index);
         internal_load(parent_node, &in);
         bool merged = false;
         uint32_t at = path->index[level - 1];
@@ -927,15 +1093,21 @@ static DbStatus rebalance(Btree *tree, const Path *path, uint32_t level)
             rc = rebalance_leaf(tree, &in, at, &merged);
         else
             rc = rebalance_internal(tree, &in, at, &merged);
-        if (rc == DB_OK)
-            internal_store(parent_node, &in);
-        release_node(tree, parent);
+        if (rc != DB_OK) {
+            release_node(tree, parent);
+            return rc;
+        }
+        /* In an index the parent's new key may be longer than the old,
+         * and the parent split. */
+        rc = store_internal(tree, path, level - 1, parent_node, &in);
         if (rc != DB_OK || !merged)
             return rc;
     }
 }
 
-DbStatus btree_delete(Btree *tree, int64_t key)
+/* Removes KEY's cell from its leaf and rebalances; a table's payload
+ * chain, if it has one, is freed. */
+static DbStatus delete_key(Btree *tree, const PageKey *key)
 {
     Path path;
     uint8_t *leaf;
@@ -944,7 +1116,9 @@ DbStatus btree_delete(Btree *tree, int64_t key)
     if (rc != DB_OK)
         return rc;
     uint32_t leaf_page = path.pages[path.depth - 1];
-    CellInfo info = cell_info(leaf, at);
+    CellInfo info = {.chained = false};
+    if (!tree->is_index)
+        info = cell_info(leaf, at);
     rc = pager_write(tree->pager, leaf_page);
     if (rc == DB_OK)
         page_remove(leaf, at);
@@ -956,16 +1130,34 @@ DbStatus btree_delete(Btree *tree, int64_t key)
     return rc;
 }
 
+DbStatus btree_delete(Btree *tree, int64_t key)
+{
+    assert(!tree->is_index);
+    return delete_key(tree, &(PageKey){.rowid = key});
+}
+
+DbStatus btree_index_delete(Btree *tree, const uint8_t *key, size_t size)
+{
+    assert(tree->is_index);
+    if (size > BTREE_MAX_KEY)
+        return db_fail(DB_ENOTFOUND, "an index key of %zu bytes not found",
+                       size);
+    return delete_key(tree,
+                      &(PageKey){.bytes = key, .size = (uint32_t)size});
+}
+
 /* book: begin replace */
 DbStatus btree_replace(Btree *tree, int64_t key, const uint8_t *payload,
                        size_t size)
 {
+    assert(!tree->is_index);
+    PageKey k = {.rowid = key};
     DbStatus rc = check_size(size);
     Path path;
     uint8_t *leaf;
     uint16_t at;
     if (rc == DB_OK)
-        rc = find_cell(tree, key, &path, &leaf, &at);
+        rc = find_cell(tree, &k, &path, &leaf, &at);
     if (rc != DB_OK)
         return rc;
     CellInfo old = cell_info(leaf, at);
@@ -980,7 +1172,7 @@ DbStatus btree_replace(Btree *tree, int64_t key, const uint8_t *payload,
         if (rc == DB_OK && local < size)
             rc = write_chain(tree, payload, size, local, &overflow);
         if (rc == DB_OK)
-            rc = find_cell(tree, key, &path, &leaf, &at);
+            rc = find_cell(tree, &k, &path, &leaf, &at);
         if (rc != DB_OK)
             return rc;
     }
@@ -1029,11 +1221,12 @@ static DbStatus settle(BtreeCursor *cursor)
     Btree *tree = cursor->tree;
     for (;;) {
         uint8_t *leaf = cursor->leaf;
-        if (page_type(leaf) != PAGE_LEAF)
+        if (!page_is_leaf(leaf))
             return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
                            "which is not a leaf", cursor->page_num);
         if (cursor->cell_num < page_n_cells(leaf)) {
-            cursor->key = page_key(leaf, cursor->cell_num);
+            cursor->key = tree->is_index ? 0
+                                         : page_key(leaf, cursor->cell_num);
             return DB_OK;
         }
         uint32_t next = node_link(leaf);
@@ -1054,8 +1247,8 @@ static DbStatus settle(BtreeCursor *cursor)
 }
 
 /* Places CURSOR in the leaf where KEY is or would be. */
-static DbStatus cursor_descend(Btree *tree, int64_t key, bool leftmost,
-                               BtreeCursor *cursor)
+static DbStatus cursor_descend(Btree *tree, const PageKey *key,
+                               bool leftmost, BtreeCursor *cursor)
 {
     *cursor = (BtreeCursor){.tree = tree};
     uint32_t page_num = tree->root;
@@ -1064,8 +1257,8 @@ static DbStatus cursor_descend(Btree *tree, int64_t key, bool leftmost,
         DbStatus rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
-        uint16_t at = leftmost ? 0 : page_find(node, key);
-        if (page_type(node) == PAGE_LEAF) {
+        uint16_t at = leftmost ? 0 : page_find_key(node, key);
+        if (page_is_leaf(node)) {
             cursor->page_num = page_num;
             cursor->leaf = node;
             cursor->cell_num = at;
@@ -1081,15 +1274,35 @@ static DbStatus cursor_descend(Btree *tree, int64_t key, bool leftmost,
 
 DbStatus btree_first(Btree *tree, BtreeCursor *cursor)
 {
-    return cursor_descend(tree, 0, true, cursor);
+    return cursor_descend(tree, NULL, true, cursor);
 }
 
 DbStatus btree_seek(Btree *tree, int64_t key, BtreeCursor *cursor,
                     bool *found)
 {
-    DbStatus rc = cursor_descend(tree, key, false, cursor);
+    assert(!tree->is_index);
+    DbStatus rc = cursor_descend(tree, &(PageKey){.rowid = key}, false,
+                                 cursor);
     *found = rc == DB_OK && !cursor->end_of_tree && cursor->key == key;
     return rc;
+}
+
+DbStatus btree_index_seek(Btree *tree, const uint8_t *key, size_t size,
+                          BtreeCursor *cursor)
+{
+    assert(tree->is_index && size <= UINT32_MAX);
+    PageKey k = {.bytes = key, .size = (uint32_t)size};
+    return cursor_descend(tree, &k, false, cursor);
+}
+
+DbStatus btree_index_key(BtreeCursor *cursor, const uint8_t **key,
+                         size_t *size)
+{
+    assert(cursor->tree->is_index && !cursor->end_of_tree);
+    PageKey k = page_cell_key(cursor->leaf, cursor->cell_num);
+    *key = k.bytes;
+    *size = k.size;
+    return DB_OK;
 }
 
 DbStatus btree_next(BtreeCursor *cursor)
@@ -1126,9 +1339,11 @@ DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
 
 DbStatus btree_last_key(Btree *tree, bool *empty, int64_t *key)
 {
+    assert(!tree->is_index);
     Path path;
     uint8_t *leaf;
-    DbStatus rc = descend(tree, INT64_MAX, &path, &leaf);
+    PageKey last = {.rowid = INT64_MAX};
+    DbStatus rc = descend(tree, &last, &path, &leaf);
     if (rc != DB_OK)
         return rc;
     /* The rightmost leaf is empty only if it is the root. */
@@ -1150,7 +1365,7 @@ DbStatus btree_estimate_rows(Btree *tree, double *rows)
         if (rc != DB_OK)
             return rc;
         uint16_t n = page_n_cells(node);
-        bool is_leaf = page_type(node) == PAGE_LEAF;
+        bool is_leaf = page_is_leaf(node);
         uint32_t child = is_leaf ? 0 : internal_child(node, 0);
         release_node(tree, page_num);
         if (is_leaf) {
@@ -1168,7 +1383,7 @@ DbStatus btree_height(Btree *tree, uint32_t *height)
 {
     Path path;
     uint8_t *leaf;
-    DbStatus rc = descend(tree, 0, &path, &leaf);
+    DbStatus rc = descend(tree, &(PageKey){.rowid = 0}, &path, &leaf);
     if (rc != DB_OK)
         return rc;
     *height = path.depth;
@@ -1205,7 +1420,7 @@ static DbStatus walk(Walk *w, uint32_t page_num, int depth)
     if (rc != DB_OK)
         return rc;
     rc = mark(w->seen, page_num);
-    bool is_leaf = page_type(node) == PAGE_LEAF;
+    bool is_leaf = page_is_leaf(node);
     uint16_t n = page_n_cells(node);
     /* The children and chains to visit, copied so that the node is not
      * pinned while they are. */
@@ -1215,7 +1430,7 @@ static DbStatus walk(Walk *w, uint32_t page_num, int depth)
     if (next == NULL)
         rc = db_fail(DB_ENOMEM, "out of memory");
     for (uint16_t i = 0; rc == DB_OK && i <= n; i++) {
-        if (is_leaf && i < n) {
+        if (is_leaf && i < n && !w->tree->is_index) {
             CellInfo info = cell_info(node, i);
             if (info.chained) {
                 sizes[n_next] = info.size;
@@ -1256,6 +1471,25 @@ DbStatus btree_drop(Btree *tree)
 
 /* --- printing --------------------------------------------------------- */
 
+/* An index key as hex, its first PRINT_KEY_BYTES bytes if it is longer. */
+#define PRINT_KEY_BYTES 32
+
+static void print_bytes(const PageKey *key, FILE *out)
+{
+    for (uint32_t i = 0; i < key->size && i < PRINT_KEY_BYTES; i++)
+        fprintf(out, "%02x", key->bytes[i]);
+    if (key->size > PRINT_KEY_BYTES)
+        fprintf(out, "... (%u bytes)", key->size);
+    else if (key->size == 0)
+        fprintf(out, "(empty)");
+}
+
+static void print_key(const uint8_t *node, uint16_t i, FILE *out)
+{
+    PageKey key = page_cell_key(node, i);
+    print_bytes(&key, out);
+}
+
 static DbStatus print_node(Btree *tree, uint32_t page_num, int indent,
                            int depth, FILE *out)
 {
@@ -1267,9 +1501,14 @@ static DbStatus print_node(Btree *tree, uint32_t page_num, int indent,
     if (rc != DB_OK)
         return rc;
     uint16_t n = page_n_cells(node);
-    if (page_type(node) == PAGE_LEAF) {
+    if (page_is_leaf(node)) {
         fprintf(out, "%*s- leaf %u (size %u)\n", indent, "", page_num, n);
-        for (uint16_t i = 0; i < n; i++) {
+        for (uint16_t i = 0; i < n && tree->is_index; i++) {
+            fprintf(out, "%*s- ", indent + 2, "");
+            print_key(node, i, out);
+            fprintf(out, "\n");
+        }
+        for (uint16_t i = 0; i < n && !tree->is_index; i++) {
             CellInfo info = cell_info(node, i);
             fprintf(out, "%*s- %" PRId64, indent + 2, "", info.key);
             if (info.chained)
@@ -1287,14 +1526,20 @@ static DbStatus print_node(Btree *tree, uint32_t page_num, int indent,
         release_node(tree, page_num);
         return db_fail(DB_ENOMEM, "out of memory");
     }
+    internal_init(in, tree->is_index);
     internal_load(node, in);
     release_node(tree, page_num);
     fprintf(out, "%*s- internal %u (size %u)\n", indent, "", page_num, n);
     for (uint32_t i = 0; i <= in->n_keys && rc == DB_OK; i++) {
         rc = print_node(tree, in->children[i], indent + 2, depth + 1, out);
-        if (i < in->n_keys)
+        if (i < in->n_keys && tree->is_index) {
+            fprintf(out, "%*s- key ", indent + 2, "");
+            print_bytes(&in->keys[i], out);
+            fprintf(out, "\n");
+        } else if (i < in->n_keys) {
             fprintf(out, "%*s- key %" PRId64 "\n", indent + 2, "",
-                    in->keys[i]);
+                    in->keys[i].rowid);
+        }
     }
     free(in);
     return rc;
@@ -1304,6 +1549,21 @@ DbStatus btree_print(Btree *tree, FILE *out)
 {
     fprintf(out, "Tree (root page %u):\n", tree->root);
     return print_node(tree, tree->root, 0, 0, out);
+}
+
+/* A tree page's type in a word: in \pages' column (short), or in full. */
+static const char *type_name(uint8_t type, bool in_full)
+{
+    switch (type) {
+    case PAGE_LEAF:
+        return "leaf";
+    case PAGE_INTERNAL:
+        return "internal";
+    case PAGE_INDEX_LEAF:
+        return in_full ? "index leaf" : "ixleaf";
+    default:
+        return in_full ? "index internal" : "ixinner";
+    }
 }
 
 DbStatus btree_describe_page(Pager *pager, uint32_t page_num, char *line,
@@ -1327,8 +1587,8 @@ DbStatus btree_describe_page(Pager *pager, uint32_t page_num, char *line,
     else if (page_validate(page, page_num) != DB_OK)
         snprintf(line, size, "corrupt: %s", db_errmsg());
     else
-        snprintf(line, size, "%-8s  %5u  %4u", type == PAGE_LEAF
-                 ? "leaf" : "internal", page_n_cells(page), page_free(page));
+        snprintf(line, size, "%-8s  %5u  %4u", type_name(type, false),
+                 page_n_cells(page), page_free(page));
     pager_release(pager, page_num);
     return DB_OK;
 }
@@ -1352,10 +1612,10 @@ static DbStatus print_page(uint32_t page_num, uint8_t *page, FILE *out)
     DbStatus rc = page_validate(page, page_num);
     if (rc != DB_OK)
         return rc;
-    bool is_leaf = page_type(page) == PAGE_LEAF;
+    bool is_leaf = page_is_leaf(page), is_index = page_is_index(page);
     uint16_t n = page_n_cells(page);
     uint32_t link = get_u32(page + PAGE_LINK_OFFSET);
-    fprintf(out, "Page %u: %s%s\n", page_num, is_leaf ? "leaf" : "internal",
+    fprintf(out, "Page %u: %s%s\n", page_num, type_name(page_type(page), true),
             page[PAGE_IS_ROOT_OFFSET] ? ", root" : "");
     fprintf(out, "cells: %u\n", n);
     fprintf(out, "cell area start: %u\n",
@@ -1366,9 +1626,20 @@ static DbStatus print_page(uint32_t page_num, uint8_t *page, FILE *out)
         fprintf(out, "next leaf: %u\n", link);
     else
         fprintf(out, "right child: %u\n", link);
-    fprintf(out, "slot  offset  size  key%s\n",
-            is_leaf ? "  payload" : "  child");
-    for (uint16_t i = 0; i < n; i++) {
+    if (is_index)
+        fprintf(out, "slot  offset  size%s  key\n", is_leaf ? "" : "  child");
+    else
+        fprintf(out, "slot  offset  size  key%s\n",
+                is_leaf ? "  payload" : "  child");
+    for (uint16_t i = 0; i < n && is_index; i++) {
+        fprintf(out, "%4u  %6u  %4u  ", i, page_cell_offset(page, i),
+                page_cell_size(page, i));
+        if (!is_leaf)
+            fprintf(out, "%5u  ", page_cell_child(page, i));
+        print_key(page, i, out);
+        fprintf(out, "\n");
+    }
+    for (uint16_t i = 0; i < n && !is_index; i++) {
         fprintf(out, "%4u  %6u  %4u  %" PRId64, i, page_cell_offset(page, i),
                 page_cell_size(page, i), page_key(page, i));
         if (is_leaf) {
@@ -1441,11 +1712,22 @@ static DbStatus check_payload(Check *c, uint32_t page_num, uint8_t *node,
     return DB_OK;
 }
 
+/* Checks an index leaf's key I: what CHECK says of it. */
+static DbStatus check_index_key(Check *c, uint32_t page_num, uint8_t *node,
+                                uint16_t i)
+{
+    PageKey key = page_cell_key(node, i);
+    DbStatus rc = c->check(c->ctx, 0, key.bytes, key.size);
+    if (rc != DB_OK)
+        return db_fail(rc, "page %u: %s", page_num, db_errmsg());
+    return DB_OK;
+}
+
 /* Checks node PAGE_NUM (pinned, at NODE) on its own: its place in the
- * tree, its fill, its keys against the bounds (LO, HI] its parent gives,
- * and a leaf's payloads. */
+ * tree, its fill, its keys against the bounds (LO, HI] its parent gives
+ * (NULL: none), and a leaf's payloads or keys. */
 static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
-                          int64_t lo, bool has_lo, int64_t hi, int depth)
+                          const PageKey *lo, const PageKey *hi, int depth)
 {
     DbStatus rc = page_check(node, page_num);
     if (rc != DB_OK)
@@ -1459,7 +1741,7 @@ static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
                        page_num, node[PAGE_IS_ROOT_OFFSET], is_root);
 
     uint16_t n = page_n_cells(node);
-    bool is_leaf = page_type(node) == PAGE_LEAF;
+    bool is_leaf = page_is_leaf(node), is_index = c->tree->is_index;
     if (is_root && !is_leaf && n == 0)
         return db_fail(DB_ECORRUPT, "page %u: an internal root with no "
                        "keys", page_num);
@@ -1467,8 +1749,10 @@ static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
         return db_fail(DB_ECORRUPT, "page %u: uses %u bytes, fewer than "
                        "the %u a node needs", page_num, page_used(node),
                        NODE_MIN_FILL);
-    if (n > 0 && ((has_lo && page_key(node, 0) <= lo) ||
-                  page_key(node, n - 1) > hi))
+    PageKey first = n > 0 ? page_cell_key(node, 0) : (PageKey){0};
+    PageKey last = n > 0 ? page_cell_key(node, n - 1) : (PageKey){0};
+    if (n > 0 && ((lo && page_key_compare(is_index, &first, lo) <= 0) ||
+                  (hi && page_key_compare(is_index, &last, hi) > 0)))
         return db_fail(DB_ECORRUPT, "page %u: its keys leave the bounds its "
                        "parent gives", page_num);
     if (!is_leaf)
@@ -1480,7 +1764,8 @@ static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
         return db_fail(DB_ECORRUPT, "leaf %u is at depth %d, another at %d",
                        page_num, depth, c->leaf_depth);
     for (uint16_t i = 0; rc == DB_OK && i < n; i++)
-        rc = check_payload(c, page_num, node, i);
+        rc = is_index ? check_index_key(c, page_num, node, i)
+                      : check_payload(c, page_num, node, i);
     if (rc != DB_OK)
         return rc;
     if (c->n_leaves == c->leaves_cap) {
@@ -1494,9 +1779,10 @@ static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
     return DB_OK;
 }
 
-/* Checks the subtree at PAGE_NUM, whose keys must lie in (LO, HI]. */
-static DbStatus check_node(Check *c, uint32_t page_num, int64_t lo,
-                           bool has_lo, int64_t hi, int depth)
+/* Checks the subtree at PAGE_NUM, whose keys must lie in (LO, HI]
+ * (NULL: no bound). */
+static DbStatus check_node(Check *c, uint32_t page_num, const PageKey *lo,
+                           const PageKey *hi, int depth)
 {
     if (depth >= BTREE_MAX_DEPTH)
         return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
@@ -1505,23 +1791,23 @@ static DbStatus check_node(Check *c, uint32_t page_num, int64_t lo,
     DbStatus rc = get_node(c->tree, page_num, &node);
     if (rc != DB_OK)
         return rc;
-    rc = check_one(c, page_num, node, lo, has_lo, hi, depth);
-    bool is_leaf = page_type(node) == PAGE_LEAF;
+    rc = check_one(c, page_num, node, lo, hi, depth);
+    bool is_leaf = page_is_leaf(node);
     Internal *in = NULL;
     if (rc == DB_OK && !is_leaf) {
         in = malloc(sizeof *in);
-        if (in == NULL)
+        if (in == NULL) {
             rc = db_fail(DB_ENOMEM, "out of memory");
-        else
+        } else {
+            internal_init(in, c->tree->is_index);
             internal_load(node, in);
+        }
     }
     release_node(c->tree, page_num);
     for (uint32_t i = 0; rc == DB_OK && in && i <= in->n_keys; i++) {
-        bool child_has_lo = i > 0 || has_lo;
-        int64_t child_lo = i == 0 ? lo : in->keys[i - 1];
-        int64_t child_hi = i == in->n_keys ? hi : in->keys[i];
-        rc = check_node(c, in->children[i], child_lo, child_has_lo,
-                        child_hi, depth + 1);
+        const PageKey *child_lo = i == 0 ? lo : &in->keys[i - 1];
+        const PageKey *child_hi = i == in->n_keys ? hi : &in->keys[i];
+        rc = check_node(c, in->children[i], child_lo, child_hi, depth + 1);
     }
     free(in);
     return rc;
@@ -1554,7 +1840,7 @@ DbStatus btree_check(Btree *tree, uint8_t *seen,
 {
     Check c = {.tree = tree, .seen = seen, .check = check, .ctx = ctx,
                .leaf_depth = -1};
-    DbStatus rc = check_node(&c, tree->root, 0, false, INT64_MAX, 0);
+    DbStatus rc = check_node(&c, tree->root, NULL, NULL, 0);
     if (rc == DB_OK)
         rc = check_leaf_chain(&c);
     free(c.leaves);
@@ -1564,7 +1850,8 @@ DbStatus btree_check(Btree *tree, uint8_t *seen,
 
 /* --- opening ---------------------------------------------------------- */
 
-DbStatus btree_create(Pager *pager, uint32_t *root)
+/* A new tree whose root is an empty leaf of TYPE. */
+static DbStatus create(Pager *pager, uint8_t type, uint32_t *root)
 {
     uint8_t *node;
     DbStatus rc = pager_allocate_page(pager, root);
@@ -1572,10 +1859,20 @@ DbStatus btree_create(Pager *pager, uint32_t *root)
         rc = pager_get_page(pager, *root, &node);
     if (rc != DB_OK)
         return rc;
-    page_init(node, PAGE_LEAF, true);
+    page_init(node, type, true);
     pager_mark_checked(pager, *root);
     pager_release(pager, *root);
     return DB_OK;
+}
+
+DbStatus btree_create(Pager *pager, uint32_t *root)
+{
+    return create(pager, PAGE_LEAF, root);
+}
+
+DbStatus btree_create_index(Pager *pager, uint32_t *root)
+{
+    return create(pager, PAGE_INDEX_LEAF, root);
 }
 
 DbStatus btree_open(Pager *pager, uint32_t root, Btree **out)
@@ -1587,10 +1884,18 @@ DbStatus btree_open(Pager *pager, uint32_t root, Btree **out)
     *tree = (Btree){.pager = pager, .root = root};
     uint8_t *node;
     DbStatus rc = root > 0 && root < pager_page_count(pager)
-                      ? get_node(tree, root, &node)
+                      ? pager_get_page(pager, root, &node)
                       : db_fail(DB_ECORRUPT, "page %u is not a tree's root: "
                                 "the file has %u pages", root,
                                 pager_page_count(pager));
+    if (rc == DB_OK) {
+        /* The root's type says the tree's kind; get_node then holds
+         * every page of the tree to it. */
+        tree->is_index = page_type(node) == PAGE_INDEX_LEAF ||
+                         page_type(node) == PAGE_INDEX_INTERNAL;
+        pager_release(pager, root);
+        rc = get_node(tree, root, &node);
+    }
     if (rc == DB_OK) {
         if (!node[PAGE_IS_ROOT_OFFSET])
             rc = db_fail(DB_ECORRUPT, "page %u is not a tree's root",
@@ -1603,6 +1908,11 @@ DbStatus btree_open(Pager *pager, uint32_t root, Btree **out)
     }
     *out = tree;
     return DB_OK;
+}
+
+bool btree_is_index(const Btree *tree)
+{
+    return tree->is_index;
 }
 
 void btree_close(Btree *tree)

@@ -1,7 +1,9 @@
 /*
  * btree.h - B+trees in one file, each found by a root page that never
- * moves, mapping 64-bit signed keys (row ids) to payloads of any size: a
- * payload too large for its leaf continues in a chain of overflow pages.
+ * moves, of two kinds: a table's tree maps 64-bit signed keys (row ids)
+ * to payloads of any size (a payload too large for its leaf continues in
+ * a chain of overflow pages); an index's tree holds byte strings, ordered
+ * by memcmp, and nothing else.
  */
 #ifndef BTREE_H
 #define BTREE_H
@@ -18,14 +20,21 @@
  * with the rest of its record. */
 #define BTREE_MAX_PAYLOAD 1100000000u
 
+/* The longest key an index tree takes (PAGE_MAX_INDEX_KEY): short enough
+ * that a node split or shared by bytes keeps both halves filled (see
+ * btree.c). A longer key is refused (DB_ETOOLONG) by whoever encodes it,
+ * before it reaches the tree. */
+#define BTREE_MAX_KEY PAGE_MAX_INDEX_KEY
+
 /* Deeper than this, no tree of 2^32 pages can be: a longer path means a
  * cycle in a damaged file. */
 #define BTREE_MAX_DEPTH 48
 
 typedef struct Btree Btree;
 
-/* A position in a tree's key order. While it stands on a row it keeps
- * that row's leaf pinned; btree_cursor_close releases it. */
+/* A position in a tree's key order. While it stands on a key it keeps
+ * that key's leaf pinned; btree_cursor_close releases it. In an index
+ * tree KEY is 0: btree_index_key gives the bytes. */
 typedef struct BtreeCursor {
     Btree *tree;
     uint32_t page_num;     /* the leaf, pinned; 0 when none is */
@@ -33,7 +42,7 @@ typedef struct BtreeCursor {
     uint16_t cell_num;     /* the cell in that leaf */
     uint32_t leaves_seen;  /* to stop in a leaf chain that loops */
     bool end_of_tree;      /* true once past the last key */
-    int64_t key;           /* the key under the cursor */
+    int64_t key;           /* the key under the cursor (table trees) */
     uint8_t *buffer;       /* a payload read through overflow pages */
     size_t buffer_cap;
 } BtreeCursor;
@@ -42,9 +51,16 @@ typedef struct BtreeCursor {
  * transaction and returns its root page. DB_EIO, DB_ENOMEM. */
 DbStatus btree_create(Pager *pager, uint32_t *root);
 
-/* Opens the tree whose root is page ROOT. DB_ECORRUPT: ROOT is not the
- * root of a tree. On failure *out is NULL. */
+/* Makes a new, empty index tree, as btree_create does a table's. */
+DbStatus btree_create_index(Pager *pager, uint32_t *root);
+
+/* Opens the tree whose root is page ROOT, of either kind: the root's page
+ * type tells which. DB_ECORRUPT: ROOT is not the root of a tree. On
+ * failure *out is NULL. */
 DbStatus btree_open(Pager *pager, uint32_t root, Btree **out);
+
+/* Whether TREE is an index's tree (else a table's). */
+bool btree_is_index(const Btree *tree);
 
 /* Frees the tree's memory; its pages stay. */
 void btree_close(Btree *tree);
@@ -52,6 +68,10 @@ void btree_close(Btree *tree);
 /* Frees every page of the tree, its overflow chains and its root, in the
  * running transaction, and closes TREE. */
 DbStatus btree_drop(Btree *tree);
+
+/* btree_insert, _replace, _delete, _last_key, _seek and _payload are for
+ * table trees; those named btree_index_ for index trees; the rest work
+ * on both. */
 
 /* Adds KEY with the SIZE bytes of PAYLOAD. DB_EDUPKEY: KEY is already
  * there; DB_EFULL: the pager holds changes to the pool's frames
@@ -88,6 +108,28 @@ DbStatus btree_next(BtreeCursor *cursor);
 DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
                        size_t *size);
 
+/* Adds KEY (SIZE bytes, at most BTREE_MAX_KEY) to the index tree TREE.
+ * DB_EDUPKEY: an equal key is there; DB_ETOOLONG: SIZE is too large;
+ * DB_EFULL exactly as btree_insert (the pool rule). After these nothing
+ * changed. */
+DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size);
+
+/* Removes KEY from the index tree TREE. DB_ENOTFOUND: no such key, and
+ * nothing changed. */
+DbStatus btree_index_delete(Btree *tree, const uint8_t *key, size_t size);
+
+/* Places CURSOR on the first key of the index tree TREE that is >= KEY
+ * in memcmp order (a key that is a prefix of a longer one sorts first),
+ * or end_of_tree if there is none. SIZE 0 seeks to the first key. */
+DbStatus btree_index_seek(Btree *tree, const uint8_t *key, size_t size,
+                          BtreeCursor *cursor);
+
+/* Points *KEY at the key under CURSOR in an index tree (in its leaf,
+ * pinned), valid until the cursor moves. Can't fail; the cursor must
+ * stand on a key (not end_of_tree). */
+DbStatus btree_index_key(BtreeCursor *cursor, const uint8_t **key,
+                         size_t *size);
+
 /* Releases what CURSOR holds. Safe to call twice. */
 void btree_cursor_close(BtreeCursor *cursor);
 
@@ -116,9 +158,12 @@ DbStatus btree_describe_page(Pager *pager, uint32_t page_num, char *line,
 DbStatus btree_print_page(Pager *pager, uint32_t page_num, FILE *out);
 
 /* Checks every invariant of the tree's shape, order and pages, and of
- * its overflow chains; passes each key and payload to CHECK; marks each
- * page the tree uses in SEEN (one byte per page of the file; a page met
- * twice is an error). DB_ECORRUPT: the first violation. */
+ * its overflow chains; passes each key and payload to CHECK, in key
+ * order (an index tree: CHECK(ctx, 0, key, size) for each key); marks
+ * each page the tree uses in SEEN (one byte per page of the file; a page
+ * met twice is an error). DB_ECORRUPT: the first violation, in
+ * db_errmsg(); an error CHECK returns is returned, its message prefixed
+ * with the page. */
 DbStatus btree_check(Btree *tree, uint8_t *seen,
                      DbStatus (*check)(void *ctx, int64_t key,
                                        const uint8_t *payload, size_t size),

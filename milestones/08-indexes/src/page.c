@@ -2,8 +2,8 @@
  * page.c - slotted pages: where cells live inside a page, how the free
  * space is counted, and compaction.
  *
- * Owns: the page layout drawn in page.h, and the two cell formats (enough
- * of them to know a cell's size and key).
+ * Owns: the page layout drawn in page.h, and the four cell formats (enough
+ * of them to know a cell's size, key and child).
  * Does not: decide which cells belong in which page (the tree does), or
  * read and write the file (the pager does).
  *
@@ -66,6 +66,20 @@ uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
     return (uint32_t)(n + varint_put(cell + n, size));
 }
 
+/* An index cell's key size and the bytes that size takes, from at most
+ * AVAIL bytes at CELL; false if they are not a key size. */
+static bool index_header(const uint8_t *cell, size_t avail, uint32_t *size,
+                         uint32_t *header_size)
+{
+    uint64_t n;
+    size_t used = varint_get(cell, avail, &n);
+    if (used == 0 || n > PAGE_MAX_INDEX_KEY)
+        return false;
+    *size = (uint32_t)n;
+    *header_size = (uint32_t)used;
+    return true;
+}
+
 /* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
  * not one. */
 static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
@@ -73,15 +87,32 @@ static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
 {
     if (type == PAGE_INTERNAL)
         return INTERNAL_CELL_SIZE;
-    int64_t key;
+    if (offset >= PAGE_USABLE_SIZE)
+        return 0;
     uint32_t size, header;
-    if (offset >= PAGE_USABLE_SIZE ||
-        !page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, &key,
+    if (type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL) {
+        if (!index_header(page + offset, PAGE_USABLE_SIZE - offset, &size,
+                          &header))
+            return 0;
+        return (uint16_t)(header + size + (type == PAGE_INDEX_INTERNAL
+                                               ? CHILD_POINTER_SIZE : 0));
+    }
+    int64_t key;
+    if (!page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, &key,
                           &size, &header))
         return 0;
     uint32_t local = page_local_size(size);
     return (uint16_t)(header + local +
                       (local < size ? OVERFLOW_POINTER_SIZE : 0));
+}
+
+uint16_t page_put_index_cell(uint8_t *cell, const uint8_t *key,
+                             uint32_t size)
+{
+    size_t header = varint_put(cell, size);
+    if (size > 0)
+        memcpy(cell + header, key, size);
+    return (uint16_t)(header + size);
 }
 
 void page_init(uint8_t *page, uint8_t type, bool is_root)
@@ -95,6 +126,17 @@ void page_init(uint8_t *page, uint8_t type, bool is_root)
 uint8_t page_type(const uint8_t *page)
 {
     return page[PAGE_TYPE_OFFSET];
+}
+
+bool page_is_leaf(const uint8_t *page)
+{
+    return page_type(page) == PAGE_LEAF || page_type(page) == PAGE_INDEX_LEAF;
+}
+
+bool page_is_index(const uint8_t *page)
+{
+    return page_type(page) == PAGE_INDEX_LEAF ||
+           page_type(page) == PAGE_INDEX_INTERNAL;
 }
 
 uint16_t page_n_cells(const uint8_t *page)
@@ -149,17 +191,65 @@ int64_t page_key(const uint8_t *page, uint16_t i)
     return unzigzag(key);
 }
 
-uint16_t page_find(const uint8_t *page, int64_t key)
+PageKey page_cell_key(const uint8_t *page, uint16_t i)
 {
+    if (!page_is_index(page))
+        return (PageKey){.rowid = page_key(page, i)};
+    uint16_t offset = page_cell_offset(page, i);
+    return page_leaf_cell_key(page + offset, PAGE_USABLE_SIZE - offset, true);
+}
+
+PageKey page_leaf_cell_key(const uint8_t *cell, size_t size, bool is_index)
+{
+    uint32_t n = 0, header = 0;
+    /* A checked cell: its header is whole. */
+    if (!is_index) {
+        int64_t key;
+        page_leaf_header(cell, size, &key, &n, &header);
+        return (PageKey){.rowid = key};
+    }
+    index_header(cell, size, &n, &header);
+    return (PageKey){.bytes = cell + header, .size = n};
+}
+
+uint32_t page_cell_child(const uint8_t *page, uint16_t i)
+{
+    uint16_t end = (uint16_t)(page_cell_offset(page, i) +
+                              page_cell_size(page, i));
+    return get_u32(page + end - CHILD_POINTER_SIZE);
+}
+
+/* book: begin key-compare */
+int page_key_compare(bool is_index, const PageKey *a, const PageKey *b)
+{
+    if (!is_index)
+        return (a->rowid > b->rowid) - (a->rowid < b->rowid);
+    uint32_t n = a->size < b->size ? a->size : b->size;
+    int c = n > 0 ? memcmp(a->bytes, b->bytes, n) : 0;
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return (a->size > b->size) - (a->size < b->size);
+}
+/* book: end key-compare */
+
+uint16_t page_find_key(const uint8_t *page, const PageKey *key)
+{
+    bool is_index = page_is_index(page);
     uint16_t lo = 0, hi = page_n_cells(page);
     while (lo < hi) {
         uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
-        if (page_key(page, mid) < key)
+        PageKey at = page_cell_key(page, mid);
+        if (page_key_compare(is_index, &at, key) < 0)
             lo = (uint16_t)(mid + 1);
         else
             hi = mid;
     }
     return lo;
+}
+
+uint16_t page_find(const uint8_t *page, int64_t key)
+{
+    return page_find_key(page, &(PageKey){.rowid = key});
 }
 
 /* book: begin page-insert */
@@ -220,7 +310,8 @@ void page_compact(uint8_t *page)
 DbStatus page_validate(const uint8_t *page, uint32_t page_num)
 {
     uint8_t type = page_type(page);
-    if (type != PAGE_LEAF && type != PAGE_INTERNAL)
+    if (type != PAGE_LEAF && type != PAGE_INTERNAL &&
+        type != PAGE_INDEX_LEAF && type != PAGE_INDEX_INTERNAL)
         return db_fail(DB_ECORRUPT, "page %u is not a tree page (type %u)",
                        page_num, type);
     uint32_t n = page_n_cells(page);
@@ -231,7 +322,11 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                        "starting at %u do not fit in a page", page_num, n,
                        start);
 
-    uint32_t min_size = type == PAGE_LEAF ? 2 : INTERNAL_CELL_SIZE;
+    uint32_t min_size = type == PAGE_LEAF ? 2
+                        : type == PAGE_INTERNAL ? INTERNAL_CELL_SIZE
+                        : type == PAGE_INDEX_INTERNAL
+                            ? INDEX_INTERNAL_CELL_MIN_SIZE
+                            : 1;
     uint32_t cell_bytes = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
@@ -258,6 +353,25 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
 }
 /* book: end page-validate */
 
+DbStatus page_check_order(const uint8_t *page, uint32_t page_num)
+{
+    bool is_index = page_is_index(page);
+    for (uint16_t i = 1; i < page_n_cells(page); i++) {
+        PageKey a = page_cell_key(page, (uint16_t)(i - 1));
+        PageKey b = page_cell_key(page, i);
+        if (page_key_compare(is_index, &a, &b) >= 0)
+            return is_index
+                       ? db_fail(DB_ECORRUPT, "page %u: the key in slot %u "
+                                 "does not come after the key in slot %u",
+                                 page_num, i, i - 1)
+                       : db_fail(DB_ECORRUPT, "page %u: key %lld in slot "
+                                 "%u does not come after key %lld",
+                                 page_num, (long long)b.rowid, i,
+                                 (long long)a.rowid);
+    }
+    return DB_OK;
+}
+
 typedef struct Extent {
     uint16_t offset, size;
 } Extent;
@@ -274,12 +388,9 @@ DbStatus page_check(const uint8_t *page, uint32_t page_num)
     if (rc != DB_OK)
         return rc;
     uint16_t n = page_n_cells(page);
-    for (uint16_t i = 1; i < n; i++)
-        if (page_key(page, i) <= page_key(page, i - 1))
-            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                           "not come after key %lld", page_num,
-                           (long long)page_key(page, i), i,
-                           (long long)page_key(page, i - 1));
+    rc = page_check_order(page, page_num);
+    if (rc != DB_OK)
+        return rc;
 
     Extent cells[PAGE_CAPACITY / PAGE_SLOT_SIZE];
     for (uint16_t i = 0; i < n; i++)

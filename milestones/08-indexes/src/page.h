@@ -6,6 +6,7 @@
 #define PAGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pager.h"
@@ -13,7 +14,9 @@
 /* book: begin slotted-layout */
 /* Slotted page (every page of a tree)
  *   offset  size  field
- *        0     1  page type: PAGE_INTERNAL (1) or PAGE_LEAF (2)
+ *        0     1  page type: PAGE_INTERNAL (1) or PAGE_LEAF (2) in a
+ *                 table's tree, PAGE_INDEX_INTERNAL (4) or
+ *                 PAGE_INDEX_LEAF (5) in an index's
  *        1     1  is root: 1 for a tree's root, else 0
  *        2     2  number of cells
  *        4     2  cell area start: cells, and the holes deletes leave
@@ -28,16 +31,24 @@
  *    start   ...  cells, packed from byte 4092 toward the front
  *     4092     4  the pager's checksum of the page (PAGE_CHECKSUM_SIZE)
  *
- * Leaf cell:      key (varint, zigzagged) | payload size P (varint) |
- *                 the first L bytes of the payload | first overflow
- *                 page (4), if L < P
- * Internal cell:  key (8) | child page (4)
+ * Table leaf cell:      key (varint, zigzagged) | payload size P
+ *                       (varint) | the first L bytes of the payload |
+ *                       first overflow page (4), if L < P
+ * Table internal cell:  key (8) | child page (4)
+ * Index leaf cell:      key size K (varint) | the K bytes of the key
+ * Index internal cell:  key size K (varint) | the K bytes of the key |
+ *                       child page (4)
  *
- * Keys are signed 64-bit row ids: in a leaf as short as their value
- * allows (common/varint.h; row 1000 takes 2 bytes), in an internal node
- * 8 bytes little-endian, since there are few. L is page_local_size(P):
- * all of a payload up to PAGE_MAX_LOCAL bytes; of a larger one, as much
- * as leaves whole overflow pages for the rest (see btree.c).
+ * A table's keys are signed 64-bit row ids: in a leaf as short as their
+ * value allows (common/varint.h; row 1000 takes 2 bytes), in an internal
+ * node 8 bytes little-endian, since there are few. L is
+ * page_local_size(P): all of a payload up to PAGE_MAX_LOCAL bytes; of a
+ * larger one, as much as leaves whole overflow pages for the rest (see
+ * btree.c). An index's keys are byte strings of at most
+ * PAGE_MAX_INDEX_KEY bytes, ordered by memcmp (a prefix first), with no
+ * payload (record.c draws what the bytes mean). In an internal node of
+ * either kind, the child is the cell's last 4 bytes, and cell I's key is
+ * the largest key of its child's subtree.
  *
  * Free space = the gap + the fragmented bytes. A cell that does not fit
  * in the gap fits after page_compact() if it fits in the free space.
@@ -45,6 +56,11 @@
 #define PAGE_INTERNAL 1
 #define PAGE_LEAF 2
 #define PAGE_OVERFLOW 3   /* a page of an overflow chain (btree.c) */
+#define PAGE_INDEX_INTERNAL 4
+#define PAGE_INDEX_LEAF 5
+
+/* The longest key of an index page (btree.h's BTREE_MAX_KEY). */
+#define PAGE_MAX_INDEX_KEY 640
 
 #define PAGE_TYPE_OFFSET 0
 #define PAGE_IS_ROOT_OFFSET 1
@@ -59,6 +75,12 @@
 #define LEAF_CELL_HEADER_MAX 15  /* key (10) + payload size (5) */
 #define INTERNAL_CELL_SIZE 12    /* key + child page */
 #define OVERFLOW_POINTER_SIZE 4
+#define CHILD_POINTER_SIZE 4
+/* The sizes of index cells: the key's size takes 1 or 2 bytes. */
+#define INDEX_LEAF_CELL_MAX_SIZE (2 + PAGE_MAX_INDEX_KEY)
+#define INDEX_INTERNAL_CELL_MIN_SIZE (1 + CHILD_POINTER_SIZE)
+#define INDEX_INTERNAL_CELL_MAX_SIZE \
+    (INDEX_LEAF_CELL_MAX_SIZE + CHILD_POINTER_SIZE)
 
 /* A cell takes at most a quarter of a page, so that the two halves of
  * any split, and of any two siblings shared out evenly, keep at least
@@ -72,7 +94,14 @@
 #define OVERFLOW_DATA_SIZE (PAGE_USABLE_SIZE - OVERFLOW_HEADER_SIZE)
 /* book: end slotted-layout */
 
-/* Puts an empty page of TYPE (PAGE_LEAF or PAGE_INTERNAL) in PAGE. */
+/* A key of either kind of page: a table's row id, or an index's bytes. */
+typedef struct PageKey {
+    int64_t rowid;         /* table pages */
+    const uint8_t *bytes;  /* index pages: SIZE bytes */
+    uint32_t size;
+} PageKey;
+
+/* Puts an empty page of TYPE (one of the four above) in PAGE. */
 void page_init(uint8_t *page, uint8_t type, bool is_root);
 
 /* Checks that PAGE (page PAGE_NUM of the file) is a slotted page whose
@@ -81,11 +110,19 @@ void page_init(uint8_t *page, uint8_t type, bool is_root);
  * first thing that does not hold, in db_errmsg(). */
 DbStatus page_validate(const uint8_t *page, uint32_t page_num);
 
+/* On a validated page: that keys increase from slot to slot.
+ * DB_ECORRUPT: the first two that do not. */
+DbStatus page_check_order(const uint8_t *page, uint32_t page_num);
+
 /* Stricter than page_validate, for .check: also that no two cells
  * overlap and that keys increase from slot to slot. */
 DbStatus page_check(const uint8_t *page, uint32_t page_num);
 
 uint8_t page_type(const uint8_t *page);
+/* PAGE_LEAF or PAGE_INDEX_LEAF. */
+bool page_is_leaf(const uint8_t *page);
+/* PAGE_INDEX_LEAF or PAGE_INDEX_INTERNAL. */
+bool page_is_index(const uint8_t *page);
 uint16_t page_n_cells(const uint8_t *page);
 uint16_t page_fragmented(const uint8_t *page);
 
@@ -101,10 +138,34 @@ uint16_t page_used(const uint8_t *page);
 uint16_t page_cell_offset(const uint8_t *page, uint16_t i);
 uint8_t *page_cell(uint8_t *page, uint16_t i);
 uint16_t page_cell_size(const uint8_t *page, uint16_t i);
+/* The key of cell I of a table page. */
 int64_t page_key(const uint8_t *page, uint16_t i);
 
-/* The first cell whose key is >= KEY, or page_n_cells() if none. */
+/* The key of cell I of a page of either kind; an index key's bytes
+ * point into the page. */
+PageKey page_cell_key(const uint8_t *page, uint16_t i);
+
+/* The key of a leaf CELL of SIZE bytes (from a checked page), of a
+ * table's leaf or (IS_INDEX) an index's. */
+PageKey page_leaf_cell_key(const uint8_t *cell, size_t size, bool is_index);
+
+/* The child of cell I of an internal page of either kind. */
+uint32_t page_cell_child(const uint8_t *page, uint16_t i);
+
+/* <0, 0, >0 as A orders before, with, after B: row ids as integers
+ * (IS_INDEX false), index keys by memcmp, a prefix before the longer. */
+int page_key_compare(bool is_index, const PageKey *a, const PageKey *b);
+
+/* The first cell whose key is >= KEY, or page_n_cells() if none:
+ * page_find for a table page, page_find_key for either kind. */
 uint16_t page_find(const uint8_t *page, int64_t key);
+uint16_t page_find_key(const uint8_t *page, const PageKey *key);
+
+/* Writes the cell of an index leaf holding KEY (SIZE bytes, at most
+ * PAGE_MAX_INDEX_KEY) into CELL; returns its length. An index internal
+ * cell is this and the child's page after it. */
+uint16_t page_put_index_cell(uint8_t *cell, const uint8_t *key,
+                             uint32_t size);
 
 /* How many bytes of a payload of SIZE bytes its leaf cell keeps. */
 uint32_t page_local_size(uint64_t size);

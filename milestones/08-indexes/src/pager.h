@@ -13,7 +13,7 @@
 #include "status.h"
 #include "wal.h"
 
-#define PAGER_FORMAT_VERSION 7  /* changes whenever the file format does */
+#define PAGER_FORMAT_VERSION 8  /* changes whenever the file format does */
 #define PAGER_HEADER_SIZE 40    /* bytes of page 0 the pager owns */
 
 /* The last bytes of every page are its checksum, which the pager seals
