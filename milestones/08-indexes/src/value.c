@@ -423,38 +423,57 @@ static bool numeric(char affinity)
 }
 
 /* book: begin compare-for */
+/* What V (of affinity V_AFFINITY) is compared as, against a value of
+ * affinity OTHER: SQLite's rule, that a number-like side makes the other
+ * a number, if it looks like one, and else a text side makes an untyped
+ * one text. A number made text goes in BUF (64 bytes). */
+static Value compared_as(const Value *v, char v_affinity, char other,
+                         char *buf)
+{
+    Value out = *v;
+    if (numeric(other) && !numeric(v_affinity)) {
+        value_numeric_affinity(v, &out);
+    } else if (other == AFFINITY_TEXT && v_affinity == AFFINITY_NONE &&
+               v->type != VALUE_TEXT && v->type != VALUE_NULL) {
+        Value n = as_number(v);
+        int len = n.type == VALUE_INTEGER
+                      ? snprintf(buf, 64, "%" PRId64, n.i)
+                      : value_format_real(n.r, buf, 64);
+        out = (Value){.type = VALUE_TEXT, .text = {buf, (uint32_t)len}};
+    }
+    return out;
+}
+
 int value_compare_for(const Value *a, char a_affinity, const Value *b,
                       char b_affinity, bool *is_null)
 {
     *is_null = a->type == VALUE_NULL || b->type == VALUE_NULL;
     if (*is_null)
         return 0;
-    /* SQLite's rule: a number-like side makes the other a number, if it
-     * looks like one; else a text side makes an untyped one text. */
-    Value x = *a, y = *b;
+    /* At most one side changes: the rule's cases exclude each other. */
     char buf_x[64], buf_y[64];
-    if (numeric(a_affinity) && !numeric(b_affinity)) {
-        value_numeric_affinity(b, &y);
-    } else if (numeric(b_affinity) && !numeric(a_affinity)) {
-        value_numeric_affinity(a, &x);
-    } else if (a_affinity == AFFINITY_TEXT && b_affinity == AFFINITY_NONE &&
-               b->type != VALUE_TEXT && b->type != VALUE_NULL) {
-        Value n = as_number(b);
-        int len = n.type == VALUE_INTEGER
-                      ? snprintf(buf_y, sizeof buf_y, "%" PRId64, n.i)
-                      : value_format_real(n.r, buf_y, sizeof buf_y);
-        y = (Value){.type = VALUE_TEXT, .text = {buf_y, (uint32_t)len}};
-    } else if (b_affinity == AFFINITY_TEXT && a_affinity == AFFINITY_NONE &&
-               a->type != VALUE_TEXT && a->type != VALUE_NULL) {
-        Value n = as_number(a);
-        int len = n.type == VALUE_INTEGER
-                      ? snprintf(buf_x, sizeof buf_x, "%" PRId64, n.i)
-                      : value_format_real(n.r, buf_x, sizeof buf_x);
-        x = (Value){.type = VALUE_TEXT, .text = {buf_x, (uint32_t)len}};
-    }
+    Value x = compared_as(a, a_affinity, b_affinity, buf_x);
+    Value y = compared_as(b, b_affinity, a_affinity, buf_y);
     return value_compare(&x, &y);
 }
 /* book: end compare-for */
+
+bool value_compare_keeps(char a_affinity, char b_affinity)
+{
+    return !(numeric(b_affinity) && !numeric(a_affinity)) &&
+           !(b_affinity == AFFINITY_TEXT && a_affinity == AFFINITY_NONE);
+}
+
+DbStatus value_compare_operand(Arena *arena, const Value *b,
+                               char b_affinity, char a_affinity, Value *out)
+{
+    char buf[64];
+    Value y = compared_as(b, b_affinity, a_affinity, buf);
+    if (y.type == VALUE_TEXT && y.text.s == buf)
+        return arena_copy_value(arena, &y, out);
+    *out = y;
+    return DB_OK;
+}
 
 bool value_truth(const Value *v, bool *is_null)
 {

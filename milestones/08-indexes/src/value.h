@@ -58,6 +58,20 @@ int value_compare(const Value *a, const Value *b);
 int value_compare_for(const Value *a, char a_affinity, const Value *b,
                       char b_affinity, bool *is_null);
 
+/* Whether a comparison of a value of affinity A_AFFINITY with one of
+ * B_AFFINITY compares the first as it is (only the second may change):
+ * then the comparison orders the first side's values as value_compare
+ * does, and an index of them can answer it. */
+bool value_compare_keeps(char a_affinity, char b_affinity);
+
+/* B (of affinity B_AFFINITY) as value_compare_for compares it with a
+ * value of affinity A_AFFINITY, into *out (a text it makes goes in
+ * ARENA): with value_compare_keeps(A, B), value_compare_for(a, A, b, B)
+ * is value_compare(a, out). DB_ENOMEM. */
+DbStatus value_compare_operand(Arena *arena, const Value *b,
+                               char b_affinity, char a_affinity,
+                               Value *out);
+
 /* Whether V counts as true in WHERE: a number other than zero, a text
  * whose leading number is not zero. *is_null: V is NULL. */
 bool value_truth(const Value *v, bool *is_null);
