@@ -1098,9 +1098,10 @@ static DbStatus rebalance(Btree *tree, const Path *path, uint32_t level)
             return rc;
         }
         /* In an index the parent's new key may be longer than the old,
-         * and the parent split. */
+         * and the parent split; or shorter, and the parent is under-full
+         * now, as after a merge: the next turn sees to it. */
         rc = store_internal(tree, path, level - 1, parent_node, &in);
-        if (rc != DB_OK || !merged)
+        if (rc != DB_OK || !(merged || tree->is_index))
             return rc;
     }
 }

@@ -2,12 +2,17 @@
  * test_btree.c - the B+tree on its own, over a real pager with a small
  * pool: random inserts, replaces and deletes of payloads from a few bytes
  * to many pages, checked against a model after each transaction; the root
- * stays on its page; a dropped tree gives every page back.
+ * stays on its page; a dropped tree gives every page back. Index trees
+ * the same way: random byte keys of every length up to BTREE_MAX_KEY
+ * against a sorted model, seeks, duplicates and missing keys refused,
+ * trees three and more levels deep, and the pool rule (DB_EFULL) leaving
+ * the tree as it was.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "btree.h"
+#include "bytes.h"
 #include "unittest.h"
 
 #define N_KEYS 400
@@ -170,10 +175,398 @@ static void test_random_changes_match_a_model(void)
         free(model[i]);
 }
 
+
+/* --- index trees ------------------------------------------------------ */
+
+#define N_INDEX_KEYS 6000
+
+/* The model of an index tree: its keys, sorted by compare_keys. */
+typedef struct IndexKey {
+    uint16_t size;
+    uint8_t bytes[BTREE_MAX_KEY];
+} IndexKey;
+
+static IndexKey **index_model;
+static uint32_t n_index_model;
+
+/* memcmp order, a prefix first: written here again, not borrowed from
+ * page.c, so that the test does not share a mistake with the tree. */
+static int compare_keys(const uint8_t *a, size_t a_size, const uint8_t *b,
+                        size_t b_size)
+{
+    for (size_t i = 0; i < a_size && i < b_size; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return a_size < b_size ? -1 : a_size > b_size;
+}
+
+/* The first model key >= KEY. */
+static uint32_t model_lower_bound(const uint8_t *key, size_t size)
+{
+    uint32_t lo = 0, hi = n_index_model;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (compare_keys(index_model[mid]->bytes, index_model[mid]->size, key,
+                         size) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool model_has(const uint8_t *key, size_t size)
+{
+    uint32_t at = model_lower_bound(key, size);
+    return at < n_index_model &&
+           compare_keys(index_model[at]->bytes, index_model[at]->size, key,
+                        size) == 0;
+}
+
+static void model_insert(const uint8_t *key, size_t size)
+{
+    uint32_t at = model_lower_bound(key, size);
+    memmove(&index_model[at + 1], &index_model[at],
+            (n_index_model - at) * sizeof index_model[0]);
+    index_model[at] = malloc(sizeof *index_model[at]);
+    index_model[at]->size = (uint16_t)size;
+    memcpy(index_model[at]->bytes, key, size);
+    n_index_model++;
+}
+
+static void model_delete(uint32_t at)
+{
+    free(index_model[at]);
+    memmove(&index_model[at], &index_model[at + 1],
+            (n_index_model - at - 1) * sizeof index_model[0]);
+    n_index_model--;
+}
+
+/* Keys of a few bytes, often: long shared prefixes, zero and ff bytes;
+ * of every length up to BTREE_MAX_KEY, or (LONG) of the longest
+ * lengths only. */
+static size_t random_key(uint8_t *key, bool long_keys)
+{
+    static const uint8_t alphabet[] = {0x00, 0x01, 0x61, 0x7f, 0x80, 0xff};
+    uint32_t r = next_random() % 100;
+    size_t size = long_keys ? BTREE_MAX_KEY - next_random() % 40
+                  : r < 60  ? next_random() % 12
+                  : r < 90  ? next_random() % 200
+                            : BTREE_MAX_KEY - next_random() % 100;
+    for (size_t i = 0; i < size; i++)
+        key[i] = alphabet[next_random() % sizeof alphabet];
+    return size;
+}
+
+typedef struct KeyWalk {
+    uint32_t n;
+    int bad;
+} KeyWalk;
+
+/* btree_check's callback: the Nth key it is given is model key N. */
+static DbStatus check_index_key(void *ctx, int64_t rowid, const uint8_t *key,
+                                size_t size)
+{
+    KeyWalk *w = ctx;
+    if (rowid != 0 || w->n >= n_index_model ||
+        compare_keys(key, size, index_model[w->n]->bytes,
+                     index_model[w->n]->size) != 0)
+        w->bad++;
+    w->n++;
+    return DB_OK;
+}
+
+/* The tree holds exactly the model's keys in order, passes its check,
+ * and a seek for a key, for a key just past it and for a random probe
+ * finds the model's lower bound. */
+static int index_matches_model(Pager *pager, Btree *tree)
+{
+    BtreeCursor cursor;
+    uint32_t i = 0;
+    DbStatus rc = btree_first(tree, &cursor);
+    for (; rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
+        const uint8_t *key;
+        size_t size;
+        btree_index_key(&cursor, &key, &size);
+        if (i >= n_index_model || cursor.key != 0 ||
+            compare_keys(key, size, index_model[i]->bytes,
+                         index_model[i]->size) != 0)
+            break;
+        i++;
+    }
+    btree_cursor_close(&cursor);
+    if (rc != DB_OK || i != n_index_model || !cursor.end_of_tree)
+        return 0;
+
+    uint8_t *seen = calloc(pager_page_count(pager), 1);
+    KeyWalk walk = {0};
+    rc = btree_check(tree, seen, check_index_key, &walk);
+    free(seen);
+    if (rc != DB_OK || walk.bad != 0 || walk.n != n_index_model)
+        return 0;
+
+    for (int probe = 0; probe < 50; probe++) {
+        uint8_t key[BTREE_MAX_KEY + 1];
+        size_t size;
+        if (n_index_model > 0 && probe % 2 == 0) {
+            const IndexKey *k = index_model[next_random() % n_index_model];
+            size = k->size;
+            memcpy(key, k->bytes, size);
+            if (probe % 4 == 0)
+                key[size++] = 0x00; /* just past it */
+        } else {
+            size = random_key(key, false);
+        }
+        uint32_t expected = model_lower_bound(key, size);
+        if (btree_index_seek(tree, key, size, &cursor) != DB_OK)
+            return 0;
+        bool ok = cursor.end_of_tree == (expected == n_index_model);
+        if (ok && !cursor.end_of_tree) {
+            const uint8_t *found;
+            size_t found_size;
+            btree_index_key(&cursor, &found, &found_size);
+            ok = compare_keys(found, found_size, index_model[expected]->bytes,
+                              index_model[expected]->size) == 0;
+        }
+        btree_cursor_close(&cursor);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* Random inserts and deletes, in transactions of up to 40, until the
+ * tree has grown to TARGET keys and shrunk to none; checked after each
+ * transaction. Returns the greatest height the tree had. */
+static uint32_t index_random_changes(Pager *pager, Btree *tree,
+                                     uint32_t target, bool long_keys,
+                                     int *ok)
+{
+    uint32_t max_height = 0;
+    *ok = 0;
+    for (int phase = 0; phase < 2; phase++) {
+        while (phase == 0 ? n_index_model < target : n_index_model > 0) {
+            if (pager_begin(pager) != DB_OK)
+                return max_height;
+            for (int op = 0; op < 40; op++) {
+                uint8_t key[BTREE_MAX_KEY];
+                size_t size;
+                DbStatus rc, expected;
+                /* Growing, three inserts to a delete; shrinking, the
+                 * other way round. */
+                bool mostly = next_random() % 4 != 0;
+                bool insert = phase == 0 ? mostly : !mostly;
+                if (insert || n_index_model == 0) {
+                    size = random_key(key, long_keys);
+                    expected = model_has(key, size) ? DB_EDUPKEY : DB_OK;
+                    rc = btree_index_insert(tree, key, size);
+                    if (rc == DB_OK)
+                        model_insert(key, size);
+                } else if (next_random() % 8 == 0) {
+                    size = random_key(key, long_keys);
+                    expected = model_has(key, size) ? DB_OK : DB_ENOTFOUND;
+                    rc = btree_index_delete(tree, key, size);
+                    if (rc == DB_OK)
+                        model_delete(model_lower_bound(key, size));
+                } else {
+                    uint32_t at = next_random() % n_index_model;
+                    expected = DB_OK;
+                    rc = btree_index_delete(tree, index_model[at]->bytes,
+                                            index_model[at]->size);
+                    if (rc == DB_OK)
+                        model_delete(at);
+                }
+                if (rc != expected)
+                    return max_height;
+            }
+            if (pager_commit(pager) != DB_OK ||
+                !index_matches_model(pager, tree))
+                return max_height;
+            uint32_t height;
+            if (btree_height(tree, &height) != DB_OK)
+                return max_height;
+            if (height > max_height)
+                max_height = height;
+        }
+    }
+    *ok = 1;
+    return max_height;
+}
+
+static void test_index_random_changes_match_a_model(void)
+{
+    snprintf(path, sizeof path, "%s/index.db", unittest_dir());
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_clock, &pager),
+             DB_OK);
+    index_model = malloc((N_INDEX_KEYS + 100) * sizeof *index_model);
+    n_index_model = 0;
+    uint32_t root;
+    Btree *tree;
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(btree_create_index(pager, &root), DB_OK);
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    CHECK_EQ(btree_open(pager, root, &tree), DB_OK);
+    CHECK(btree_is_index(tree));
+
+    int ok;
+    uint32_t height = index_random_changes(pager, tree, N_INDEX_KEYS, false,
+                                           &ok);
+    CHECK(ok);
+    CHECK(height >= 3);
+    /* Keys of the longest lengths: internal nodes of a few keys each,
+     * split and merged by bytes. */
+    height = index_random_changes(pager, tree, 800, true, &ok);
+    CHECK(ok);
+    CHECK(height >= 4);
+    CHECK_EQ(btree_height(tree, &height), DB_OK);
+    CHECK_EQ(height, 1); /* empty again: the root alone, on its page */
+
+    /* Empty keys, and a key one byte too long. */
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    uint8_t key[BTREE_MAX_KEY + 1] = {0};
+    CHECK_EQ(btree_index_insert(tree, key, 0), DB_OK);
+    CHECK_EQ(btree_index_insert(tree, key, 0), DB_EDUPKEY);
+    CHECK_EQ(btree_index_insert(tree, key, 1), DB_OK);
+    CHECK_EQ(btree_index_insert(tree, key, BTREE_MAX_KEY), DB_OK);
+    CHECK_EQ(btree_index_insert(tree, key, BTREE_MAX_KEY + 1), DB_ETOOLONG);
+    CHECK_EQ(btree_index_delete(tree, key, 0), DB_OK);
+    CHECK_EQ(btree_index_delete(tree, key, 0), DB_ENOTFOUND);
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    model_insert(key, 1);
+    model_insert(key, BTREE_MAX_KEY);
+    CHECK(index_matches_model(pager, tree));
+
+    /* Reopened, it is an index's tree still; dropped, every page it had
+     * is free. */
+    btree_close(tree);
+    CHECK_EQ(btree_open(pager, root, &tree), DB_OK);
+    CHECK(btree_is_index(tree));
+    CHECK(index_matches_model(pager, tree));
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(btree_drop(tree), DB_OK);
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    uint32_t free_pages = 0;
+    CHECK_EQ(pager_walk_free_list(pager, count_free, &free_pages), DB_OK);
+    CHECK_EQ(free_pages, pager_page_count(pager) - 1);
+    CHECK_EQ(pager_close(pager), DB_OK);
+    while (n_index_model > 0)
+        model_delete(0);
+    free(index_model);
+}
+
+/* With the pager holding changes in the pool, an insert the pool cannot
+ * take is refused with DB_EFULL before it changes anything; the keys
+ * before it commit, and after the commit it goes in. */
+static void test_index_insert_refused_by_a_full_pool(void)
+{
+    snprintf(path, sizeof path, "%s/full.db", unittest_dir());
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_clock, &pager),
+             DB_OK);
+    index_model = malloc(3000 * sizeof *index_model);
+    n_index_model = 0;
+    uint32_t root;
+    Btree *tree;
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(btree_create_index(pager, &root), DB_OK);
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    CHECK_EQ(btree_open(pager, root, &tree), DB_OK);
+    pager_hold(pager, true);
+    int refusals = 0;
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    while (n_index_model < 3000) {
+        uint8_t key[BTREE_MAX_KEY];
+        size_t size = 100 + next_random() % 300;
+        for (size_t i = 0; i < size; i++)
+            key[i] = (uint8_t)next_random();
+        DbStatus rc = btree_index_insert(tree, key, size);
+        if (rc == DB_EFULL) {
+            refusals++;
+            /* Nothing changed: the transaction so far is whole. */
+            CHECK_EQ(pager_commit(pager), DB_OK);
+            CHECK(index_matches_model(pager, tree));
+            CHECK_EQ(pager_begin(pager), DB_OK);
+            rc = btree_index_insert(tree, key, size);
+        }
+        CHECK_EQ(rc, DB_OK);
+        model_insert(key, size);
+    }
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    pager_hold(pager, false);
+    CHECK(refusals > 10);
+    CHECK(index_matches_model(pager, tree));
+    btree_close(tree);
+    CHECK_EQ(pager_close(pager), DB_OK);
+    while (n_index_model > 0)
+        model_delete(0);
+    free(index_model);
+}
+
+/* A table's tree and an index's in one file: each opens as its kind, and
+ * a table's page where an index's should be is corrupt, not misread. */
+static void test_trees_know_their_kind(void)
+{
+    snprintf(path, sizeof path, "%s/kinds.db", unittest_dir());
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_clock, &pager),
+             DB_OK);
+    uint32_t table_root, index_root;
+    Btree *table, *index;
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(btree_create(pager, &table_root), DB_OK);
+    CHECK_EQ(btree_create_index(pager, &index_root), DB_OK);
+    CHECK_EQ(btree_open(pager, table_root, &table), DB_OK);
+    CHECK_EQ(btree_open(pager, index_root, &index), DB_OK);
+    CHECK(!btree_is_index(table));
+    CHECK(btree_is_index(index));
+    /* Enough of both for internal nodes. */
+    uint8_t payload[300] = {0};
+    for (int64_t k = 0; k < 200; k++) {
+        uint8_t key[48] = {(uint8_t)(k >> 8), (uint8_t)k};
+        CHECK_EQ(btree_insert(table, k, payload, sizeof payload), DB_OK);
+        CHECK_EQ(btree_index_insert(index, key, 40 + (size_t)(k % 7)),
+                 DB_OK);
+    }
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    uint32_t height;
+    CHECK_EQ(btree_height(index, &height), DB_OK);
+    CHECK_EQ(height, 2);
+    uint8_t *seen = calloc(pager_page_count(pager), 1);
+    KeyWalk walk = {0};
+    /* The index's root now points at its leaves: make the first point at
+     * the table's first leaf instead. */
+    uint8_t *page;
+    uint32_t table_leaf, index_leaf;
+    CHECK_EQ(pager_get_page(pager, table_root, &page), DB_OK);
+    bool internal = page_type(page) == PAGE_INTERNAL;
+    table_leaf = internal ? page_cell_child(page, 0) : 0;
+    pager_release(pager, table_root);
+    CHECK(internal);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(pager_get_page(pager, index_root, &page), DB_OK);
+    CHECK_EQ(pager_write(pager, index_root), DB_OK);
+    index_leaf = page_cell_child(page, 0);
+    uint8_t *cell = page_cell(page, 0);
+    put_u32(cell + page_cell_size(page, 0) - 4, table_leaf);
+    pager_release(pager, index_root);
+    CHECK(index_leaf != table_leaf);
+    CHECK_EQ(btree_check(index, seen, check_index_key, &walk), DB_ECORRUPT);
+    CHECK(strstr(db_errmsg(), "is a table's page") != NULL);
+    pager_rollback(pager);
+    free(seen);
+    btree_close(table);
+    btree_close(index);
+    CHECK_EQ(pager_close(pager), DB_OK);
+}
+
 int main(void)
 {
     if (unittest_dir() == NULL)
         return 1;
     RUN(test_random_changes_match_a_model);
+    RUN(test_index_random_changes_match_a_model);
+    RUN(test_index_insert_refused_by_a_full_pool);
+    RUN(test_trees_know_their_kind);
     return unittest_report();
 }
