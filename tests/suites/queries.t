@@ -663,6 +663,8 @@ sort 2: 3 rows, work_mem 64kB
 strata=> \q
 
 ## \? lists the statements and every backslash command
+# (08 adds the index statements and \di: indexes.t)
+milestones: 07
 $ strata test.db
 strata=> \?
 SQL statements end with ';' (several on a line, or one over several lines):

@@ -189,6 +189,8 @@ LINE 1: CREATE TABLE u (a VARCHAR(0));
 strata=> \q
 
 ## keys that need an index come in milestone 08
+# (which makes them with indexes: indexes.t)
+milestones: 06-07
 $ strata test.db
 strata=> CREATE TABLE u (code TEXT PRIMARY KEY);
 ERROR:  a PRIMARY KEY on a column of type text needs an index: indexes come in milestone 08; only an INTEGER PRIMARY KEY, the row id, is here

@@ -470,6 +470,19 @@ AssignmentList *ast_assignment(Parse *p, AssignmentList *list, Name column,
     return list;
 }
 
+IndexColumnList *ast_index_column(Parse *p, IndexColumnList *list,
+                                  Name name, bool desc)
+{
+    if (p->rc == DB_OK && NEW_LIST(p, list) != NULL &&
+        grow(p, (void **)&list->items, list->n, &list->cap,
+             sizeof list->items[0])) {
+        list->items[list->n++] = (IndexColumn){name, desc};
+        return list;
+    }
+    ast_free_name(name);
+    return list;
+}
+
 ConstraintList *ast_table_constraint(Parse *p, ConstraintList *list,
                                      TableConstraint constraint)
 {
@@ -741,6 +754,22 @@ Stmt *ast_create_view(Parse *p, Token at, bool temp, bool if_not_exists,
     return s;
 }
 
+Stmt *ast_create_index(Parse *p, Token at, bool unique, bool if_not_exists,
+                       Name index, Name table, IndexColumnList *columns)
+{
+    Stmt *s = new_stmt(p, STMT_CREATE_INDEX, at, table);
+    if (s == NULL) {
+        ast_free_name(index);
+        ast_free_index_columns(columns);
+        return NULL;
+    }
+    s->unique = unique;
+    s->if_exists = if_not_exists;
+    s->index = index;
+    s->index_columns = columns;
+    return s;
+}
+
 Stmt *ast_drop(Parse *p, StmtKind kind, Token at, bool if_exists, Name name)
 {
     Stmt *s = new_stmt(p, kind, at, name);
@@ -945,6 +974,16 @@ void ast_free_assignments(AssignmentList *list)
     free(list);
 }
 
+void ast_free_index_columns(IndexColumnList *list)
+{
+    if (list == NULL)
+        return;
+    for (uint32_t i = 0; i < list->n; i++)
+        ast_free_name(list->items[i].name);
+    free(list->items);
+    free(list);
+}
+
 void ast_free_src_item(SrcItem item)
 {
     ast_free_src_list(item.nested);
@@ -993,6 +1032,8 @@ void ast_free_stmt(Stmt *s)
     ast_free_row_list(s->rows);
     ast_free_select(s->select);
     ast_free_assignments(s->set);
+    ast_free_name(s->index);
+    ast_free_index_columns(s->index_columns);
     ast_free_expr(s->where);
     ast_free_expr(s->value);
     free(s);

@@ -138,6 +138,17 @@ typedef struct ConstraintList {
     TableConstraint *items;
 } ConstraintList;
 
+/* A column of CREATE INDEX: its name, and DESC or not. */
+typedef struct IndexColumn {
+    Name name;
+    bool desc;
+} IndexColumn;
+
+typedef struct IndexColumnList {
+    uint32_t n, cap;
+    IndexColumn *items;
+} IndexColumnList;
+
 /* One "col = expr" of UPDATE ... SET. */
 typedef struct Assignment {
     Name column;
@@ -205,6 +216,8 @@ typedef enum StmtKind {
     STMT_UPDATE,
     STMT_DELETE,
     STMT_SET,              /* SET name = value; SHOW name: value NULL */
+    STMT_CREATE_INDEX,
+    STMT_DROP_INDEX,       /* the index's name is in table */
 } StmtKind;
 
 typedef struct Stmt {
@@ -213,7 +226,11 @@ typedef struct Stmt {
     const char *text;            /* the statement as typed, without ';' */
     uint32_t text_len;
     bool explain;                /* EXPLAIN in front */
-    Name table;                  /* the table or view the statement names */
+    Name table;                  /* the table or view the statement names
+                                  * (DROP INDEX: the index) */
+    Name index;                  /* CREATE INDEX: the index's name */
+    bool unique;                 /* CREATE UNIQUE INDEX */
+    IndexColumnList *index_columns; /* CREATE INDEX */
     bool if_exists;              /* CREATE: IF NOT EXISTS; DROP: IF EXISTS */
     bool temp;                   /* CREATE TEMP VIEW */
     ColumnDefList *columns;      /* CREATE TABLE */
@@ -281,6 +298,8 @@ ConstraintList *ast_table_constraint(Parse *p, ConstraintList *list,
                                      TableConstraint constraint);
 AssignmentList *ast_assignment(Parse *p, AssignmentList *list, Name column,
                                Expr *value);
+IndexColumnList *ast_index_column(Parse *p, IndexColumnList *list,
+                                  Name name, bool desc);
 SrcItem ast_src_table(Parse *p, Name table, Name alias);
 SrcItem ast_src_subquery(Parse *p, Token at, Select *select, Name alias);
 /* FROM (a JOIN b): the items of LIST, taken into the FROM around them
@@ -302,6 +321,8 @@ Stmt *ast_create_table(Parse *p, Token at, bool if_not_exists, Name table,
 Stmt *ast_create_view(Parse *p, Token at, bool temp, bool if_not_exists,
                       Name view, NameList *columns, Token as,
                       Select *select);
+Stmt *ast_create_index(Parse *p, Token at, bool unique, bool if_not_exists,
+                       Name index, Name table, IndexColumnList *columns);
 Stmt *ast_drop(Parse *p, StmtKind kind, Token at, bool if_exists,
                Name name);
 Stmt *ast_insert(Parse *p, Token at, Name table, NameList *target,
@@ -326,6 +347,7 @@ void ast_free_type_name(TypeName type);
 void ast_free_column_defs(ColumnDefList *list);
 void ast_free_constraints(ConstraintList *list);
 void ast_free_assignments(AssignmentList *list);
+void ast_free_index_columns(IndexColumnList *list);
 void ast_free_src_item(SrcItem item);
 void ast_free_src_list(SrcList *list);
 void ast_free_select(Select *select);

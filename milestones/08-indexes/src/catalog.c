@@ -1,10 +1,11 @@
 /*
  * catalog.c - the catalog: two tables in the file that say which tables
- * there are and what their columns are, and describe themselves.
+ * and indexes there are and what their columns are, and describe
+ * themselves.
  *
  * Owns: the catalog's own tables and rows, reading a table's description
- * from them, creating and dropping tables, and the schema cookie in the
- * file header.
+ * (its indexes' too) from them, creating and dropping tables, views and
+ * indexes, and the schema cookie in the file header.
  * Does not: check a statement's meaning (exec.c does), or keep a list of
  * tables that could disagree with the file: every description comes
  * from the catalog's rows, and what has been read is only a copy,
@@ -14,16 +15,31 @@
  * trees, at pages 1 and 2, and their rows say what they are:
  *
  *   strata_tables (page 1)
- *     name            type   table_name      root_page  sql
- *     strata_tables   table  strata_tables   1          CREATE TABLE ...
- *     strata_columns  table  strata_columns  2          CREATE TABLE ...
- *     users           table  users           3          CREATE TABLE ...
+ *     name            type          table_name      root_page  sql
+ *     strata_tables   table         strata_tables   1          CREATE ...
+ *     strata_columns  table         strata_columns  2          CREATE ...
+ *     users           table         users           3          CREATE ...
+ *     users_pkey      unique index  users           4          NULL
+ *     users_city      index         users           5          CREATE ...
  *
  *   strata_columns (page 2)
  *     table_name     position  name  type     max_length  not_null ...
  *     strata_tables  0         name  text     NULL        true
  *     ...
  *     users          0         id    integer  NULL        true
+ *     users_pkey     0         code  asc      NULL        false
+ *     users_city     0         city  desc     NULL        false
+ *
+ * An index is a relation as a table is: its row in strata_tables (type
+ * "index", or "unique index") shares the tables' names, so that no
+ * table and index have the same one (PostgreSQL's pg_class holds both);
+ * table_name is the table it indexes, root_page its tree's root, and sql
+ * the CREATE INDEX as typed, or NULL for an index that a PRIMARY KEY or
+ * UNIQUE constraint of CREATE TABLE made. Its columns are rows of
+ * strata_columns under its own name (as PostgreSQL's pg_attribute holds
+ * an index's), one per key column in key order: name is the table's
+ * column, type the direction ("asc" or "desc"), and primary_key is true
+ * in the rows of the index a PRIMARY KEY made.
  *
  * A program can read strata_tables only if it already knows its columns:
  * so they are compiled in (CATALOG_TABLES below), and at open the rows
@@ -32,6 +48,7 @@
  */
 #include "catalog.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -96,7 +113,12 @@ static const TableDef CATALOG_TABLES[2] = {
 typedef struct Loaded {
     TableDef def;
     int64_t row_id;       /* its row in strata_tables */
+    int64_t *index_rows;  /* each index's row in strata_tables */
 } Loaded;
+
+/* The directions of an index column, as strata_columns writes them. */
+#define INDEX_ASC "asc"
+#define INDEX_DESC "desc"
 
 struct Catalog {
     Pager *pager;
@@ -147,6 +169,19 @@ static bool text_is(const Value *v, const char *s)
            memcmp(v->text.s, s, v->text.n) == 0;
 }
 
+static bool is_index_type(const Value *type)
+{
+    return text_is(type, "index") || text_is(type, "unique index");
+}
+
+static char *copy_string(const char *s)
+{
+    char *t = malloc(strlen(s) + 1);
+    if (t != NULL)
+        strcpy(t, s);
+    return t;
+}
+
 static char *copy_text(const Value *v)
 {
     char *s = malloc(v->text.n + 1);
@@ -167,13 +202,29 @@ static void free_def(TableDef *def)
             free((char *)def->columns[i].default_value.text.s);
     }
     free(def->columns);
+    for (uint32_t i = 0; i < def->n_indexes; i++) {
+        IndexDef *x = &def->indexes[i];
+        free(x->name);
+        free(x->table);
+        free(x->sql);
+        free(x->columns);
+        free(x->desc);
+    }
+    free(def->indexes);
     *def = (TableDef){0};
+}
+
+static void free_loaded(Loaded *loaded)
+{
+    free_def(&loaded->def);
+    free(loaded->index_rows);
+    loaded->index_rows = NULL;
 }
 
 void catalog_forget(Catalog *catalog)
 {
     for (uint32_t i = 0; i < catalog->n_loaded; i++) {
-        free_def(&catalog->loaded[i]->def);
+        free_loaded(catalog->loaded[i]);
         free(catalog->loaded[i]);
     }
     catalog->n_loaded = 0;
@@ -387,6 +438,110 @@ static DbStatus load_columns(Catalog *catalog, TableDef *def)
     return rc;
 }
 
+/* Reads the key columns of DEF's indexes from strata_columns. */
+static DbStatus load_index_columns(Catalog *catalog, TableDef *def)
+{
+    BtreeCursor cursor;
+    Value row[COLUMNS_N_COLUMNS];
+    DbStatus rc;
+    for (rc = btree_first(catalog->columns, &cursor);
+         rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
+        rc = catalog_read_row(&CATALOG_TABLES[1], &cursor, row);
+        if (rc != DB_OK)
+            break;
+        IndexDef *x = NULL;
+        for (uint32_t i = 0; x == NULL && i < def->n_indexes; i++)
+            if (text_is(&row[0], def->indexes[i].name))
+                x = &def->indexes[i];
+        if (x == NULL)
+            continue;
+        int32_t column = -1;
+        for (uint32_t c = 0; c < def->n_columns; c++)
+            if (text_is(&row[2], def->columns[c].name))
+                column = (int32_t)c;
+        bool desc = text_is(&row[3], INDEX_DESC);
+        if (row[1].i != x->n_columns || column < 0 ||
+            x->n_columns == CATALOG_MAX_COLUMNS ||
+            (!desc && !text_is(&row[3], INDEX_ASC))) {
+            rc = db_fail(DB_ECORRUPT, "the catalog's column %" PRId64
+                         " of index \"%s\" is damaged", row[1].i, x->name);
+            break;
+        }
+        uint32_t *columns = realloc(x->columns,
+                                    (x->n_columns + 1) * sizeof *columns);
+        if (columns != NULL)
+            x->columns = columns;
+        bool *descs = realloc(x->desc, (x->n_columns + 1) * sizeof *descs);
+        if (descs != NULL)
+            x->desc = descs;
+        if (columns == NULL || descs == NULL) {
+            rc = db_fail(DB_ENOMEM, "out of memory");
+            break;
+        }
+        x->columns[x->n_columns] = (uint32_t)column;
+        x->desc[x->n_columns++] = desc;
+        x->primary_key = row[6].b;
+    }
+    btree_cursor_close(&cursor);
+    for (uint32_t i = 0; rc == DB_OK && i < def->n_indexes; i++)
+        if (def->indexes[i].n_columns == 0)
+            rc = db_fail(DB_ECORRUPT, "the catalog lists no column of "
+                         "index \"%s\"", def->indexes[i].name);
+    return rc;
+}
+
+/* Reads the indexes of LOADED's table from strata_tables, in its
+ * order, and their columns. */
+static DbStatus load_indexes(Catalog *catalog, Loaded *loaded)
+{
+    TableDef *def = &loaded->def;
+    BtreeCursor cursor;
+    Value row[TABLES_N_COLUMNS];
+    DbStatus rc;
+    for (rc = btree_first(catalog->tables, &cursor);
+         rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
+        rc = catalog_read_row(&CATALOG_TABLES[0], &cursor, row);
+        if (rc != DB_OK)
+            break;
+        if (!is_index_type(&row[1]) || !text_is(&row[2], def->name))
+            continue;
+        if (row[3].type != VALUE_INTEGER || row[3].i <= 0 ||
+            row[3].i >= pager_page_count(catalog->pager)) {
+            rc = db_fail(DB_ECORRUPT, "the catalog row of index \"%.*s\" "
+                         "is damaged", (int)row[0].text.n, row[0].text.s);
+            break;
+        }
+        uint32_t n = def->n_indexes;
+        IndexDef *grown = realloc(def->indexes, (n + 1) * sizeof *grown);
+        if (grown != NULL)
+            def->indexes = grown;
+        int64_t *rows = realloc(loaded->index_rows, (n + 1) * sizeof *rows);
+        if (rows != NULL)
+            loaded->index_rows = rows;
+        if (grown == NULL || rows == NULL) {
+            rc = db_fail(DB_ENOMEM, "out of memory");
+            break;
+        }
+        IndexDef *x = &def->indexes[def->n_indexes++];
+        *x = (IndexDef){.name = copy_text(&row[0]),
+                        .table = copy_string(def->name),
+                        .root = (uint32_t)row[3].i,
+                        .unique = text_is(&row[1], "unique index")};
+        loaded->index_rows[n] = cursor.key;
+        if (row[4].type == VALUE_TEXT && (x->sql = copy_text(&row[4])) ==
+                                             NULL)
+            rc = db_fail(DB_ENOMEM, "out of memory");
+        if (x->name == NULL || x->table == NULL)
+            rc = db_fail(DB_ENOMEM, "out of memory");
+        if (rc != DB_OK)
+            break;
+    }
+    btree_cursor_close(&cursor);
+    if (rc == DB_OK && def->n_indexes > 0)
+        rc = load_index_columns(catalog, def);
+    return rc;
+}
+
 /* Reads the description of table NAME from the catalog's rows into
  * *loaded. DB_ENOTFOUND: there is no such table. */
 static DbStatus load(Catalog *catalog, const char *name, Loaded *loaded)
@@ -405,6 +560,8 @@ static DbStatus load(Catalog *catalog, const char *name, Loaded *loaded)
             break;
         if (!text_is(&row[0], name))
             continue;
+        if (is_index_type(&row[1]))
+            break; /* an index: no table of that name */
         found = true;
         bool view = text_is(&row[1], "view");
         if (view && row[4].type == VALUE_TEXT) {
@@ -437,11 +594,13 @@ static DbStatus load(Catalog *catalog, const char *name, Loaded *loaded)
         rc = db_fail(DB_ENOTFOUND, "relation \"%s\" does not exist", name);
     if (rc == DB_OK && !loaded->def.is_view)
         rc = load_columns(catalog, &loaded->def);
+    if (rc == DB_OK && !loaded->def.is_view)
+        rc = load_indexes(catalog, loaded);
     if (rc == DB_OK)
         loaded->def.is_system = strcmp(name, CATALOG_TABLES[0].name) == 0 ||
                                 strcmp(name, CATALOG_TABLES[1].name) == 0;
     if (rc != DB_OK)
-        free_def(&loaded->def);
+        free_loaded(loaded);
     return rc;
 }
 
@@ -489,13 +648,11 @@ DbStatus catalog_find(Catalog *catalog, const char *name,
     return DB_OK;
 }
 
-DbStatus catalog_each_table(Catalog *catalog,
-                            DbStatus (*visit)(void *ctx,
-                                              const TableDef *def),
-                            void *ctx)
+/* The names of the tables and views, or (INDEXES) of the indexes, in
+ * the order of strata_tables, into *names (*n of them, each to free). */
+static DbStatus list_names(Catalog *catalog, bool indexes, char ***out,
+                           uint32_t *out_n)
 {
-    /* Names first, then each description: a visit may read the catalog
-     * (to count rows, say), which must not move this cursor's leaf. */
     BtreeCursor cursor;
     Value row[TABLES_N_COLUMNS];
     char **names = NULL;
@@ -506,6 +663,8 @@ DbStatus catalog_each_table(Catalog *catalog,
         rc = catalog_read_row(&CATALOG_TABLES[0], &cursor, row);
         if (rc != DB_OK)
             break;
+        if (is_index_type(&row[1]) != indexes)
+            continue;
         char **grown = realloc(names, (n + 1) * sizeof *grown);
         if (grown == NULL || (grown[n] = copy_text(&row[0])) == NULL) {
             names = grown ? grown : names;
@@ -516,17 +675,153 @@ DbStatus catalog_each_table(Catalog *catalog,
         n++;
     }
     btree_cursor_close(&cursor);
+    *out = names;
+    *out_n = n;
+    return rc;
+}
+
+static void free_names(char **names, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+DbStatus catalog_each_table(Catalog *catalog,
+                            DbStatus (*visit)(void *ctx,
+                                              const TableDef *def),
+                            void *ctx)
+{
+    /* Names first, then each description: a visit may read the catalog
+     * (to count rows, say), which must not move this cursor's leaf. */
+    char **names;
+    uint32_t n;
+    DbStatus rc = list_names(catalog, false, &names, &n);
     for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
         const TableDef *def;
         rc = catalog_find(catalog, names[i], &def);
         if (rc == DB_OK)
             rc = visit(ctx, def);
     }
-    for (uint32_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    free_names(names, n);
     return rc;
 }
+
+DbStatus catalog_each_index(Catalog *catalog,
+                            DbStatus (*visit)(void *ctx,
+                                              const IndexDef *index,
+                                              const TableDef *table),
+                            void *ctx)
+{
+    char **names;
+    uint32_t n;
+    DbStatus rc = list_names(catalog, true, &names, &n);
+    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
+        const IndexDef *index;
+        const TableDef *table;
+        rc = catalog_find_index(catalog, names[i], &index, &table);
+        if (rc == DB_OK)
+            rc = visit(ctx, index, table);
+    }
+    free_names(names, n);
+    return rc;
+}
+
+/* Looks for the row of strata_tables named NAME: *found; whether it is
+ * an index's; and then (when TABLE is not NULL) the name of its table,
+ * in a new string. */
+static DbStatus find_named(Catalog *catalog, const char *name, bool *found,
+                           bool *is_index, char **table)
+{
+    BtreeCursor cursor;
+    Value row[TABLES_N_COLUMNS];
+    DbStatus rc;
+    *found = *is_index = false;
+    for (rc = btree_first(catalog->tables, &cursor);
+         rc == DB_OK && !cursor.end_of_tree && !*found;
+         rc = btree_next(&cursor)) {
+        rc = catalog_read_row(&CATALOG_TABLES[0], &cursor, row);
+        if (rc != DB_OK)
+            break;
+        if (!text_is(&row[0], name))
+            continue;
+        *found = true;
+        *is_index = is_index_type(&row[1]);
+        if (*is_index && table != NULL &&
+            (*table = copy_text(&row[2])) == NULL)
+            rc = db_fail(DB_ENOMEM, "out of memory");
+        break;
+    }
+    btree_cursor_close(&cursor);
+    return rc;
+}
+
+/* DB_EDUPKEY when a table, view or index is called NAME. */
+static DbStatus name_free(Catalog *catalog, const char *name)
+{
+    bool found, is_index;
+    DbStatus rc = find_named(catalog, name, &found, &is_index, NULL);
+    if (rc == DB_OK && found)
+        rc = db_fail(DB_EDUPKEY, "relation \"%s\" already exists", name);
+    return rc;
+}
+
+DbStatus catalog_find_index(Catalog *catalog, const char *name,
+                            const IndexDef **def, const TableDef **table)
+{
+    /* A table read already lists its indexes. */
+    for (uint32_t i = 0; i < catalog->n_loaded; i++) {
+        const TableDef *t = &catalog->loaded[i]->def;
+        for (uint32_t k = 0; k < t->n_indexes; k++) {
+            if (strcmp(t->indexes[k].name, name) == 0) {
+                *def = &t->indexes[k];
+                *table = t;
+                return DB_OK;
+            }
+        }
+    }
+    bool found, is_index;
+    char *table_name = NULL;
+    DbStatus rc = find_named(catalog, name, &found, &is_index, &table_name);
+    if (rc == DB_OK && !(found && is_index))
+        rc = db_fail(DB_ENOTFOUND, "index \"%s\" does not exist", name);
+    if (rc == DB_OK) {
+        rc = catalog_find(catalog, table_name, table);
+        if (rc == DB_ENOTFOUND)
+            rc = db_fail(DB_ECORRUPT, "index \"%s\" is of table \"%s\", "
+                         "which the catalog does not hold", name,
+                         table_name);
+    }
+    free(table_name);
+    if (rc != DB_OK)
+        return rc;
+    for (uint32_t k = 0; k < (*table)->n_indexes; k++) {
+        if (strcmp((*table)->indexes[k].name, name) == 0) {
+            *def = &(*table)->indexes[k];
+            return DB_OK;
+        }
+    }
+    return db_fail(DB_ECORRUPT, "index \"%s\" is not among the indexes "
+                   "of its table", name);
+}
+
+/* book: begin index-key */
+DbStatus catalog_index_key(const IndexDef *index, const Value *values,
+                           int64_t rowid, uint8_t *key, size_t *size)
+{
+    *size = 0;
+    DbStatus rc = DB_OK;
+    for (uint32_t i = 0; rc == DB_OK && i < index->n_columns; i++)
+        rc = record_key_append(key, BTREE_MAX_KEY, size,
+                               &values[index->columns[i]], index->desc[i]);
+    if (rc == DB_OK)
+        rc = record_key_append_rowid(key, BTREE_MAX_KEY, size, rowid);
+    if (rc == DB_ETOOLONG)
+        return db_fail(rc, "index row size exceeds maximum %d for index "
+                       "\"%s\"", BTREE_MAX_KEY, index->name);
+    return rc;
+}
+/* book: end index-key */
 
 /* --- the schema cookie -------------------------------------------------- */
 
@@ -561,12 +856,8 @@ static DbStatus schema_changed(Catalog *catalog)
 
 DbStatus catalog_create(Catalog *catalog, const TableDef *def)
 {
-    const TableDef *existing;
-    DbStatus rc = catalog_find(catalog, def->name, &existing);
-    if (rc == DB_OK)
-        return db_fail(DB_EDUPKEY, "relation \"%s\" already exists",
-                       def->name);
-    if (rc != DB_ENOTFOUND)
+    DbStatus rc = name_free(catalog, def->name);
+    if (rc != DB_OK)
         return rc;
     uint32_t root;
     rc = btree_create(catalog->pager, &root);
@@ -614,7 +905,78 @@ DbStatus catalog_create_view(Catalog *catalog, const char *name,
     Value row[TABLES_N_COLUMNS] = {
         text_value(name), text_value("view"), text_value(name), NULL_VALUE,
         text_value(sql)};
-    DbStatus rc = append_row(catalog->tables, row, TABLES_N_COLUMNS);
+    DbStatus rc = name_free(catalog, name);
+    if (rc == DB_OK)
+        rc = append_row(catalog->tables, row, TABLES_N_COLUMNS);
+    return rc == DB_OK ? schema_changed(catalog) : rc;
+}
+
+DbStatus catalog_create_index(Catalog *catalog, const IndexDef *def)
+{
+    const TableDef *table;
+    DbStatus rc = name_free(catalog, def->name);
+    if (rc == DB_OK)
+        rc = catalog_find(catalog, def->table, &table);
+    if (rc != DB_OK)
+        return rc;
+    uint32_t root;
+    rc = btree_create_index(catalog->pager, &root);
+    Value row[TABLES_N_COLUMNS] = {
+        text_value(def->name),
+        text_value(def->unique ? "unique index" : "index"),
+        text_value(def->table), int_value(root),
+        def->sql != NULL ? text_value(def->sql) : NULL_VALUE};
+    if (rc == DB_OK)
+        rc = append_row(catalog->tables, row, TABLES_N_COLUMNS);
+    for (uint32_t i = 0; rc == DB_OK && i < def->n_columns; i++) {
+        assert(def->columns[i] < table->n_columns);
+        Value column[COLUMNS_N_COLUMNS] = {
+            text_value(def->name), int_value(i),
+            text_value(table->columns[def->columns[i]].name),
+            text_value(def->desc[i] ? INDEX_DESC : INDEX_ASC), NULL_VALUE,
+            bool_value(false), bool_value(def->primary_key), NULL_VALUE};
+        rc = append_row(catalog->columns, column, COLUMNS_N_COLUMNS);
+    }
+    if (rc == DB_OK)
+        rc = schema_changed(catalog);
+    return rc;
+}
+
+/* Frees the tree of index X, whose row in strata_tables is ROW_ID, and
+ * removes its rows. */
+static DbStatus drop_index(Catalog *catalog, const IndexDef *x,
+                           int64_t row_id)
+{
+    Btree *tree;
+    DbStatus rc = btree_open(catalog->pager, x->root, &tree);
+    if (rc == DB_OK)
+        rc = btree_drop(tree);
+    if (rc == DB_OK)
+        rc = btree_delete(catalog->tables, row_id);
+    if (rc == DB_OK)
+        rc = drop_column_rows(catalog, x->name);
+    return rc;
+}
+
+/* The Loaded that holds DEF. */
+static Loaded *loaded_of(Catalog *catalog, const TableDef *def)
+{
+    for (uint32_t i = 0; i < catalog->n_loaded; i++)
+        if (&catalog->loaded[i]->def == def)
+            return catalog->loaded[i];
+    assert(!"a description the catalog does not hold");
+    return NULL;
+}
+
+DbStatus catalog_drop_index(Catalog *catalog, const char *name)
+{
+    const IndexDef *x;
+    const TableDef *table;
+    DbStatus rc = catalog_find_index(catalog, name, &x, &table);
+    if (rc != DB_OK)
+        return rc;
+    rc = drop_index(catalog, x, loaded_of(catalog, table)->index_rows[x -
+                                                        table->indexes]);
     return rc == DB_OK ? schema_changed(catalog) : rc;
 }
 
@@ -624,16 +986,17 @@ DbStatus catalog_drop(Catalog *catalog, const char *name)
     DbStatus rc = catalog_find(catalog, name, &def);
     if (rc != DB_OK)
         return rc;
-    int64_t row_id = 0;
-    for (uint32_t i = 0; i < catalog->n_loaded; i++)
-        if (&catalog->loaded[i]->def == def)
-            row_id = catalog->loaded[i]->row_id;
+    Loaded *loaded = loaded_of(catalog, def);
+    int64_t row_id = loaded->row_id;
     if (def->is_view) {
         rc = btree_delete(catalog->tables, row_id);
         return rc == DB_OK ? schema_changed(catalog) : rc;
     }
+    for (uint32_t i = 0; rc == DB_OK && i < def->n_indexes; i++)
+        rc = drop_index(catalog, &def->indexes[i], loaded->index_rows[i]);
     Btree *tree;
-    rc = btree_open(catalog->pager, def->root, &tree);
+    if (rc == DB_OK)
+        rc = btree_open(catalog->pager, def->root, &tree);
     if (rc == DB_OK)
         rc = btree_drop(tree);
     if (rc == DB_OK)

@@ -3,8 +3,9 @@
  *
  * Owns: the CSV format (RFC 4180), turning a field's text into a value of
  * its column's type, and where the batches begin and end.
- * Does not: check a value against its column or insert it (exec.c does,
- * as for INSERT), or make anything durable itself (db_commit does).
+ * Does not: check a value against its column or insert it and its index
+ * entries (stmt.c does, as for INSERT), or make anything durable itself
+ * (db_commit does).
  *
  * A batch ends after COPY_BATCH_ROWS rows, or earlier when the buffer
  * pool cannot take the pages the next insert changes beside the batch's
@@ -262,7 +263,7 @@ static DbStatus insert_record(Db *db, const TableDef *def, Record *r,
                            db_errmsg());
     }
     DbStatus rc = exec_insert_row(db, def, values);
-    if (rc == DB_EDUPKEY)
+    if ((rc == DB_EDUPKEY || rc == DB_ECONSTRAINT) && db_errdetail() != NULL)
         return db_fail(rc, "%s (%s)", db_errmsg(), db_errdetail());
     return rc;
 }

@@ -4,7 +4,8 @@
  *
  * Owns: opening and closing a database, transactions at the level of a
  * statement, the error a statement left, and checking the file as a
- * whole (every tree of the catalog and the free list together).
+ * whole (every tree of the catalog and the free list together, and each
+ * index against its table).
  * Does not: know SQL (exec.c and the parser do) or print results.
  *
  * There is no global state above status.c's per-thread reason: each Db
@@ -13,6 +14,7 @@
  */
 #include "db.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +208,7 @@ typedef struct Check {
     uint8_t *seen;              /* pages met so far */
     const TableDef *def;        /* the table whose tree is being checked */
     Value *values;
+    uint8_t key[BTREE_MAX_KEY]; /* an index entry made from a row */
 } Check;
 
 /* Every row must read back as its table's columns say. */
@@ -224,6 +227,135 @@ static DbStatus check_row(void *ctx, int64_t key, const uint8_t *payload,
     return DB_OK;
 }
 
+/* An index tree's shape and order are btree_check's; its entries are
+ * checked against the table after. */
+static DbStatus check_entry(void *ctx, int64_t key, const uint8_t *bytes,
+                            size_t size)
+{
+    (void)ctx;
+    (void)key;
+    (void)bytes;
+    (void)size;
+    return DB_OK;
+}
+
+/* Whether the row VALUES escapes unique index X: a NULL in its key. */
+static bool key_has_null(const IndexDef *x, const Value *values)
+{
+    for (uint32_t i = 0; i < x->n_columns; i++)
+        if (values[x->columns[i]].type == VALUE_NULL)
+            return true;
+    return false;
+}
+
+/* Every entry of index X (TREE) is the entry of a row of its table
+ * (TABLE), made from the row as it is, and a unique index has no two
+ * entries of equal values without a NULL. */
+static DbStatus check_entries(Check *c, const IndexDef *x, Btree *table,
+                              Btree *tree)
+{
+    BtreeCursor cursor;
+    uint8_t previous[BTREE_MAX_KEY];
+    size_t previous_size = 0; /* 0: no earlier entry to compare */
+    int64_t previous_row = 0;
+    DbStatus rc;
+    for (rc = btree_first(tree, &cursor); rc == DB_OK && !cursor.end_of_tree;
+         rc = btree_next(&cursor)) {
+        const uint8_t *entry;
+        size_t size, made;
+        int64_t rowid;
+        rc = btree_index_key(&cursor, &entry, &size);
+        if (rc == DB_OK)
+            rc = record_key_rowid(entry, size, &rowid);
+        if (rc != DB_OK)
+            break;
+        BtreeCursor row = {0};
+        bool found;
+        rc = btree_seek(table, rowid, &row, &found);
+        if (rc == DB_OK && !found)
+            rc = db_fail(DB_ECORRUPT, "index \"%s\" has an entry for row "
+                         "%" PRId64 ", which table \"%s\" does not have",
+                         x->name, rowid, x->table);
+        if (rc == DB_OK)
+            rc = catalog_read_row(c->def, &row, c->values);
+        if (rc == DB_OK)
+            rc = catalog_index_key(x, c->values, rowid, c->key, &made);
+        if (rc == DB_OK && (made != size || memcmp(c->key, entry, size)))
+            rc = db_fail(DB_ECORRUPT, "index \"%s\": the entry for row %"
+                         PRId64 " is not made of the row's values",
+                         x->name, rowid);
+        bool unique = x->unique && rc == DB_OK &&
+                      !key_has_null(x, c->values);
+        btree_cursor_close(&row);
+        if (rc != DB_OK)
+            break;
+        if (unique && previous_size == size &&
+            memcmp(previous, entry, size - RECORD_KEY_ROWID_SIZE) == 0) {
+            rc = db_fail(DB_ECORRUPT, "unique index \"%s\": rows %" PRId64
+                         " and %" PRId64 " have the same key", x->name,
+                         previous_row, rowid);
+            break;
+        }
+        previous_size = unique ? size : 0;
+        memcpy(previous, entry, size);
+        previous_row = rowid;
+    }
+    btree_cursor_close(&cursor);
+    return rc;
+}
+
+/* Every row of the table (TABLE) has its entry in index X (TREE). */
+static DbStatus check_rows(Check *c, const IndexDef *x, Btree *table,
+                           Btree *tree)
+{
+    BtreeCursor cursor;
+    DbStatus rc;
+    for (rc = btree_first(table, &cursor);
+         rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
+        size_t size;
+        int64_t rowid = cursor.key;
+        rc = catalog_read_row(c->def, &cursor, c->values);
+        if (rc == DB_OK)
+            rc = catalog_index_key(x, c->values, rowid, c->key, &size);
+        BtreeCursor entry = {0};
+        if (rc == DB_OK)
+            rc = btree_index_seek(tree, c->key, size, &entry);
+        const uint8_t *found = NULL;
+        size_t found_size = 0;
+        if (rc == DB_OK && !entry.end_of_tree)
+            rc = btree_index_key(&entry, &found, &found_size);
+        if (rc == DB_OK && (found_size != size ||
+                            memcmp(found, c->key, size) != 0))
+            rc = db_fail(DB_ECORRUPT, "row %" PRId64 " of table \"%s\" has "
+                         "no entry in index \"%s\"", rowid, x->table,
+                         x->name);
+        btree_cursor_close(&entry);
+        if (rc != DB_OK)
+            break;
+    }
+    btree_cursor_close(&cursor);
+    return rc;
+}
+
+/* The tree of index X, and its entries against the table (TABLE). */
+static DbStatus check_index(Check *c, const IndexDef *x, Btree *table)
+{
+    Btree *tree;
+    DbStatus rc = btree_open(c->db->pager, x->root, &tree);
+    if (rc == DB_OK && !btree_is_index(tree))
+        rc = db_fail(DB_ECORRUPT, "page %u is not the root of an index",
+                     x->root);
+    if (rc == DB_OK)
+        rc = btree_check(tree, c->seen, check_entry, c);
+    if (rc == DB_OK)
+        rc = check_entries(c, x, table, tree);
+    if (rc == DB_OK)
+        rc = check_rows(c, x, table, tree);
+    if (tree != NULL)
+        btree_close(tree);
+    return rc;
+}
+
 static DbStatus check_table(void *ctx, const TableDef *def)
 {
     Check *c = ctx;
@@ -234,13 +366,19 @@ static DbStatus check_table(void *ctx, const TableDef *def)
     if (rc != DB_OK)
         return db_fail(rc, "table \"%s\": %s", def->name, db_errmsg());
     c->def = def;
-    c->values = malloc(def->n_columns * sizeof *c->values);
+    c->values = malloc((def->n_columns + 1) * sizeof *c->values);
     rc = c->values ? btree_check(tree, c->seen, check_row, c)
                    : db_fail(DB_ENOMEM, "out of memory");
+    if (rc != DB_OK && rc != DB_ENOMEM)
+        rc = db_fail(rc, "table \"%s\": %s", def->name, db_errmsg());
+    for (uint32_t i = 0; rc == DB_OK && i < def->n_indexes; i++) {
+        rc = check_index(c, &def->indexes[i], tree);
+        if (rc != DB_OK && rc != DB_ENOMEM)
+            rc = db_fail(rc, "index \"%s\": %s", def->indexes[i].name,
+                         db_errmsg());
+    }
     free(c->values);
     btree_close(tree);
-    if (rc != DB_OK && rc != DB_ENOMEM)
-        return db_fail(rc, "table \"%s\": %s", def->name, db_errmsg());
     return rc;
 }
 
@@ -263,38 +401,41 @@ DbStatus db_check(Db *db)
                        "statements: a pin was not released", pinned,
                        pinned == 1 ? " is" : "s are");
     uint32_t n_pages = pager_page_count(db->pager);
-    Check c = {.db = db, .seen = calloc(n_pages, 1)};
-    if (c.seen == NULL)
+    Check *c = malloc(sizeof *c);
+    if (c != NULL)
+        *c = (Check){.db = db, .seen = calloc(n_pages, 1)};
+    if (c == NULL || c->seen == NULL) {
+        free(c);
         return db_fail(DB_ENOMEM, "out of memory");
-    DbStatus rc = catalog_each_table(db->catalog, check_table, &c);
+    }
+    DbStatus rc = catalog_each_table(db->catalog, check_table, c);
     if (rc == DB_OK)
-        rc = pager_walk_free_list(db->pager, mark_free, c.seen);
+        rc = pager_walk_free_list(db->pager, mark_free, c->seen);
     for (uint32_t page_num = 1; rc == DB_OK && page_num < n_pages;
          page_num++)
-        if (!c.seen[page_num])
+        if (!c->seen[page_num])
             rc = db_fail(DB_ECORRUPT, "page %u is neither in a tree nor "
                          "on the free list", page_num);
-    free(c.seen);
+    free(c->seen);
+    free(c);
     return rc;
 }
 
 /* --- looking at pages ----------------------------------------------------- */
 
-/* Which table each page belongs to, for \pages. */
+/* Which table or index each page belongs to, for \pages. */
 typedef struct Owners {
     Db *db;
     uint32_t n_pages;
-    const char **owner;         /* a table name per page, or NULL */
+    const char **owner;         /* a table or index name per page, or NULL */
     uint8_t *seen;
 } Owners;
 
-static DbStatus mark_owner(void *ctx, const TableDef *def)
+/* Marks the pages of the tree at ROOT as NAME's. */
+static DbStatus mark_tree(Owners *o, uint32_t root, const char *name)
 {
-    Owners *o = ctx;
-    if (def->is_view)
-        return DB_OK;
     Btree *tree;
-    DbStatus rc = btree_open(o->db->pager, def->root, &tree);
+    DbStatus rc = btree_open(o->db->pager, root, &tree);
     if (rc != DB_OK)
         return rc;
     memset(o->seen, 0, o->n_pages);
@@ -306,7 +447,18 @@ static DbStatus mark_owner(void *ctx, const TableDef *def)
         rc = DB_OK;
     for (uint32_t i = 0; rc == DB_OK && i < o->n_pages; i++)
         if (o->seen[i])
-            o->owner[i] = def->name;
+            o->owner[i] = name;
+    return rc;
+}
+
+static DbStatus mark_owner(void *ctx, const TableDef *def)
+{
+    Owners *o = ctx;
+    if (def->is_view)
+        return DB_OK;
+    DbStatus rc = mark_tree(o, def->root, def->name);
+    for (uint32_t i = 0; rc == DB_OK && i < def->n_indexes; i++)
+        rc = mark_tree(o, def->indexes[i].root, def->indexes[i].name);
     return rc;
 }
 

@@ -99,9 +99,30 @@ DbStatus exec_sql(Db *db, const char *sql, uint32_t len, RowSink *sink,
 DbStatus exec_coerce(const TableDef *def, uint32_t c, Value *v,
                      uint32_t pos);
 
-/* Inserts one row of DEF's table: VALUES has a value of the column's
- * type (or NULL) for every column; a NULL row id gets the next one.
- * In the running transaction. DB_EDUPKEY, with psql's wording. */
+/* Keeps every index of DEF exact for a row going in (OLD_VALUES NULL),
+ * out (NEW_VALUES NULL) or changing, in the running transaction: checks
+ * each unique index first (NULLs are distinct), then deletes the old
+ * entries and inserts the new ones, leaving out an index whose entry
+ * stays the same. DB_ECONSTRAINT for a UNIQUE violation, in PostgreSQL's
+ * words: duplicate key value violates unique constraint "name", with
+ * the key as DETAIL; DB_ETOOLONG: an entry longer than BTREE_MAX_KEY;
+ * after these nothing changed. After another error, a row going in
+ * leaves the indexes as they were (DB_EFULL, the pool rule); a row going
+ * out or changing leaves them to the statement's rollback. */
+DbStatus exec_index_row(Db *db, const TableDef *def, int64_t rowid,
+                        const Value *old_values, const Value *new_values);
+
+/* Builds the key of INDEX for a row's VALUES and ROWID into KEY (of
+ * BTREE_MAX_KEY bytes); DB_ETOOLONG with a one-line message
+ * (catalog_index_key). */
+DbStatus exec_index_key(const IndexDef *index, const Value *values,
+                        int64_t rowid, uint8_t *key, size_t *size);
+
+/* Inserts one row of DEF's table, and its entry in each of its indexes:
+ * VALUES has a value of the column's type (or NULL) for every column; a
+ * NULL row id gets the next one. In the running transaction.
+ * DB_EDUPKEY (the row id), DB_ECONSTRAINT (a unique index), with psql's
+ * wording, and DB_ETOOLONG, DB_EFULL: after these nothing changed. */
 DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values);
 
 #endif

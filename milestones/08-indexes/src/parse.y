@@ -36,7 +36,7 @@
 
 /* Words that are keywords only where the grammar expects them; elsewhere
  * they are names (a column called "key", a table called "view"). */
-%fallback ID KEY VIEW TEMP TEMPORARY TO SHOW EXPLAIN OFFSET ESCAPE.
+%fallback ID KEY VIEW TEMP TEMPORARY TO SHOW EXPLAIN OFFSET ESCAPE INDEX.
 
 /* Codes for the tree that no token carries. */
 %token ISNOT.
@@ -187,6 +187,26 @@ cmd(A) ::= DROP(K) VIEW ifexists(E) nm(N).
 temp(A) ::= .          { A = false; }
 temp(A) ::= TEMP.      { A = true; }
 temp(A) ::= TEMPORARY. { A = true; }
+
+/////////////////////////// CREATE INDEX, DROP INDEX ///////////////////
+
+cmd(A) ::= CREATE(K) uniqueflag(U) INDEX ifnotexists(E) nm(N) ON nm(T)
+           LP indexlist(L) RP.
+    { A = ast_create_index(p, K, U, E, N, T, L); }
+cmd(A) ::= DROP(K) INDEX ifexists(E) nm(N).
+    { A = ast_drop(p, STMT_DROP_INDEX, K, E, N); }
+
+%type uniqueflag {bool}
+uniqueflag(A) ::= .        { A = false; }
+uniqueflag(A) ::= UNIQUE.  { A = true; }
+
+/* The indexed columns, each ASC (the default) or DESC. */
+%type indexlist {IndexColumnList *}
+%destructor indexlist { ast_free_index_columns($$); }
+indexlist(A) ::= indexlist(L) COMMA nm(N) sortorder(D).
+    { A = ast_index_column(p, L, N, D); }
+indexlist(A) ::= nm(N) sortorder(D).
+    { A = ast_index_column(p, NULL, N, D); }
 
 /////////////////////////// INSERT /////////////////////////////////////
 

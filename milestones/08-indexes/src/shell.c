@@ -331,6 +331,105 @@ static char *literal(const Value *v)
     return out;
 }
 
+/* The columns of index X of table DEF as psql writes them: "a, b DESC",
+ * in a new string. */
+static char *index_columns(const TableDef *def, const IndexDef *x)
+{
+    size_t len = 1;
+    for (uint32_t i = 0; i < x->n_columns; i++)
+        len += strlen(def->columns[x->columns[i]].name) + 7;
+    char *text = malloc(len);
+    if (text == NULL)
+        return NULL;
+    size_t n = 0;
+    text[0] = '\0';
+    for (uint32_t i = 0; i < x->n_columns; i++)
+        n += (size_t)snprintf(text + n, len - n, "%s%s%s", i ? ", " : "",
+                              def->columns[x->columns[i]].name,
+                              x->desc[i] ? " DESC" : "");
+    return text;
+}
+
+/* What kind of unique index X is, as psql's \d says it. */
+static const char *index_kind(const IndexDef *x)
+{
+    return x->primary_key ? "PRIMARY KEY"
+           : !x->unique   ? ""
+           : x->sql       ? "UNIQUE"
+                          : "UNIQUE CONSTRAINT";
+}
+
+/* psql's order of a table's indexes: the primary key, then by name. */
+static int index_order(const void *a, const void *b)
+{
+    const IndexDef *x = *(const IndexDef *const *)a;
+    const IndexDef *y = *(const IndexDef *const *)b;
+    if (x->primary_key != y->primary_key)
+        return x->primary_key ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The "Indexes:" lines under \d TABLE, as psql prints them:
+ *     "t_pkey" PRIMARY KEY, btree (id)
+ *     "t_b" btree (b DESC) */
+static void print_indexes(const TableDef *def)
+{
+    if (def->n_indexes == 0)
+        return;
+    const IndexDef **order = malloc(def->n_indexes * sizeof *order);
+    if (order == NULL)
+        return;
+    for (uint32_t i = 0; i < def->n_indexes; i++)
+        order[i] = &def->indexes[i];
+    qsort(order, def->n_indexes, sizeof *order, index_order);
+    printf("Indexes:\n");
+    for (uint32_t i = 0; i < def->n_indexes; i++) {
+        char *columns = index_columns(def, order[i]);
+        const char *kind = index_kind(order[i]);
+        printf("    \"%s\" %s%sbtree (%s)\n", order[i]->name, kind,
+               kind[0] ? ", " : "", columns ? columns : "?");
+        free(columns);
+    }
+    free(order);
+}
+
+/* \d INDEX: its columns, as psql describes an index. */
+static void describe_index(Shell *shell, const IndexDef *x,
+                           const TableDef *def)
+{
+    Value *rows = calloc((size_t)x->n_columns * 3, sizeof *rows);
+    char (*types)[48] = malloc(x->n_columns * sizeof *types);
+    if (rows == NULL || types == NULL) {
+        command_error(shell, db_fail(DB_ENOMEM, "out of memory"));
+    } else {
+        for (uint32_t i = 0; i < x->n_columns; i++) {
+            const Column *c = &def->columns[x->columns[i]];
+            const char *type = catalog_type_name(c, types[i]);
+            const char *order = x->desc[i] ? "DESC" : "ASC";
+            Value *row = rows + (size_t)i * 3;
+            row[0] = (Value){.type = VALUE_TEXT,
+                             .text = {c->name, (uint32_t)strlen(c->name)}};
+            row[1] = (Value){.type = VALUE_TEXT,
+                             .text = {type, (uint32_t)strlen(type)}};
+            row[2] = (Value){.type = VALUE_TEXT,
+                             .text = {order, (uint32_t)strlen(order)}};
+        }
+        static const char *const names[] = {"Column", "Type", "Order"};
+        static const ColumnType ctypes[] = {TYPE_TEXT, TYPE_TEXT,
+                                            TYPE_TEXT};
+        char title[CATALOG_NAME_MAX + 16];
+        snprintf(title, sizeof title, "Index \"%s\"", x->name);
+        print_table_of(shell, title, 3, names, ctypes, rows, x->n_columns,
+                       false);
+        printf("%s%sbtree, for table \"%s\"\n",
+               x->primary_key ? "primary key, " : "",
+               x->unique && !x->primary_key ? "unique, " : "", def->name);
+        printf("Root page: %" PRIu32 "\n\n", x->root);
+    }
+    free(rows);
+    free(types);
+}
+
 /* What psql says of a relation NAME that \d or \btree cannot find. */
 static void not_found(const char *name)
 {
@@ -348,9 +447,16 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
         return;
     }
     const TableDef *def;
+    const IndexDef *index;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
     if (rc == DB_ENOTFOUND) {
-        not_found(args);
+        rc = catalog_find_index(db_catalog(shell->db), args, &index, &def);
+        if (rc == DB_OK)
+            describe_index(shell, index, def);
+        else if (rc == DB_ENOTFOUND)
+            not_found(args);
+        else
+            command_error(shell, rc);
         return;
     }
     if (rc != DB_OK) {
@@ -399,6 +505,7 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
         char title[CATALOG_NAME_MAX + 16];
         snprintf(title, sizeof title, "Table \"%s\"", def->name);
         print_table_of(shell, title, 4, names, ctypes, rows, n, false);
+        print_indexes(def);
         if (def->rowid_column >= 0)
             printf("Row id: %s (INTEGER PRIMARY KEY)\n",
                    def->columns[def->rowid_column].name);
@@ -411,6 +518,72 @@ static void cmd_describe(Shell *shell, const char *args, bool system)
     free(rows);
     free(types);
     free(defaults);
+}
+
+typedef struct IndexList {
+    Value *rows;           /* 5 per index */
+    char **columns;        /* each row's column text */
+    uint32_t n, cap;
+} IndexList;
+
+static DbStatus list_index(void *ctx, const IndexDef *x, const TableDef *def)
+{
+    IndexList *list = ctx;
+    if (list->n == list->cap) {
+        uint32_t cap = list->cap ? 2 * list->cap : 16;
+        Value *rows = realloc(list->rows, cap * 5 * sizeof *rows);
+        if (rows != NULL)
+            list->rows = rows;
+        char **columns = realloc(list->columns, cap * sizeof *columns);
+        if (columns != NULL)
+            list->columns = columns;
+        if (rows == NULL || columns == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        list->cap = cap;
+    }
+    char *columns = index_columns(def, x);
+    if (columns == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    list->columns[list->n] = columns;
+    Value *row = list->rows + (size_t)list->n * 5;
+    const char *kind = x->primary_key ? "primary key"
+                       : x->unique    ? "unique" : "";
+    row[0] = (Value){.type = VALUE_TEXT,
+                     .text = {x->name, (uint32_t)strlen(x->name)}};
+    row[1] = (Value){.type = VALUE_TEXT,
+                     .text = {def->name, (uint32_t)strlen(def->name)}};
+    row[2] = (Value){.type = VALUE_TEXT,
+                     .text = {columns, (uint32_t)strlen(columns)}};
+    row[3] = (Value){.type = VALUE_TEXT,
+                     .text = {kind, (uint32_t)strlen(kind)}};
+    row[4] = (Value){.type = VALUE_INTEGER, .i = x->root};
+    list->n++;
+    return DB_OK;
+}
+
+/* \di: every index, as the catalog's rows list them: its name, table,
+ * key columns, whether it is unique (or the primary key), and its root. */
+static void cmd_di(Shell *shell, const char *args)
+{
+    (void)args;
+    IndexList list = {0};
+    DbStatus rc = catalog_each_index(db_catalog(shell->db), list_index,
+                                     &list);
+    static const char *const names[] = {"name", "table", "columns",
+                                         "unique", "root_page"};
+    static const ColumnType types[] = {TYPE_TEXT, TYPE_TEXT, TYPE_TEXT,
+                                       TYPE_TEXT, TYPE_INTEGER};
+    if (rc != DB_OK)
+        command_error(shell, rc);
+    else if (list.n == 0)
+        printf("Did not find any indexes.\n");
+    else
+        print_table_of(shell, "List of indexes", 5, names, types,
+                       list.rows, list.n, true);
+    for (uint32_t i = 0; i < list.n; i++)
+        free(list.columns[i]);
+    free(list.columns);
+    free(list.rows);
 }
 
 static void cmd_dt(Shell *shell, const char *args)
@@ -431,14 +604,27 @@ static void cmd_d(Shell *shell, const char *args)
 static void cmd_btree(Shell *shell, const char *args)
 {
     const TableDef *def;
+    const IndexDef *index;
     Btree *tree;
+    uint32_t root = 0;
     DbStatus rc = catalog_find(db_catalog(shell->db), args, &def);
+    if (rc == DB_OK)
+        root = def->root;
+    if (rc == DB_ENOTFOUND) {
+        rc = catalog_find_index(db_catalog(shell->db), args, &index, &def);
+        if (rc == DB_OK)
+            root = index->root;
+    }
     if (rc == DB_ENOTFOUND) {
         not_found(args);
         return;
     }
+    if (rc == DB_OK && def->is_view) {
+        printf("\"%s\" is a view: it has no tree.\n", args);
+        return;
+    }
     if (rc == DB_OK)
-        rc = btree_open(db_pager(shell->db), def->root, &tree);
+        rc = btree_open(db_pager(shell->db), root, &tree);
     if (rc == DB_OK) {
         rc = btree_print(tree, stdout);
         btree_close(tree);
@@ -687,14 +873,18 @@ static const struct Command {
     void (*run)(Shell *shell, const char *args);
 } COMMANDS[] = {
     {"?", "", "list these commands", cmd_help},
-    {"btree", "TABLE", "print TABLE's B+tree, one node a line", cmd_btree},
-    {"check", "", "check every invariant of the file", cmd_check},
+    {"btree", "NAME", "print the B+tree of table or index NAME, one node a "
+     "line", cmd_btree},
+    {"check", "", "check every invariant of the file, and each index "
+     "against its table", cmd_check},
     {"checkpoint", "", "write committed pages into the file",
      cmd_checkpoint},
     {"copy", "TABLE FROM 'FILE' [CSV] [HEADER]",
      "load rows from a CSV file, in batched commits", cmd_copy},
-    {"d", "[TABLE]", "describe TABLE or view; without one, list them",
-     cmd_d},
+    {"d", "[NAME]", "describe table, view or index NAME; without one, "
+     "list the tables", cmd_d},
+    {"di", "", "list the indexes: name, table, columns, unique, root page",
+     cmd_di},
     {"dt", "", "list the tables and views (\\dtS: the catalog's too)",
      cmd_dt},
     {"dtS", "", NULL, cmd_dts},
@@ -722,9 +912,10 @@ static void cmd_help(Shell *shell, const char *args)
     (void)args;
     printf("SQL statements end with ';' (several on a line, or one over "
            "several lines):\n"
-           "  CREATE TABLE, DROP TABLE, CREATE VIEW, DROP VIEW, INSERT,\n"
-           "  SELECT, UPDATE, DELETE, EXPLAIN SELECT, SET work_mem, "
-           "SHOW work_mem\n"
+           "  CREATE TABLE, DROP TABLE, CREATE VIEW, DROP VIEW, CREATE "
+           "INDEX,\n"
+           "  DROP INDEX, INSERT, SELECT, UPDATE, DELETE, EXPLAIN SELECT,\n"
+           "  SET work_mem, SHOW work_mem\n"
            "Backslash commands:\n");
     int widest = 0;
     for (size_t i = 0; i < N_COMMANDS; i++) {

@@ -200,6 +200,269 @@ static DbStatus make_record(const TableDef *def, const Value *values,
     return *record ? DB_OK : db_fail(DB_ENOMEM, "out of memory");
 }
 
+/* --- indexes ---------------------------------------------------------- */
+
+DbStatus exec_index_key(const IndexDef *index, const Value *values,
+                        int64_t rowid, uint8_t *key, size_t *size)
+{
+    return catalog_index_key(index, values, rowid, key, size);
+}
+
+/* Whether a row with VALUES escapes INDEX's uniqueness: NULLs are
+ * distinct from each other, as in SQLite and PostgreSQL, and a NaN
+ * encodes as NULL. */
+static bool has_null(const IndexDef *index, const Value *values)
+{
+    for (uint32_t i = 0; i < index->n_columns; i++) {
+        const Value *v = &values[index->columns[i]];
+        if (v->type == VALUE_NULL || (v->type == VALUE_REAL && isnan(v->r)))
+            return true;
+    }
+    return false;
+}
+
+/* "(a, b)=(1, x)", the columns of INDEX (of DEF) and VALUES, one per key
+ * column in key order, as PostgreSQL's DETAIL writes a key, into BUF. */
+static void key_text(const TableDef *def, const IndexDef *index,
+                     const Value *values, char *buf, size_t size)
+{
+    size_t n = 0;
+#define PUT(...)                                                            \
+    do {                                                                    \
+        if (n < size)                                                       \
+            n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__);          \
+    } while (0)
+    for (uint32_t i = 0; i < index->n_columns; i++)
+        PUT("%s%s", i ? ", " : "(", def->columns[index->columns[i]].name);
+    PUT(")=");
+    for (uint32_t i = 0; i < index->n_columns; i++) {
+        const Value *v = &values[i];
+        char real[32];
+        PUT("%s", i ? ", " : "(");
+        switch (v->type) {
+        case VALUE_NULL:
+            PUT("null");
+            break;
+        case VALUE_INTEGER:
+            PUT("%" PRId64, v->i);
+            break;
+        case VALUE_REAL:
+            value_format_real(v->r, real, sizeof real);
+            PUT("%s", real);
+            break;
+        case VALUE_BOOLEAN:
+            PUT("%s", v->b ? "t" : "f");
+            break;
+        case VALUE_TEXT:
+            PUT("%.*s", (int)(v->text.n > 200 ? 200 : v->text.n),
+                v->text.s);
+            break;
+        }
+    }
+    PUT(")");
+#undef PUT
+}
+
+/* Says that the row VALUES (all of DEF's columns) breaks unique INDEX,
+ * in PostgreSQL's words. */
+static DbStatus unique_violation(const TableDef *def, const IndexDef *index,
+                                 const Value *values)
+{
+    Value key[CATALOG_MAX_COLUMNS];
+    uint32_t n = index->n_columns < CATALOG_MAX_COLUMNS
+                     ? index->n_columns : CATALOG_MAX_COLUMNS;
+    for (uint32_t i = 0; i < n; i++)
+        key[i] = values[index->columns[i]];
+    char text[512];
+    key_text(def, index, key, text, sizeof text);
+    DbStatus rc = db_fail(DB_ECONSTRAINT, "duplicate key value violates "
+                          "unique constraint \"%s\"", index->name);
+    db_fail_detail("Key %s already exists.", text);
+    return rc;
+}
+
+/* DB_ECONSTRAINT when a row other than row SELF (none: HAS_SELF false)
+ * has an entry in INDEX (TREE) with the values of KEY (SIZE bytes, the
+ * row id last), whose row is VALUES. */
+static DbStatus check_unique(Btree *tree, const TableDef *def,
+                             const IndexDef *index, const Value *values,
+                             const uint8_t *key, size_t size, bool has_self,
+                             int64_t self)
+{
+    size_t prefix = size - RECORD_KEY_ROWID_SIZE;
+    BtreeCursor cursor = {0};
+    DbStatus rc = btree_index_seek(tree, key, prefix, &cursor);
+    while (rc == DB_OK && !cursor.end_of_tree) {
+        const uint8_t *found;
+        size_t found_size;
+        int64_t other;
+        rc = btree_index_key(&cursor, &found, &found_size);
+        if (rc != DB_OK || found_size != size ||
+            memcmp(found, key, prefix) != 0)
+            break; /* past the entries with these values */
+        rc = record_key_rowid(found, found_size, &other);
+        if (rc == DB_OK && (!has_self || other != self)) {
+            rc = unique_violation(def, index, values);
+            break;
+        }
+        if (rc == DB_OK)
+            rc = btree_next(&cursor);
+    }
+    btree_cursor_close(&cursor);
+    return rc;
+}
+
+/* The change one row makes to the indexes of its table: for index I,
+ * the entry to delete (old_size[i] bytes at old_key(i); 0: none) and
+ * the entry to insert (new_size[i] at new_key(i)). */
+typedef struct IndexChange {
+    const TableDef *def;
+    uint8_t *keys;         /* 2 * BTREE_MAX_KEY bytes per index */
+    size_t *old_size, *new_size;
+} IndexChange;
+
+static uint8_t *old_key(IndexChange *ch, uint32_t i)
+{
+    return ch->keys + (size_t)i * 2 * BTREE_MAX_KEY;
+}
+
+static uint8_t *new_key(IndexChange *ch, uint32_t i)
+{
+    return old_key(ch, i) + BTREE_MAX_KEY;
+}
+
+static void change_free(IndexChange *ch)
+{
+    free(ch->keys);
+    free(ch->old_size);
+    *ch = (IndexChange){0};
+}
+
+/* Makes the entries of the row OLD_VALUES (row OLD_ROWID; NULL: a row
+ * going in) and of NEW_VALUES (row NEW_ROWID; NULL: a row going out) in
+ * each index of DEF, leaving out an index whose entry stays the same,
+ * and checks every unique index for the new entries, before anything
+ * changes: DB_ETOOLONG, DB_ECONSTRAINT. */
+static DbStatus change_prepare(Db *db, const TableDef *def,
+                               int64_t old_rowid, const Value *old_values,
+                               int64_t new_rowid, const Value *new_values,
+                               IndexChange *ch)
+{
+    *ch = (IndexChange){.def = def};
+    uint32_t n = def->n_indexes;
+    if (n == 0)
+        return DB_OK;
+    ch->keys = malloc((size_t)n * 2 * BTREE_MAX_KEY);
+    ch->old_size = calloc(2 * (size_t)n, sizeof *ch->old_size);
+    if (ch->keys == NULL || ch->old_size == NULL) {
+        change_free(ch);
+        return db_fail(DB_ENOMEM, "out of memory");
+    }
+    ch->new_size = ch->old_size + n;
+    DbStatus rc = DB_OK;
+    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
+        const IndexDef *x = &def->indexes[i];
+        if (old_values != NULL)
+            rc = exec_index_key(x, old_values, old_rowid, old_key(ch, i),
+                                &ch->old_size[i]);
+        if (rc == DB_OK && new_values != NULL)
+            rc = exec_index_key(x, new_values, new_rowid, new_key(ch, i),
+                                &ch->new_size[i]);
+        if (rc != DB_OK)
+            break;
+        if (ch->old_size[i] == ch->new_size[i] &&
+            memcmp(old_key(ch, i), new_key(ch, i), ch->old_size[i]) == 0) {
+            ch->old_size[i] = ch->new_size[i] = 0; /* no change */
+            continue;
+        }
+        if (!x->unique || ch->new_size[i] == 0 || has_null(x, new_values))
+            continue;
+        Btree *tree;
+        rc = btree_open(db_pager(db), x->root, &tree);
+        if (rc == DB_OK) {
+            rc = check_unique(tree, def, x, new_values, new_key(ch, i),
+                              ch->new_size[i], old_values != NULL,
+                              old_rowid);
+            btree_close(tree);
+        }
+    }
+    if (rc != DB_OK)
+        change_free(ch);
+    return rc;
+}
+
+/* Deletes and inserts the entries CH prepared, and frees CH. When CH
+ * only inserts, an error in the middle takes out the entries it put in
+ * (DB_EFULL under pager_hold then leaves the indexes as they were);
+ * else what is done stays for the statement's rollback. */
+static DbStatus change_apply(Db *db, IndexChange *ch)
+{
+    const TableDef *def = ch->def;
+    DbStatus rc = DB_OK;
+    bool only_inserts = true;
+    for (uint32_t i = 0; i < def->n_indexes; i++)
+        only_inserts &= ch->old_size[i] == 0;
+    uint32_t done; /* the indexes changed so far */
+    for (done = 0; rc == DB_OK && done < def->n_indexes; done++) {
+        const IndexDef *x = &def->indexes[done];
+        size_t old_size = ch->old_size[done], new_size = ch->new_size[done];
+        if (old_size == 0 && new_size == 0)
+            continue;
+        Btree *tree;
+        rc = btree_open(db_pager(db), x->root, &tree);
+        if (rc != DB_OK)
+            break;
+        if (old_size > 0) {
+            rc = btree_index_delete(tree, old_key(ch, done), old_size);
+            if (rc == DB_ENOTFOUND)
+                rc = db_fail(DB_ECORRUPT, "index \"%s\" has no entry for "
+                             "a row of table \"%s\": run \\check",
+                             x->name, def->name);
+        }
+        if (rc == DB_OK && new_size > 0) {
+            rc = btree_index_insert(tree, new_key(ch, done), new_size);
+            if (rc == DB_EDUPKEY)
+                rc = db_fail(DB_ECORRUPT, "index \"%s\" has an entry for "
+                             "a row not yet in table \"%s\": run \\check",
+                             x->name, def->name);
+        }
+        btree_close(tree);
+        if (rc != DB_OK)
+            break; /* index DONE is as it was */
+    }
+    if (rc != DB_OK && only_inserts) {
+        /* The entries of the indexes before DONE went in: out again. A
+         * delete never needs a frame the pool lacks (no DB_EFULL). */
+        for (uint32_t k = 0; k < done; k++) {
+            Btree *tree;
+            if (ch->new_size[k] == 0)
+                continue;
+            DbStatus undo = btree_open(db_pager(db), def->indexes[k].root,
+                                       &tree);
+            if (undo == DB_OK) {
+                undo = btree_index_delete(tree, new_key(ch, k),
+                                          ch->new_size[k]);
+                btree_close(tree);
+            }
+            if (undo != DB_OK)
+                rc = db_fail(DB_ECORRUPT, "index \"%s\": an entry put in "
+                             "could not be taken out", def->indexes[k].name);
+        }
+    }
+    change_free(ch);
+    return rc;
+}
+
+DbStatus exec_index_row(Db *db, const TableDef *def, int64_t rowid,
+                        const Value *old_values, const Value *new_values)
+{
+    IndexChange ch;
+    DbStatus rc = change_prepare(db, def, rowid, old_values, rowid,
+                                 new_values, &ch);
+    return rc == DB_OK ? change_apply(db, &ch) : rc;
+}
+
+/* book: begin insert-row */
 DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
 {
     Btree *tree;
@@ -223,6 +486,12 @@ DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
         if (id != NULL)
             *id = (Value){.type = VALUE_INTEGER, .i = key};
     }
+    /* The index entries are made and checked first, so that a row that
+     * breaks a unique index, or whose entry is too long, changes
+     * nothing. */
+    IndexChange ch = {0};
+    if (rc == DB_OK)
+        rc = change_prepare(db, def, 0, NULL, key, values, &ch);
     uint8_t *record = NULL;
     size_t size;
     if (rc == DB_OK)
@@ -232,21 +501,21 @@ DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
     if (rc == DB_EDUPKEY)
         rc = duplicate_key(def, key);
     free(record);
+    if (rc == DB_OK) {
+        rc = change_apply(db, &ch);
+        /* The row goes out again with its entries: after DB_EFULL (the
+         * pool rule) nothing changed, as btree_insert promises. */
+        if (rc != DB_OK && btree_delete(tree, key) != DB_OK)
+            rc = db_fail(DB_ECORRUPT, "table \"%s\": row %" PRId64 " put "
+                         "in could not be taken out", def->name, key);
+    }
+    change_free(&ch);
     btree_close(tree);
     return rc;
 }
+/* book: end insert-row */
 
-/* --- which rows ------------------------------------------------------- */
-
-/* The rows a WHERE chooses: all of them, or the one with a row id. */
-typedef struct Where {
-    bool all;
-    bool none;           /* the row id compared with NULL, or a fraction */
-    int64_t key;
-} Where;
-
-/* True if E names the row id of DEF: its INTEGER PRIMARY KEY column, or
- * "rowid" when no column has that name. */
+/* --- CREATE TABLE ---------------------------------------------------- */
 
 static const struct TypeWord {
     const char *name;
@@ -287,8 +556,74 @@ static DbStatus column_type(const ColumnDef *c, Column *out)
                       "not exist", c->type.name.text);
 }
 
-/* Fills DEF from the columns and constraints of CREATE TABLE S. */
-static DbStatus define_table(const Stmt *s, TableDef *def)
+/* The unique indexes that the PRIMARY KEY and UNIQUE constraints of a
+ * CREATE TABLE ask for, before they have names. */
+typedef struct KeyList {
+    IndexDef *items;
+    uint32_t n;
+} KeyList;
+
+static void keys_free(KeyList *keys)
+{
+    for (uint32_t i = 0; i < keys->n; i++) {
+        free(keys->items[i].name);
+        free(keys->items[i].columns);
+        free(keys->items[i].desc);
+    }
+    free(keys->items);
+    *keys = (KeyList){0};
+}
+
+/* Adds to KEYS the unique index on the N columns COLUMNS of DEF that a
+ * constraint at POS asks for; a column named twice is refused, as in
+ * PostgreSQL. */
+static DbStatus add_key(const TableDef *def, bool primary_key,
+                        const uint32_t *columns, uint32_t n, uint32_t pos,
+                        KeyList *keys)
+{
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < i; k++)
+            if (columns[i] == columns[k])
+                return db_fail_at(DB_ESYNTAX, pos, "column \"%s\" appears "
+                                  "twice in %s constraint",
+                                  def->columns[columns[i]].name,
+                                  primary_key ? "primary key" : "unique");
+    IndexDef *grown = realloc(keys->items, (keys->n + 1) * sizeof *grown);
+    if (grown == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    keys->items = grown;
+    IndexDef *x = &keys->items[keys->n];
+    *x = (IndexDef){.unique = true, .primary_key = primary_key,
+                    .n_columns = n, .columns = malloc(n * sizeof *x->columns),
+                    .desc = calloc(n, sizeof *x->desc)};
+    if (x->columns == NULL || x->desc == NULL) {
+        free(x->columns);
+        free(x->desc);
+        return db_fail(DB_ENOMEM, "out of memory");
+    }
+    memcpy(x->columns, columns, n * sizeof *columns);
+    keys->n++;
+    return DB_OK;
+}
+
+/* The PRIMARY KEY on column KEY of DEF: the row id, when the column is
+ * an integer (06's INTEGER PRIMARY KEY); else a unique index. */
+static DbStatus primary_key(TableDef *def, const uint32_t *columns,
+                            uint32_t n, uint32_t pos, KeyList *keys)
+{
+    for (uint32_t i = 0; i < n; i++)
+        def->columns[columns[i]].not_null = true;
+    if (n == 1 && def->columns[columns[0]].type == TYPE_INTEGER) {
+        def->rowid_column = (int32_t)columns[0];
+        def->columns[columns[0]].primary_key = true;
+        return DB_OK;
+    }
+    return add_key(def, true, columns, n, pos, keys);
+}
+
+/* Fills DEF from the columns and constraints of CREATE TABLE S, and KEYS
+ * with the indexes its keys need. */
+static DbStatus define_table(const Stmt *s, TableDef *def, KeyList *keys)
 {
     const ColumnDefList *cols = s->columns;
     if (cols->n > CATALOG_MAX_COLUMNS)
@@ -299,8 +634,7 @@ static DbStatus define_table(const Stmt *s, TableDef *def)
         return db_fail(DB_ENOMEM, "out of memory");
     def->n_columns = cols->n;
     def->rowid_column = -1;
-    int32_t key = -1;        /* the PRIMARY KEY column */
-    uint32_t key_pos = 0;
+    bool has_key = false;    /* a PRIMARY KEY was seen */
     for (uint32_t i = 0; i < cols->n; i++) {
         const ColumnDef *c = &cols->items[i];
         Column *col = &def->columns[i];
@@ -312,59 +646,56 @@ static DbStatus define_table(const Stmt *s, TableDef *def)
         DbStatus rc = column_type(c, col);
         if (rc != DB_OK)
             return rc;
-        if (c->unique)
-            return db_fail_at(DB_EUNSUPPORTED, c->unique_pos, "UNIQUE "
-                              "needs an index: indexes come in milestone "
-                              "08");
-        if (c->primary_key) {
-            if (key >= 0)
-                return db_fail_at(DB_ESYNTAX, c->primary_key_pos,
-                                  "multiple primary keys for table \"%s\" "
-                                  "are not allowed", s->table.text);
-            key = (int32_t)i;
-            key_pos = c->primary_key_pos;
-        }
     }
-    for (uint32_t i = 0; s->constraints && i < s->constraints->n; i++) {
+    /* The keys of the columns, then those after them, in that order. */
+    DbStatus rc = DB_OK;
+    for (uint32_t i = 0; rc == DB_OK && i < cols->n; i++) {
+        const ColumnDef *c = &cols->items[i];
+        if (c->primary_key && has_key)
+            return db_fail_at(DB_ESYNTAX, c->primary_key_pos,
+                              "multiple primary keys for table \"%s\" "
+                              "are not allowed", s->table.text);
+        if (c->primary_key) {
+            has_key = true;
+            rc = primary_key(def, &i, 1, c->primary_key_pos, keys);
+        }
+        if (rc == DB_OK && c->unique)
+            rc = add_key(def, false, &i, 1, c->unique_pos, keys);
+    }
+    for (uint32_t i = 0; rc == DB_OK && s->constraints &&
+                         i < s->constraints->n; i++) {
         const TableConstraint *t = &s->constraints->items[i];
-        if (!t->primary_key)
-            return db_fail_at(DB_EUNSUPPORTED, t->pos, "UNIQUE needs an "
-                              "index: indexes come in milestone 08");
-        if (key >= 0)
+        if (t->primary_key && has_key)
             return db_fail_at(DB_ESYNTAX, t->pos, "multiple primary keys "
                               "for table \"%s\" are not allowed",
                               s->table.text);
-        if (t->columns->n > 1)
-            return db_fail_at(DB_EUNSUPPORTED, t->pos, "a PRIMARY KEY of "
-                              "several columns needs an index: indexes "
-                              "come in milestone 08");
-        uint32_t c;
-        DbStatus rc = find_column(def, &t->columns->items[0], &c);
-        if (rc != DB_OK)
-            return rc;
-        key = (int32_t)c;
-        key_pos = t->pos;
+        uint32_t *columns = malloc(t->columns->n * sizeof *columns);
+        if (columns == NULL)
+            return db_fail(DB_ENOMEM, "out of memory");
+        for (uint32_t k = 0; rc == DB_OK && k < t->columns->n; k++) {
+            const Name *name = &t->columns->items[k];
+            int32_t c = column_index(def, name->text);
+            if (c < 0)
+                rc = db_fail_at(DB_ENOTFOUND, name->pos, "column \"%s\" "
+                                "named in key does not exist", name->text);
+            columns[k] = (uint32_t)c;
+        }
+        has_key |= t->primary_key;
+        if (rc == DB_OK && t->primary_key)
+            rc = primary_key(def, columns, t->columns->n, t->pos, keys);
+        else if (rc == DB_OK)
+            rc = add_key(def, false, columns, t->columns->n, t->pos, keys);
+        free(columns);
     }
-    if (key >= 0) {
-        if (def->columns[key].type != TYPE_INTEGER)
-            return db_fail_at(DB_EUNSUPPORTED, key_pos, "a PRIMARY KEY on "
-                              "a column of type %s needs an index: "
-                              "indexes come in milestone 08; only an "
-                              "INTEGER PRIMARY KEY, the row id, is here",
-                              def->columns[key].type == TYPE_TEXT
-                                  ? "text" : def->columns[key].type ==
-                                  TYPE_REAL ? "real" : "boolean");
-        def->rowid_column = key;
-        def->columns[key].primary_key = true;
-        def->columns[key].not_null = true;
-    }
+    if (rc != DB_OK)
+        return rc;
     /* Defaults last: their errors name a column, which now exists. */
     for (uint32_t i = 0; i < cols->n; i++) {
         const Expr *d = cols->items[i].default_value;
         if (d == NULL)
             continue;
         Column *col = &def->columns[i];
-        DbStatus rc = constant(d, &col->default_value);
+        rc = constant(d, &col->default_value);
         if (rc == DB_OK && col->default_value.type != VALUE_NULL)
             rc = exec_coerce(def, i, &col->default_value, d->pos);
         if (rc != DB_OK)
@@ -374,12 +705,71 @@ static DbStatus define_table(const Stmt *s, TableDef *def)
     return DB_OK;
 }
 
+/* Whether a table, view or index is called NAME: *taken. */
+static DbStatus name_taken(Db *db, const char *name, bool *taken)
+{
+    const TableDef *def;
+    const IndexDef *index;
+    *taken = true;
+    if (db_temp_view(db, name) != NULL)
+        return DB_OK;
+    DbStatus rc = catalog_find(db_catalog(db), name, &def);
+    if (rc == DB_ENOTFOUND)
+        rc = catalog_find_index(db_catalog(db), name, &index, &def);
+    if (rc == DB_ENOTFOUND) {
+        *taken = false;
+        rc = DB_OK;
+    }
+    return rc;
+}
+
+/* The name PostgreSQL gives the index of constraint X of table TABLE:
+ * TABLE_pkey, or TABLE_a_b_key for UNIQUE (a, b), with a number after
+ * it (1, 2, ...) when another relation has that name. In *name, to
+ * free. */
+static DbStatus key_name(Db *db, const TableDef *table, const IndexDef *x,
+                         char **name)
+{
+    size_t len = strlen(table->name) + 16;
+    for (uint32_t i = 0; !x->primary_key && i < x->n_columns; i++)
+        len += strlen(table->columns[x->columns[i]].name) + 1;
+    char *base = malloc(len), *candidate = malloc(len + 12);
+    if (base == NULL || candidate == NULL) {
+        free(base);
+        free(candidate);
+        return db_fail(DB_ENOMEM, "out of memory");
+    }
+    size_t n = (size_t)snprintf(base, len, "%s", table->name);
+    for (uint32_t i = 0; !x->primary_key && i < x->n_columns; i++)
+        n += (size_t)snprintf(base + n, len - n, "_%s",
+                              table->columns[x->columns[i]].name);
+    snprintf(base + n, len - n, x->primary_key ? "_pkey" : "_key");
+    DbStatus rc = DB_OK;
+    bool taken = true;
+    for (uint32_t number = 0; rc == DB_OK && taken; number++) {
+        if (number == 0)
+            snprintf(candidate, len + 12, "%s", base);
+        else
+            snprintf(candidate, len + 12, "%s%" PRIu32, base, number);
+        rc = name_taken(db, candidate, &taken);
+    }
+    free(base);
+    if (rc != DB_OK) {
+        free(candidate);
+        return rc;
+    }
+    *name = candidate;
+    return DB_OK;
+}
+
 static DbStatus create_table(Db *db, const Stmt *s, ExecResult *result)
 {
     snprintf(result->tag, sizeof result->tag, "CREATE TABLE");
-    const TableDef *existing;
-    DbStatus rc = catalog_find(db_catalog(db), s->table.text, &existing);
-    if (rc == DB_OK) {
+    bool taken;
+    DbStatus rc = name_taken(db, s->table.text, &taken);
+    if (rc != DB_OK)
+        return rc;
+    if (taken) {
         if (!s->if_exists)
             return db_fail_at(DB_EDUPKEY, s->table.pos, "relation \"%s\" "
                               "already exists", s->table.text);
@@ -387,21 +777,29 @@ static DbStatus create_table(Db *db, const Stmt *s, ExecResult *result)
                  "already exists, skipping", s->table.text);
         return DB_OK;
     }
-    if (rc != DB_ENOTFOUND)
-        return rc;
     if (strncmp(s->table.text, "strata_", 7) == 0)
         return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "the names "
                           "strata_... are kept for the catalog");
     TableDef def = {.name = s->table.text};
+    KeyList keys = {0};
     char *sql = malloc(s->text_len + 1);
     if (sql == NULL)
         return db_fail(DB_ENOMEM, "out of memory");
     memcpy(sql, s->text, s->text_len);
     sql[s->text_len] = '\0';
     def.sql = sql;
-    rc = define_table(s, &def);
+    rc = define_table(s, &def, &keys);
     if (rc == DB_OK)
         rc = catalog_create(db_catalog(db), &def);
+    /* The table is empty: its keys' indexes need only be made. */
+    for (uint32_t i = 0; rc == DB_OK && i < keys.n; i++) {
+        IndexDef *x = &keys.items[i];
+        x->table = s->table.text;
+        rc = key_name(db, &def, x, &x->name);
+        if (rc == DB_OK)
+            rc = catalog_create_index(db_catalog(db), x);
+    }
+    keys_free(&keys);
     free(sql);
     free(def.columns); /* names and defaults belong to the tree */
     return rc;
@@ -417,7 +815,13 @@ static DbStatus drop(Db *db, const Stmt *s, ExecResult *result)
     if (view && db_temp_view(db, s->table.text) != NULL)
         return db_drop_temp_view(db, s->table.text);
     const TableDef *def;
+    const IndexDef *index;
     DbStatus rc = catalog_find(db_catalog(db), s->table.text, &def);
+    if (rc == DB_ENOTFOUND &&
+        catalog_find_index(db_catalog(db), s->table.text, &index, &def) ==
+            DB_OK)
+        return db_fail_at(DB_ESYNTAX, s->table.pos, "\"%s\" is not a %s: "
+                          "use DROP INDEX", s->table.text, kind);
     if (rc == DB_ENOTFOUND) {
         if (!s->if_exists)
             return db_fail_at(rc, s->table.pos, "%s \"%s\" does not exist",
@@ -437,6 +841,211 @@ static DbStatus drop(Db *db, const Stmt *s, ExecResult *result)
     return rc == DB_OK ? catalog_drop(db_catalog(db), s->table.text) : rc;
 }
 
+/* --- CREATE INDEX, DROP INDEX ---------------------------------------- */
+
+/* The entries of a new index go through a sort as rows of two values:
+ * the key's bytes (as a text; the sort copies them), and whether a value
+ * of the key is NULL (an integer 0 or 1). */
+static int key_order(void *ctx, const Value *a, const Value *b)
+{
+    (void)ctx;
+    uint32_t n = a->text.n < b->text.n ? a->text.n : b->text.n;
+    int c = memcmp(a->text.s, b->text.s, n);
+    return c != 0 ? c : (a->text.n > b->text.n) - (a->text.n < b->text.n);
+}
+
+/* Says that unique index X cannot be built: two rows have KEY's values. */
+static DbStatus duplicated(const TableDef *def, const IndexDef *x,
+                           const uint8_t *key, size_t size)
+{
+    Value values[CATALOG_MAX_COLUMNS];
+    ColumnType types[CATALOG_MAX_COLUMNS];
+    uint8_t scratch[BTREE_MAX_KEY];
+    size_t used;
+    for (uint32_t i = 0; i < x->n_columns; i++)
+        types[i] = def->columns[x->columns[i]].type;
+    DbStatus rc = record_key_decode(key, size, x->n_columns, x->desc, types,
+                                    values, scratch, sizeof scratch, &used);
+    if (rc != DB_OK)
+        return rc;
+    char text[512];
+    key_text(def, x, values, text, sizeof text);
+    rc = db_fail(DB_ECONSTRAINT, "could not create unique index \"%s\"",
+                 x->name);
+    db_fail_detail("Key %s is duplicated.", text);
+    return rc;
+}
+
+/* Builds the entries of index X, new and empty, from the rows of its
+ * table DEF: every entry through an external sort (in work_mem, the
+ * rest in temporary files), then into the tree in key order, so that
+ * the memory it takes is bounded however large the table. A unique
+ * index fails on the first two equal entries, in PostgreSQL's words. */
+static DbStatus build_index(Db *db, const TableDef *def, const IndexDef *x,
+                            ExecResult *result)
+{
+    Btree *table = NULL, *tree = NULL;
+    Sorter *sorter = NULL;
+    BtreeCursor cursor = {0};
+    Value *values = malloc((def->n_columns + 1) * sizeof *values);
+    uint8_t *key = malloc(2 * BTREE_MAX_KEY), *previous = key + BTREE_MAX_KEY;
+    size_t size, previous_size = 0;
+    DbStatus rc = values && key ? DB_OK : db_fail(DB_ENOMEM, "out of memory");
+    if (rc == DB_OK)
+        rc = sorter_open(2, key_order, NULL, db_work_mem(db), &sorter);
+    if (rc == DB_OK)
+        rc = open_tree(db, def, &table);
+    for (rc = rc == DB_OK ? btree_first(table, &cursor) : rc;
+         rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
+        rc = catalog_read_row(def, &cursor, values);
+        if (rc == DB_OK)
+            rc = exec_index_key(x, values, cursor.key, key, &size);
+        Value entry[2] = {
+            {.type = VALUE_TEXT, .text = {(const char *)key, (uint32_t)size}},
+            {.type = VALUE_INTEGER, .i = has_null(x, values)}};
+        if (rc == DB_OK)
+            rc = sorter_add(sorter, entry);
+        if (rc != DB_OK)
+            break;
+    }
+    btree_cursor_close(&cursor);
+    if (rc == DB_OK)
+        rc = sorter_sort(sorter);
+    if (rc == DB_OK)
+        rc = btree_open(db_pager(db), x->root, &tree);
+    while (rc == DB_OK) {
+        const Value *entry;
+        bool done;
+        rc = sorter_next(sorter, &entry, &done);
+        if (rc != DB_OK || done)
+            break;
+        const uint8_t *bytes = (const uint8_t *)entry[0].text.s;
+        size = entry[0].text.n;
+        /* Equal values sort next to each other, row ids after them. */
+        if (x->unique && entry[1].i == 0 && previous_size == size &&
+            memcmp(previous, bytes, size - RECORD_KEY_ROWID_SIZE) == 0) {
+            rc = duplicated(def, x, bytes, size);
+            break;
+        }
+        previous_size = entry[1].i == 0 ? size : 0;
+        memcpy(previous, bytes, size);
+        rc = btree_index_insert(tree, bytes, size);
+    }
+    if (sorter != NULL) {
+        ExecContext ctx = {.db = db, .sorts = &result->sorts};
+        exec_count_sort(&ctx, sorter);
+        sorter_close(sorter);
+    }
+    if (tree != NULL)
+        btree_close(tree);
+    if (table != NULL)
+        btree_close(table);
+    free(values);
+    free(key);
+    return rc;
+}
+
+static DbStatus create_index(Db *db, const Stmt *s, ExecResult *result)
+{
+    snprintf(result->tag, sizeof result->tag, "CREATE INDEX");
+    bool taken;
+    DbStatus rc = name_taken(db, s->index.text, &taken);
+    if (rc != DB_OK)
+        return rc;
+    if (taken) {
+        if (!s->if_exists)
+            return db_fail_at(DB_EDUPKEY, s->index.pos, "relation \"%s\" "
+                              "already exists", s->index.text);
+        snprintf(result->notice, sizeof result->notice, "relation \"%s\" "
+                 "already exists, skipping", s->index.text);
+        return DB_OK;
+    }
+    if (strncmp(s->index.text, "strata_", 7) == 0)
+        return db_fail_at(DB_EUNSUPPORTED, s->index.pos, "the names "
+                          "strata_... are kept for the catalog");
+    const TableDef *def;
+    if (db_temp_view(db, s->table.text) != NULL)
+        return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "cannot create "
+                          "index on view \"%s\": a view has no rows of its "
+                          "own", s->table.text);
+    rc = catalog_find(db_catalog(db), s->table.text, &def);
+    if (rc == DB_ENOTFOUND)
+        return db_fail_at(rc, s->table.pos, "relation \"%s\" does not "
+                          "exist", s->table.text);
+    if (rc != DB_OK)
+        return rc;
+    if (def->is_view)
+        return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "cannot create "
+                          "index on view \"%s\": a view has no rows of its "
+                          "own", s->table.text);
+    if (def->is_system)
+        return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "permission "
+                          "denied: \"%s\" is a system catalog",
+                          s->table.text);
+    const IndexColumnList *list = s->index_columns;
+    IndexDef x = {.name = s->index.text, .table = s->table.text,
+                  .unique = s->unique, .n_columns = list->n,
+                  .columns = malloc(list->n * sizeof *x.columns),
+                  .desc = malloc(list->n * sizeof *x.desc),
+                  .sql = malloc(s->text_len + 1)};
+    if (x.columns == NULL || x.desc == NULL || x.sql == NULL)
+        rc = db_fail(DB_ENOMEM, "out of memory");
+    for (uint32_t i = 0; rc == DB_OK && i < list->n; i++) {
+        int32_t c = column_index(def, list->items[i].name.text);
+        if (c < 0)
+            rc = db_fail_at(DB_ENOTFOUND, list->items[i].name.pos, "column "
+                            "\"%s\" does not exist",
+                            list->items[i].name.text);
+        x.columns[i] = (uint32_t)c;
+        x.desc[i] = list->items[i].desc;
+    }
+    if (rc == DB_OK) {
+        memcpy(x.sql, s->text, s->text_len);
+        x.sql[s->text_len] = '\0';
+        rc = catalog_create_index(db_catalog(db), &x);
+    }
+    /* The catalog has changed: the table's description, with the new
+     * index's root, is read again. */
+    const IndexDef *made;
+    if (rc == DB_OK)
+        rc = catalog_find_index(db_catalog(db), s->index.text, &made, &def);
+    if (rc == DB_OK)
+        rc = build_index(db, def, made, result);
+    free(x.columns);
+    free(x.desc);
+    free(x.sql);
+    return rc;
+}
+
+static DbStatus drop_index(Db *db, const Stmt *s, ExecResult *result)
+{
+    snprintf(result->tag, sizeof result->tag, "DROP INDEX");
+    const IndexDef *index;
+    const TableDef *def;
+    DbStatus rc = catalog_find_index(db_catalog(db), s->table.text, &index,
+                                     &def);
+    if (rc == DB_ENOTFOUND &&
+        catalog_find(db_catalog(db), s->table.text, &def) == DB_OK)
+        return db_fail_at(DB_ESYNTAX, s->table.pos, "\"%s\" is not an "
+                          "index: use DROP %s", s->table.text,
+                          def->is_view ? "VIEW" : "TABLE");
+    if (rc == DB_ENOTFOUND) {
+        if (!s->if_exists)
+            return db_fail_at(rc, s->table.pos, "index \"%s\" does not "
+                              "exist", s->table.text);
+        snprintf(result->notice, sizeof result->notice, "index \"%s\" does "
+                 "not exist, skipping", s->table.text);
+        return DB_OK;
+    }
+    if (rc != DB_OK)
+        return rc;
+    /* As PostgreSQL: the constraint needs its index. */
+    if (index->sql == NULL)
+        return db_fail_at(DB_EUNSUPPORTED, s->table.pos, "cannot drop index "
+                          "%s because constraint %s on table %s requires it",
+                          index->name, index->name, def->name);
+    return catalog_drop_index(db_catalog(db), s->table.text);
+}
 
 /* --- running a query -------------------------------------------------- */
 
@@ -837,9 +1446,12 @@ static DbStatus update(Db *db, Stmt *s, ExecResult *result)
                 rc = exec_coerce(def, cols[i], &next[cols[i]], e->pos);
         }
         /* The values may point into the cursor's leaf: copy them before
-         * the cursor lets it go. */
+         * the cursor lets it go (the old ones too, for the indexes). */
         for (uint32_t c = 0; rc == DB_OK && c < def->n_columns; c++)
             rc = arena_copy_value(&r.arena, &next[c], &next[c]);
+        for (uint32_t c = 0; rc == DB_OK && def->n_indexes > 0 &&
+                             c < def->n_columns; c++)
+            rc = arena_copy_value(&r.arena, &row[c], &row[c]);
         btree_cursor_close(&cursor);
         int64_t new_key = keys[k];
         if (rc == DB_OK && def->rowid_column >= 0) {
@@ -852,6 +1464,13 @@ static DbStatus update(Db *db, Stmt *s, ExecResult *result)
             else
                 new_key = id->i;
         }
+        /* Each row is checked against the unique indexes as it changes,
+         * in row id order, as SQLite does (PostgreSQL too, in the order
+         * of its heap): UPDATE t SET u = u + 1 fails when a row takes
+         * the value of a row not yet changed. */
+        IndexChange ch = {0};
+        if (rc == DB_OK)
+            rc = change_prepare(db, def, keys[k], row, new_key, next, &ch);
         uint8_t *record = NULL;
         size_t size;
         if (rc == DB_OK)
@@ -867,6 +1486,9 @@ static DbStatus update(Db *db, Stmt *s, ExecResult *result)
                 rc = btree_delete(tree, keys[k]);
         }
         free(record);
+        if (rc == DB_OK)
+            rc = change_apply(db, &ch);
+        change_free(&ch);
         result->count += rc == DB_OK;
     }
     if (tree != NULL)
@@ -895,20 +1517,34 @@ static DbStatus delete_rows(Db *db, Stmt *s, ExecResult *result)
     int64_t *keys = NULL;
     uint64_t n_keys = 0;
     Btree *tree = NULL;
-    rc = source < 0 ? db_fail(DB_ENOMEM, "out of memory")
-                    : prepare_expr(&r, s->where, source);
+    /* A row's values, to find its index entries. */
+    Value *row = malloc((def->n_columns + 1) * sizeof *row);
+    rc = source < 0 || row == NULL ? db_fail(DB_ENOMEM, "out of memory")
+                                   : prepare_expr(&r, s->where, source);
     if (rc == DB_OK)
         rc = chosen_rows(&r, def, (uint32_t)source, s->where, &keys,
                          &n_keys);
     if (rc == DB_OK)
         rc = open_tree(db, def, &tree);
     for (uint64_t k = 0; rc == DB_OK && k < n_keys; k++) {
-        rc = btree_delete(tree, keys[k]);
+        if (def->n_indexes > 0) {
+            BtreeCursor cursor = {0};
+            IndexChange ch;
+            rc = read_row(tree, def, keys[k], &cursor, row);
+            if (rc == DB_OK)
+                rc = change_prepare(db, def, keys[k], row, 0, NULL, &ch);
+            btree_cursor_close(&cursor);
+            if (rc == DB_OK)
+                rc = change_apply(db, &ch);
+        }
+        if (rc == DB_OK)
+            rc = btree_delete(tree, keys[k]);
         result->count += rc == DB_OK;
     }
     if (tree != NULL)
         btree_close(tree);
     run_free(&r);
+    free(row);
     free(keys);
     snprintf(result->tag, sizeof result->tag, "DELETE %" PRIu64,
              result->count);
@@ -920,10 +1556,9 @@ static DbStatus delete_rows(Db *db, Stmt *s, ExecResult *result)
 static DbStatus create_view(Db *db, Stmt *s, ExecResult *result)
 {
     snprintf(result->tag, sizeof result->tag, "CREATE VIEW");
-    const TableDef *existing;
-    DbStatus rc = catalog_find(db_catalog(db), s->table.text, &existing);
-    bool exists = rc == DB_OK || db_temp_view(db, s->table.text) != NULL;
-    if (rc != DB_OK && rc != DB_ENOTFOUND)
+    bool exists;
+    DbStatus rc = name_taken(db, s->table.text, &exists);
+    if (rc != DB_OK)
         return rc;
     if (exists) {
         if (!s->if_exists)
@@ -1033,6 +1668,10 @@ static DbStatus run(Db *db, Stmt *s, RowSink *sink, ExecResult *r)
         return delete_rows(db, s, r);
     case STMT_SET:
         return set_or_show(db, s, sink, r);
+    case STMT_CREATE_INDEX:
+        return create_index(db, s, r);
+    case STMT_DROP_INDEX:
+        return drop_index(db, s, r);
     }
     return db_fail(DB_ESYNTAX, "unknown statement %d", (int)s->kind);
 }
