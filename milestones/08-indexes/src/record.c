@@ -45,8 +45,9 @@
  *                        flipped, high byte first
  *
  * Example: (7, 'ab') with row id 3 is
- *   16 04 4e 60 | 20 61 62 00 01 | 80 00 00 00 00 00 00 03
- * (7 = 1.11 x 2^2: E = 2 + 1100 = 0x044e, f = .11 -> 1100000 -> 0x60).
+ *   16 04 4e c0 | 20 61 62 00 01 | 80 00 00 00 00 00 00 03
+ * (7 is 1.11 x 2^2 in binary: E = 2 + 1100 = 0x044e; F: the bits 11,
+ * as 7 bits 1100000, shifted left, the last: 0xc0).
  */
 /* book: end key-format */
 #include "record.h"
