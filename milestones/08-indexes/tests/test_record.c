@@ -184,11 +184,13 @@ static Value random_value(int slot)
     switch (r % 8) {
     case 0:
         return (Value){.type = VALUE_NULL};
-    case 1:
+    case 1: {
+        /* An edge, or one off it (wrapping at the ends of int64). */
+        uint64_t edge = (uint64_t)edges[next_random() % (sizeof edges /
+                                                         sizeof edges[0])];
         return (Value){.type = VALUE_INTEGER,
-                       .i = edges[next_random() % (sizeof edges /
-                                                   sizeof edges[0])] +
-                            (int64_t)(next_random() % 3) - 1};
+                       .i = (int64_t)(edge + next_random() % 3 - 1)};
+    }
     case 2:
         return (Value){.type = VALUE_INTEGER,
                        .i = (int64_t)next_random() >> (next_random() % 64)};
