@@ -439,13 +439,14 @@ class Runner:
 
     def bench_job(self, chosen):
         """`make bench` at its smallest (300 rows, one round, no
-        callgrind, the load and the selects): the bench is not a test of
+        callgrind, the load, the selects and the indexes): not a test of
         speed, but it must run. Its report goes to a scratch directory."""
         def job():
             out = self.workdir("bench")
             cmd = [sys.executable, str(ROOT / "scripts" / "bench"), "--quick",
                    "--runs", "1", "-n", "300", "--no-instructions",
-                   "--only", "load", "--only", "select", "--out", str(out)]
+                   "--only", "load", "--only", "select", "--only", "index",
+                   "--out", str(out)]
             for m in chosen:
                 cmd += ["-m", m.tag]
             try:
