@@ -17,6 +17,14 @@
  *          Project: name, (price * 2)          <- next()
  *            Filter: (price > 10)               <- next()
  *              Scan items                        <- next(): decodes a row
+ *
+ * An index scan walks two trees: the index's keys in a range, in key
+ * order, and for each key the table's row, by the row id at the key's
+ * end (a descent of the table's tree per row):
+ *
+ *   index t_b:  ['abc' | 7] ['abd' | 2] ['abd' | 9] ['b' | 4] ...
+ *                  seek ^-------- b >= 'abc' AND b < 'b' --^ stop
+ *   table t:    row 7, row 2, row 9
  */
 #include "exec.h"
 
@@ -38,6 +46,13 @@ typedef struct HashEntry {
     Value *row;
 } HashEntry;
 
+/* A range of an index's keys: from START (NULL: the first key) up to,
+ * not including, END (NULL: past the last). */
+typedef struct KeyRange {
+    uint8_t *start, *end;
+    size_t start_size, end_size;
+} KeyRange;
+
 /* The running state of one plan node. */
 typedef struct PlanState {
     Arena arena;           /* values this node made for its row */
@@ -54,6 +69,14 @@ typedef struct PlanState {
     int64_t high;
     bool has_high;
     ColumnType *types;
+
+    /* PLAN_INDEX_SCAN (with tree and cursor above: the table's, for
+     * fetching each row): the index's tree and cursor, and the ranges of
+     * its keys to read, in key order. */
+    Btree *index_tree;
+    BtreeCursor index_cursor;
+    KeyRange *ranges;
+    uint32_t n_ranges, range_at;
 
     /* PLAN_NESTED_LOOP, PLAN_HASH_JOIN */
     bool have_outer, matched;
@@ -690,7 +713,8 @@ static int64_t high_bound(const Value *v, bool open, bool *none, bool *all)
     return open && f == n.r && i > INT64_MIN ? i - 1 : i;
 }
 
-static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
+/* Opens the tree of the scan's table and makes room for its rows. */
+static DbStatus table_open(ExecContext *ctx, Plan *p, PlanState *st)
 {
     DbStatus rc = btree_open(db_pager(ctx->db), p->table->root, &st->tree);
     if (rc != DB_OK)
@@ -702,6 +726,14 @@ static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
         return no_memory();
     for (uint32_t i = 0; i < n; i++)
         st->types[i] = p->table->columns[i].type;
+    return DB_OK;
+}
+
+static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
+{
+    DbStatus rc = table_open(ctx, p, st);
+    if (rc != DB_OK)
+        return rc;
     /* Where the range starts and ends, from values known now. */
     int64_t low = INT64_MIN;
     st->has_high = false;
@@ -772,6 +804,299 @@ static DbStatus scan_next(ExecContext *ctx, Plan *p, PlanState *st,
         if (st->has_high && st->cursor.key > st->high)
             return DB_OK;
         rc = scan_row(ctx, p, st);
+        if (rc != DB_OK)
+            return rc;
+        arena_reset(&st->scratch);
+        bool ok;
+        rc = all_true(ctx, &st->scratch, p->conditions, p->n_conditions,
+                      &ok);
+        if (rc != DB_OK || ok) {
+            *has_row = rc == DB_OK;
+            return rc;
+        }
+    }
+}
+
+/* --- index scans ------------------------------------------------------ */
+
+/* Key order: memcmp, a key before the longer keys it is a prefix of. */
+static int key_compare(const uint8_t *a, size_t a_size, const uint8_t *b,
+                       size_t b_size)
+{
+    size_t n = a_size < b_size ? a_size : b_size;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c != 0)
+        return c;
+    return (a_size > b_size) - (a_size < b_size);
+}
+
+/* Makes KEY[0 .. *size) the smallest key above every key that starts
+ * with it: its trailing 0xff bytes dropped, the last byte left raised.
+ * false: there is none (no byte, or all 0xff). */
+static bool key_successor(uint8_t *key, size_t *size)
+{
+    while (*size > 0 && key[*size - 1] == 0xff)
+        (*size)--;
+    if (*size == 0)
+        return false;
+    key[*size - 1]++;
+    return true;
+}
+
+/* A copy of the N bytes of KEY in ARENA, into *out. */
+static DbStatus keep_key(Arena *arena, const uint8_t *key, size_t n,
+                         uint8_t **out)
+{
+    *out = arena_alloc(arena, n ? n : 1);
+    if (*out == NULL)
+        return no_memory();
+    memcpy(*out, key, n);
+    return DB_OK;
+}
+
+/* One end of a range of values: V (NULL: none), and whether V itself is
+ * out. */
+typedef struct Bound {
+    const Value *v;
+    bool open;
+} Bound;
+
+/* The keys of an index whose first N_EQ columns are EQ and whose next
+ * column (DESC: descending in the key) lies between LOW and HIGH, as a
+ * range of keys into *out (its ends in ARENA). *none: no key is in it.
+ * A bound that does not fit in a key widens the range (the scan's
+ * conditions still decide each row); equal values that do not fit
+ * match nothing, since no key can hold them. */
+static DbStatus key_range(const IndexDef *ix, const Value *eq, uint32_t n_eq,
+                          Bound low, Bound high, bool ranged, Arena *arena,
+                          KeyRange *out, bool *none)
+{
+    uint8_t key[BTREE_MAX_KEY];
+    size_t n = 0;
+    *none = false;
+    *out = (KeyRange){0};
+    for (uint32_t i = 0; i < n_eq; i++) {
+        DbStatus rc = record_key_append(key, sizeof key, &n, &eq[i],
+                                        ix->desc[i]);
+        if (rc == DB_ETOOLONG) {
+            *none = true;
+            return DB_OK;
+        }
+        if (rc != DB_OK)
+            return rc;
+    }
+    size_t prefix = n;
+    /* In key order: a descending column's high end comes first. */
+    bool desc = ranged && ix->desc[n_eq];
+    Bound from = desc ? high : low, to = desc ? low : high;
+    DbStatus rc = DB_OK;
+
+    /* START: the prefix, the prefix and FROM, or the key after every
+     * key that starts with those when FROM is open. */
+    size_t m = prefix;
+    bool widened = from.v == NULL;
+    if (from.v != NULL) {
+        rc = record_key_append(key, sizeof key, &m, from.v, desc);
+        widened = rc == DB_ETOOLONG;
+        if (widened)
+            m = prefix;
+        else if (rc != DB_OK)
+            return rc;
+    }
+    if (from.v != NULL && from.open && !widened && !key_successor(key, &m)) {
+        *none = true;
+        return DB_OK;
+    }
+    if (m > 0) {
+        rc = keep_key(arena, key, m, &out->start);
+        out->start_size = m;
+    }
+    if (rc != DB_OK)
+        return rc;
+
+    /* END, not included: the key after every key that starts with the
+     * prefix (and TO, when TO is in), or the prefix and an open TO. */
+    m = prefix;
+    widened = to.v == NULL;
+    if (to.v != NULL) {
+        rc = record_key_append(key, sizeof key, &m, to.v, desc);
+        widened = rc == DB_ETOOLONG;
+        if (widened)
+            m = prefix;
+        else if (rc != DB_OK)
+            return rc;
+    }
+    if ((widened || !to.open) && !key_successor(key, &m))
+        return DB_OK; /* to the last key */
+    out->end_size = m;
+    return keep_key(arena, key, m, &out->end);
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const KeyRange *x = a, *y = b;
+    if (x->start == NULL || y->start == NULL)
+        return (x->start != NULL) - (y->start != NULL);
+    return key_compare(x->start, x->start_size, y->start, y->start_size);
+}
+
+/* The value of probe E, converted as its comparison with index column
+ * COL converts it (E's side having AFFINITY there), into *out. */
+static DbStatus probe(ExecContext *ctx, Arena *arena, const Plan *p,
+                      uint32_t col, const Expr *e, char affinity,
+                      Value *out)
+{
+    Value v;
+    DbStatus rc = exec_eval(ctx, arena, e, &v);
+    if (rc != DB_OK)
+        return rc;
+    const Column *c = &p->table->columns[p->index.index->columns[col]];
+    return value_compare_operand(arena, &v, affinity,
+                                 value_type_affinity(c->type), out);
+}
+
+/* Evaluates the probes and makes the ranges of keys the scan reads. */
+static DbStatus index_ranges(ExecContext *ctx, Plan *p, PlanState *st,
+                             Arena *arena)
+{
+    const IndexRange *r = &p->index;
+    Value *eq = arena_alloc(arena, (r->n_eq + 1) * sizeof *eq);
+    if (eq == NULL)
+        return no_memory();
+    bool empty = false;
+    DbStatus rc = DB_OK;
+    for (uint32_t i = 0; rc == DB_OK && i < r->n_eq; i++) {
+        if ((int32_t)i == r->in_column)
+            continue;
+        rc = probe(ctx, arena, p, i, r->eq[i], r->affinities[i], &eq[i]);
+        empty |= eq[i].type == VALUE_NULL;
+    }
+    Value low, high;
+    Bound lo = {NULL, false}, hi = {NULL, false};
+    if (rc == DB_OK && r->low != NULL) {
+        rc = probe(ctx, arena, p, r->n_eq, r->low, r->affinities[r->n_eq],
+                   &low);
+        lo = (Bound){&low, r->low_open};
+        empty |= low.type == VALUE_NULL;
+    }
+    if (rc == DB_OK && r->high != NULL) {
+        rc = probe(ctx, arena, p, r->n_eq, r->high,
+                   r->affinities[r->n_eq + 1], &high);
+        hi = (Bound){&high, r->high_open};
+        empty |= high.type == VALUE_NULL;
+    }
+    /* A range with no low end still leaves out the NULLs: x < 5 is
+     * never true of a NULL x. */
+    static const Value null = {.type = VALUE_NULL};
+    bool ranged = r->low != NULL || r->high != NULL;
+    if (ranged && r->low == NULL)
+        lo = (Bound){&null, true};
+    if (rc != DB_OK || empty)
+        return rc;
+
+    /* The values of the IN list, or one lookup without one. */
+    const ExprList *list = r->in_column >= 0 ? r->eq[r->in_column]->list
+                                             : NULL;
+    uint32_t n = r->in_column >= 0 ? (list ? list->n : 0) : 1;
+    st->ranges = calloc(n ? n : 1, sizeof *st->ranges);
+    if (st->ranges == NULL)
+        return no_memory();
+    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
+        if (list != NULL) {
+            Value *v = &eq[r->in_column];
+            rc = probe(ctx, arena, p, (uint32_t)r->in_column,
+                       list->items[i].expr, AFFINITY_NONE, v);
+            if (rc != DB_OK || v->type == VALUE_NULL)
+                continue;
+        }
+        bool none;
+        rc = key_range(r->index, eq, r->n_eq, lo, hi, ranged,
+                       &st->values_arena, &st->ranges[st->n_ranges], &none);
+        st->n_ranges += rc == DB_OK && !none;
+    }
+    if (rc != DB_OK || st->n_ranges < 2)
+        return rc;
+    /* In key order, each once: the IN list's duplicates (1 and 1.0 are
+     * one key) start where the range before them does. */
+    qsort(st->ranges, st->n_ranges, sizeof *st->ranges, by_start);
+    uint32_t kept = 1;
+    for (uint32_t i = 1; i < st->n_ranges; i++)
+        if (by_start(&st->ranges[kept - 1], &st->ranges[i]) != 0)
+            st->ranges[kept++] = st->ranges[i];
+    st->n_ranges = kept;
+    return DB_OK;
+}
+
+static DbStatus index_scan_open(ExecContext *ctx, Plan *p, PlanState *st)
+{
+    DbStatus rc = table_open(ctx, p, st);
+    if (rc == DB_OK)
+        rc = btree_open(db_pager(ctx->db), p->index.index->root,
+                        &st->index_tree);
+    if (rc != DB_OK)
+        return rc;
+    Arena probes = {0};
+    rc = index_ranges(ctx, p, st, &probes);
+    arena_free(&probes);
+    st->range_at = 0;
+    st->started = false;
+    return rc;
+}
+
+/* Reads row ROWID of the scan's table into its source, through the
+ * scan's table cursor. */
+static DbStatus fetch_row(ExecContext *ctx, Plan *p, PlanState *st,
+                          int64_t rowid)
+{
+    btree_cursor_close(&st->cursor);
+    bool found;
+    DbStatus rc = btree_seek(st->tree, rowid, &st->cursor, &found);
+    st->cursor_open = true;
+    if (rc != DB_OK)
+        return rc;
+    if (!found)
+        return db_fail(DB_ECORRUPT, "index \"%s\" has an entry for row %"
+                       PRId64 ", which table \"%s\" does not have",
+                       p->index.index->name, rowid, p->table->name);
+    return scan_row(ctx, p, st);
+}
+
+/* The keys of each range in turn, and the row of each. */
+static DbStatus index_scan_next(ExecContext *ctx, Plan *p, PlanState *st,
+                                bool *has_row)
+{
+    *has_row = false;
+    for (;;) {
+        if (st->range_at >= st->n_ranges)
+            return DB_OK;
+        const KeyRange *r = &st->ranges[st->range_at];
+        DbStatus rc;
+        if (!st->started) {
+            btree_cursor_close(&st->index_cursor);
+            rc = btree_index_seek(st->index_tree, r->start, r->start_size,
+                                  &st->index_cursor);
+            st->started = true;
+        } else {
+            rc = btree_next(&st->index_cursor);
+        }
+        /* The ranges after this one start further on. */
+        if (rc != DB_OK || st->index_cursor.end_of_tree)
+            return rc;
+        const uint8_t *key;
+        size_t size;
+        rc = btree_index_key(&st->index_cursor, &key, &size);
+        if (rc != DB_OK)
+            return rc;
+        if (r->end != NULL && key_compare(key, size, r->end,
+                                          r->end_size) >= 0) {
+            st->range_at++;
+            st->started = false;
+            continue;
+        }
+        int64_t rowid;
+        rc = record_key_rowid(key, size, &rowid);
+        if (rc == DB_OK)
+            rc = fetch_row(ctx, p, st, rowid);
         if (rc != DB_OK)
             return rc;
         arena_reset(&st->scratch);
@@ -1579,6 +1904,8 @@ DbStatus exec_open(ExecContext *ctx, Plan *p)
     switch (p->kind) {
     case PLAN_SCAN:
         return scan_open(ctx, p, st);
+    case PLAN_INDEX_SCAN:
+        return index_scan_open(ctx, p, st);
     case PLAN_ONE_ROW:
         return DB_OK;
     case PLAN_SUBQUERY:
@@ -1612,6 +1939,8 @@ DbStatus exec_next(ExecContext *ctx, Plan *p, bool *has_row)
     switch (p->kind) {
     case PLAN_SCAN:
         return scan_next(ctx, p, st, has_row);
+    case PLAN_INDEX_SCAN:
+        return index_scan_next(ctx, p, st, has_row);
     case PLAN_ONE_ROW:
         *has_row = !st->done;
         st->done = true;
@@ -1653,6 +1982,10 @@ void exec_close(ExecContext *ctx, Plan *p)
         btree_cursor_close(&st->cursor);
     if (st->tree)
         btree_close(st->tree);
+    btree_cursor_close(&st->index_cursor);
+    if (st->index_tree)
+        btree_close(st->index_tree);
+    free(st->ranges);
     if (st->sorter) {
         exec_count_sort(ctx, st->sorter);
         sorter_close(st->sorter);
@@ -1681,7 +2014,8 @@ void exec_close(ExecContext *ctx, Plan *p)
     free(st);
     p->state = NULL;
     /* A source this node pointed at is gone with it. */
-    if (p->kind == PLAN_SCAN || p->kind == PLAN_PROJECT ||
+    if (p->kind == PLAN_SCAN || p->kind == PLAN_INDEX_SCAN ||
+        p->kind == PLAN_PROJECT ||
         p->kind == PLAN_SORT || p->kind == PLAN_SET_OP)
         ctx->rows[p->source] = NULL;
 }

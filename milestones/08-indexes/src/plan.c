@@ -2,11 +2,11 @@
  * plan.c - the planner: turns a bound SELECT into a tree of operators.
  *
  * Owns: which operator does what (scans, joins, filters, aggregation,
- * sorting), where each condition of WHERE and ON is applied, when a
- * join uses a hash table, and how EXPLAIN shows the tree.
+ * sorting), where each condition of WHERE and ON is applied, how each
+ * table is read and joined, and how EXPLAIN shows the tree.
  * Does not: run anything (exec.c does), or resolve names (bind.c did).
  *
- * Milestone 07 plans by rules, not by cost (milestone 08 adds costs):
+ * The rules, kept from milestone 07:
  *
  *   - the tables are joined in the order FROM names them, each one the
  *     inner loop of the ones before it;
@@ -15,12 +15,46 @@
  *     if it reads that table alone, at the join that brings in the last
  *     table it reads otherwise (on the right of a LEFT JOIN, after the
  *     join, since before it the NULLs it adds are not there yet);
- *   - a comparison of a table's row id with a value known before its
- *     scan starts narrows the scan to a range of row ids: a lookup;
- *   - an equality between an inner table and the tables before it joins
- *     through a hash table of the inner table's rows (in batches of
- *     work_mem, the tables before it read again for each batch, when
- *     the inner table is larger); other joins by nested loops.
+ *   - every condition stays where it is applied even when an access
+ *     path used it to narrow what a scan reads: the paths only keep a
+ *     scan from reading rows no condition could take.
+ *
+ * The costs (milestone 08). The unit is a row read in order by a scan
+ * of a table's tree. N is the table's rows, as btree_estimate_rows
+ * guesses them from the way down to its first leaf. Without statistics
+ * the selectivities are SQLite's defaults (sqlite3DefaultRowEst and
+ * whereRangeScanEst, where.c):
+ *
+ *   full scan                      cost N, rows N
+ *   row id = v                     cost log2 N, rows 1
+ *   row ids in a range             cost log2 N + rows, rows N/4 with
+ *                                  one end, N/64 with both
+ *   index: equality on the first   rows 10 for one column, 9, 8, 7, 6
+ *     k columns, then perhaps a      for more (1 when they are all the
+ *     range on the next one          columns of a UNIQUE index), times
+ *                                    the values of an IN list, then
+ *                                    1/4 or 1/64 for a range; at most N;
+ *                                  cost lookups x log2 N + rows x 4
+ *                                    (COST_FETCH: each row is fetched
+ *                                    from the table by its row id, a
+ *                                    descent, where a scan steps along
+ *                                    a leaf)
+ *   any other condition            keeps 1/4 of the rows (FILTER_KEEPS)
+ *   a sort                         rows x log2 rows / 4 (COST_SORT)
+ *
+ * Each table takes its cheapest path. When the select wants ORDER BY
+ * order and a path gives it (an index whose columns after its
+ * equalities are the ORDER BY's, in its directions; the table's tree
+ * for ORDER BY its row id), that path costs no sort, and with a LIMIT
+ * only the part of it read before the LIMIT's rows are found (the sort
+ * reads everything). For a join, the inner table is read one of three
+ * ways, the cheapest for L rows of the tables before it:
+ *
+ *   index (or row id) nested loop  L x the cost of a path whose bounds
+ *                                  read the outer rows (b.k = a.k)
+ *   hash join (07)                 the inner path's cost + its rows +
+ *                                  L for each batch of work_mem
+ *   nested loop                    L x the inner path's cost
  *
  * A SELECT becomes, from the bottom up:
  *
@@ -30,14 +64,19 @@
 #include "plan.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "func.h"
 #include "parse.h"
 
-/* A hash join needs at least this many inner rows to beat a loop. */
-#define HASH_JOIN_MIN_ROWS 64
+/* The cost model's constants (the header tells the model). */
+#define COST_FETCH 4.0         /* a row fetched by its row id */
+#define COST_SORT 0.25         /* a sort, per row and level of log2 */
+#define RANGE_ONE_END 0.25     /* the rows x > v keeps (SQLite's) */
+#define RANGE_BOTH_ENDS (1.0 / 64) /* ... x BETWEEN v AND w */
+#define FILTER_KEEPS 0.25      /* ... any other condition */
 
 /* The planner's view of one SELECT. */
 typedef struct Planner {
@@ -50,6 +89,9 @@ typedef struct Planner {
     int32_t *on_item;          /* ... of that item */
     bool *used;                /* it has a place in the plan */
     uint32_t n, cap;
+    const struct Order *order; /* the order the first item's rows are
+                                * wanted in, or NULL */
+    bool ordered;              /* ... and its scan gives it */
 } Planner;
 
 static Plan *new_plan(PlanKind kind, Plan *child)
@@ -184,15 +226,58 @@ static int rowid_column(const Source *s)
                                        : (int)s->n_columns;
 }
 
-/* Narrows the scan of item I (a table) with the conjuncts that compare
- * its row id with what is known before it: the constants and the items
- * before it. They stay conditions of the scan too: the range only keeps
- * the scan from reading rows no condition could take. */
-static void choose_range(Planner *pl, uint32_t item, Plan *scan)
+/* Whether conjunct I may narrow what the scan of ITEM reads: it is not
+ * the ON of another item (which decides that item's rows, not these). */
+static bool narrows(const Planner *pl, uint32_t i, uint32_t item)
 {
-    const Source *s = &pl->b->sources[scan->source];
+    return !pl->used[i] &&
+           (!pl->from_on[i] || pl->on_item[i] == (int32_t)item);
+}
+
+/* Whether E can be computed before the scan starts: it reads no item
+ * but those in KNOWN (the constants, the outer query, the items to the
+ * left when the scan is the inner side of a join). */
+static bool known_before(const Planner *pl, const Expr *e, uint64_t known)
+{
+    return (reads_of(pl->bs, e) & ~known) == 0;
+}
+
+/* Whether conjunct E compares column COL of SOURCE with a value known
+ * before the scan, as col OP value: *value and *op (flipped when the
+ * column is on the right: 5 < id is id > 5). */
+static bool compares_column(const Planner *pl, const Expr *e,
+                            uint32_t source, int col, uint64_t known,
+                            Expr **value, int *op)
+{
+    if (e->kind != EXPR_BINARY ||
+        (e->op != TK_EQ && e->op != TK_LT && e->op != TK_LE &&
+         e->op != TK_GT && e->op != TK_GE))
+        return false;
+    if (is_column(e->left, source, col)) {
+        *value = e->right;
+        *op = e->op;
+    } else if (is_column(e->right, source, col)) {
+        *value = e->left;
+        *op = e->op == TK_LT ? TK_GT : e->op == TK_GT ? TK_LT
+              : e->op == TK_LE ? TK_GE : e->op == TK_GE ? TK_LE : e->op;
+    } else {
+        return false;
+    }
+    return known_before(pl, *value, known);
+}
+
+/* Narrows the scan of ITEM (a table, source SOURCE) to a range of row
+ * ids, into *r, with the conjuncts that compare its row id with what
+ * KNOWN gives. They stay conditions too: the range only keeps the scan
+ * from reading rows no condition could take. *reads: the items the
+ * range's ends read. */
+static void choose_range(Planner *pl, uint32_t item, uint32_t source,
+                         uint64_t known, RowidRange *r, uint64_t *reads)
+{
+    const Source *s = &pl->b->sources[source];
     int col = rowid_column(s);
-    uint64_t before = item_bit(item) - 1;
+    *r = (RowidRange){0};
+    *reads = 0;
     if (item >= 63)
         return;
     for (uint32_t i = 0; i < pl->n; i++) {
@@ -201,45 +286,237 @@ static void choose_range(Planner *pl, uint32_t item, Plan *scan)
             continue;
         Expr *value = NULL;
         int op = 0;
-        if (e->kind == EXPR_BINARY &&
-            (e->op == TK_EQ || e->op == TK_LT || e->op == TK_LE ||
-             e->op == TK_GT || e->op == TK_GE)) {
-            if (is_column(e->left, scan->source, col)) {
-                value = e->right;
-                op = e->op;
-            } else if (is_column(e->right, scan->source, col)) {
-                value = e->left;
-                /* 5 < id is id > 5 */
-                op = e->op == TK_LT ? TK_GT : e->op == TK_GT ? TK_LT
-                     : e->op == TK_LE ? TK_GE : e->op == TK_GE ? TK_LE
-                                                                : e->op;
-            }
-        } else if (e->kind == EXPR_BETWEEN && !e->negated &&
-                   is_column(e->left, scan->source, col) &&
-                   (reads_of(pl->bs, e->right) & ~before) == 0 &&
-                   (reads_of(pl->bs, e->third) & ~before) == 0) {
-            if (scan->range.low == NULL && scan->range.high == NULL) {
-                scan->range.low = e->right;
-                scan->range.high = e->third;
+        if (e->kind == EXPR_BETWEEN && !e->negated &&
+            is_column(e->left, source, col) &&
+            known_before(pl, e->right, known) &&
+            known_before(pl, e->third, known)) {
+            if (r->low == NULL && r->high == NULL) {
+                r->low = e->right;
+                r->high = e->third;
+                *reads |= reads_of(pl->bs, e->right) |
+                          reads_of(pl->bs, e->third);
             }
             continue;
         }
-        if (value == NULL || (reads_of(pl->bs, value) & ~before) != 0)
+        if (!compares_column(pl, e, source, col, known, &value, &op))
             continue;
-        RowidRange *r = &scan->range;
         if (op == TK_EQ) {
             r->low = r->high = value;
             r->low_open = r->high_open = false;
+            *reads = reads_of(pl->bs, value);
             return; /* a lookup: nothing narrower */
         }
         if ((op == TK_GT || op == TK_GE) && r->low == NULL) {
             r->low = value;
             r->low_open = op == TK_GT;
+            *reads |= reads_of(pl->bs, value);
         } else if ((op == TK_LT || op == TK_LE) && r->high == NULL) {
             r->high = value;
             r->high_open = op == TK_LT;
+            *reads |= reads_of(pl->bs, value);
         }
     }
+}
+
+/* The order a select wants its one table's rows in: its ORDER BY, when
+ * every key is a column of that table (columns[], as numbered in the
+ * source), and the rows it needs of them (LIMIT + OFFSET; -1: all). */
+typedef struct Order {
+    uint32_t n;
+    int *columns;
+    bool *desc;
+    double need;
+} Order;
+
+/* One way to read a table, as choose_path weighs it. */
+typedef struct Path {
+    const IndexDef *index;     /* NULL: the table's own tree */
+    RowidRange range;          /* the table's tree: the row ids read */
+    IndexRange ix;             /* an index: the keys read (eq and
+                                * affinities are the path's) */
+    double cost;               /* rows read in order; see the header */
+    double rows;               /* the rows it makes, conditions applied */
+    bool ordered;              /* they come in the wanted order */
+    uint64_t reads;            /* the items its bounds read */
+} Path;
+
+static void path_free(Path *path)
+{
+    free(path->ix.eq);
+    free(path->ix.affinities);
+    path->ix.eq = NULL;
+    path->ix.affinities = NULL;
+}
+
+/* The conjuncts that will be the scan's own conditions (they read ITEM
+ * alone), and how many of them PATH's bounds come from, for the rows
+ * estimate: each condition the path does not apply keeps FILTER_KEEPS. */
+static double after_conditions(Planner *pl, uint32_t item, double rows,
+                               uint32_t n_bounds);
+
+/* Whether ORDER is the order of ITEM's rows read through the index of
+ * PATH (its equalities fix some columns, which the order may name
+ * anywhere; the IN column, the range column and the columns after it,
+ * then the row id, give the order), reading forward. */
+static bool index_gives_order(const Source *s, const Path *path,
+                              const Order *order)
+{
+    const IndexDef *ix = path->index;
+    const IndexRange *r = &path->ix;
+    /* The index's columns in the order its keys give, then the row id:
+     * positions n_eq.., with the IN column first. */
+    uint32_t next = r->in_column >= 0 ? (uint32_t)r->in_column : r->n_eq;
+    for (uint32_t i = 0; i < order->n; i++) {
+        int col = order->columns[i];
+        bool fixed = false;
+        for (uint32_t k = 0; k < r->n_eq && !fixed; k++)
+            fixed = (int32_t)k != r->in_column &&
+                    (int)ix->columns[k] == col;
+        if (fixed)
+            continue; /* one value: any order of it is that order */
+        if (next >= ix->n_columns) {
+            /* After the columns, the row id, which is unique: an
+             * order that reaches it is the key's to the end. */
+            return col == rowid_column(s) && !order->desc[i];
+        }
+        if ((int)ix->columns[next] != col ||
+            order->desc[i] != ix->desc[next])
+            return false;
+        next = next == (uint32_t)r->in_column ? r->n_eq : next + 1;
+    }
+    return true;
+}
+
+/* The rows an equality on the first K columns of an index matches,
+ * without statistics: SQLite's defaults (sqlite3DefaultRowEst). */
+static double equal_rows(uint32_t k)
+{
+    static const double rows[] = {10, 9, 8, 7, 6};
+    return rows[k > 5 ? 4 : k - 1];
+}
+
+/* The cost of a descent from a root to a leaf of a tree of N rows. */
+static double descent(double n)
+{
+    return log2(n + 2);
+}
+
+/* The path through index IX for ITEM (source SOURCE, N rows): the
+ * longest prefix of its columns that the conjuncts fix by equality (one
+ * of them may be an IN list of known values), then a range on the next
+ * column. *useful: it narrows the rows, or gives ORDER's order. */
+static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
+                           uint64_t known, const IndexDef *ix, double n,
+                           const Order *order, Path *path, bool *useful)
+{
+    *path = (Path){.index = ix};
+    *useful = false;
+    IndexRange *r = &path->ix;
+    r->index = ix;
+    r->in_column = -1;
+    r->eq = calloc(ix->n_columns + 1, sizeof *r->eq);
+    r->affinities = calloc(ix->n_columns + 2, sizeof *r->affinities);
+    if (r->eq == NULL || r->affinities == NULL)
+        return no_memory();
+    uint32_t n_bounds = 0;     /* conjuncts of ITEM alone it applies */
+    uint32_t k = 0;
+    for (; k < ix->n_columns && item < 63; k++) {
+        int col = (int)ix->columns[k];
+        bool found = false;
+        for (uint32_t i = 0; i < pl->n && !found; i++) {
+            Expr *e = pl->conjuncts[i], *value;
+            int op;
+            if (!narrows(pl, i, item))
+                continue;
+            if (compares_column(pl, e, source, col, known, &value, &op) &&
+                op == TK_EQ) {
+                const Expr *c = value == e->right ? e->left : e->right;
+                if (!value_compare_keeps(c->affinity, value->affinity))
+                    continue;
+                r->eq[k] = value;
+                r->affinities[k] = value->affinity;
+                path->reads |= reads_of(pl->bs, value);
+                found = true;
+            } else if (r->in_column < 0 && e->kind == EXPR_IN_LIST &&
+                       !e->negated && is_column(e->left, source, col) &&
+                       (reads_of_list(pl->bs, e->list) & ~known) == 0) {
+                /* Only the column's affinity applies, to every item. */
+                r->eq[k] = e;
+                r->affinities[k] = AFFINITY_NONE;
+                r->in_column = (int32_t)k;
+                path->reads |= reads_of_list(pl->bs, e->list);
+                found = true;
+            }
+            n_bounds += found && pl->reads[i] == item_bit(item);
+        }
+        if (!found)
+            break;
+    }
+    r->n_eq = k;
+    /* A range on the next column: its first low and high ends. */
+    for (uint32_t i = 0; k < ix->n_columns && item < 63 && i < pl->n;
+         i++) {
+        Expr *e = pl->conjuncts[i], *value;
+        int op, col = (int)ix->columns[k];
+        if (!narrows(pl, i, item))
+            continue;
+        if (e->kind == EXPR_BETWEEN && !e->negated &&
+            is_column(e->left, source, col) && r->low == NULL &&
+            r->high == NULL && known_before(pl, e->right, known) &&
+            known_before(pl, e->third, known) &&
+            value_compare_keeps(e->left->affinity, e->right->affinity) &&
+            value_compare_keeps(e->left->affinity, e->third->affinity)) {
+            r->low = e->right;
+            r->high = e->third;
+            r->affinities[k] = e->right->affinity;
+            r->affinities[k + 1] = e->third->affinity;
+        } else if (compares_column(pl, e, source, col, known, &value,
+                                   &op) && op != TK_EQ) {
+            const Expr *c = value == e->right ? e->left : e->right;
+            if (!value_compare_keeps(c->affinity, value->affinity))
+                continue;
+            if ((op == TK_GT || op == TK_GE) && r->low == NULL) {
+                r->low = value;
+                r->low_open = op == TK_GT;
+                r->affinities[k] = value->affinity;
+            } else if ((op == TK_LT || op == TK_LE) && r->high == NULL) {
+                r->high = value;
+                r->high_open = op == TK_LT;
+                r->affinities[k + 1] = value->affinity;
+            } else {
+                continue;
+            }
+        } else {
+            continue;
+        }
+        path->reads |= reads_of(pl->bs, e) & ~item_bit(item);
+        n_bounds += pl->reads[i] == item_bit(item);
+    }
+
+    /* How many rows it reads: see the header. */
+    double rows = n, lookups = 1;
+    if (r->n_eq == ix->n_columns && ix->unique)
+        rows = 1;
+    else if (r->n_eq > 0)
+        rows = equal_rows(r->n_eq);
+    if (r->in_column >= 0) {
+        const ExprList *list = r->eq[r->in_column]->list;
+        lookups = list ? list->n : 0;
+        rows *= lookups;
+    }
+    if (r->low != NULL && r->high != NULL)
+        rows *= RANGE_BOTH_ENDS;
+    else if (r->low != NULL || r->high != NULL)
+        rows *= RANGE_ONE_END;
+    rows = fmin(rows, n);
+    path->cost = lookups * descent(n) + rows * COST_FETCH;
+    path->rows = after_conditions(pl, item, rows, n_bounds);
+    path->ordered = order != NULL && index_gives_order(
+                                         &pl->b->sources[source], path,
+                                         order);
+    *useful = r->n_eq > 0 || r->low != NULL || r->high != NULL ||
+              path->ordered;
+    return DB_OK;
 }
 
 static bool reads_only_item(Planner *pl, uint32_t i, void *ctx)
@@ -255,9 +532,99 @@ static bool reads_only_item(Planner *pl, uint32_t i, void *ctx)
     return pl->reads[i] == item_bit(item) && item < 63;
 }
 
-/* The plan that reads FROM item I on its own, with the conditions that
- * read it alone. */
-static DbStatus access(Planner *pl, uint32_t item, Plan **out)
+static double after_conditions(Planner *pl, uint32_t item, double rows,
+                               uint32_t n_bounds)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < pl->n; i++)
+        n += !pl->used[i] && reads_only_item(pl, i, &item);
+    for (uint32_t i = n_bounds; i < n; i++)
+        rows *= FILTER_KEEPS;
+    return rows;
+}
+
+/* What a sort of ROWS rows costs. */
+static double sort_cost(double rows)
+{
+    return rows * log2(rows + 2) * COST_SORT;
+}
+
+/* The cost of PATH to the query: with ORDER, a sort of its rows when
+ * they do not come in order, or, when they do, only the part read for
+ * the rows the LIMIT needs. */
+static double total_cost(const Path *path, const Order *order)
+{
+    if (order == NULL)
+        return path->cost;
+    if (!path->ordered)
+        return path->cost + sort_cost(path->rows);
+    if (order->need >= 0 && path->rows > order->need)
+        return path->cost * (order->need + 1) / path->rows;
+    return path->cost;
+}
+
+/* The cheapest way to read ITEM, a table, when the items in KNOWN have
+ * their rows (ORDER: the order wanted, or NULL) into *best. */
+static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
+                            const Order *order, Path *best)
+{
+    uint32_t source = pl->bs->from_sources[item];
+    const TableDef *def = pl->b->sources[source].table;
+    double n = 1000;
+    Btree *tree;
+    if (btree_open(db_pager(pl->b->db), def->root, &tree) == DB_OK) {
+        btree_estimate_rows(tree, &n);
+        btree_close(tree);
+    }
+    /* The table's tree: a lookup, a range of row ids, or all of it, in
+     * row id order. */
+    *best = (Path){0};
+    choose_range(pl, item, source, known, &best->range, &best->reads);
+    const RowidRange *r = &best->range;
+    uint32_t n_bounds = 0;
+    double rows = n;
+    if (r->low != NULL && r->low == r->high) {
+        rows = fmin(1, n);
+        n_bounds = 1;
+    } else if (r->low != NULL || r->high != NULL) {
+        rows = n * (r->low && r->high ? RANGE_BOTH_ENDS : RANGE_ONE_END);
+        n_bounds = (r->low != NULL) + (r->high != NULL);
+    }
+    best->cost = rows < n ? descent(n) + rows : n;
+    if (best->reads != 0)
+        n_bounds = 0; /* join conditions, not the scan's */
+    best->rows = after_conditions(pl, item, rows, n_bounds);
+    best->ordered = order != NULL && order->n > 0 &&
+                    order->columns[0] == rowid_column(&pl->b->sources[source])
+                    && !order->desc[0];
+    double best_cost = total_cost(best, order);
+
+    for (uint32_t i = 0; i < def->n_indexes; i++) {
+        Path path;
+        bool useful;
+        DbStatus rc = index_path(pl, item, source, known, &def->indexes[i],
+                                 n, order, &path, &useful);
+        if (rc != DB_OK) {
+            path_free(&path);
+            path_free(best);
+            return rc;
+        }
+        double cost = total_cost(&path, order);
+        if (useful && cost < best_cost) {
+            path_free(best);
+            *best = path;
+            best_cost = cost;
+        } else {
+            path_free(&path);
+        }
+    }
+    return DB_OK;
+}
+
+/* The plan that reads FROM item ITEM on its own, with the conditions
+ * that read it alone: a table through PATH (which it takes), a subquery
+ * by its own plan. */
+static DbStatus access(Planner *pl, uint32_t item, Path *path, Plan **out)
 {
     BoundSelect *bs = pl->bs;
     uint32_t src = bs->from_sources[item];
@@ -275,24 +642,22 @@ static DbStatus access(Planner *pl, uint32_t item, Plan **out)
         }
         p->rows = child->rows;
     } else {
-        p = new_plan(PLAN_SCAN, NULL);
-        if (p == NULL)
+        p = new_plan(path->index ? PLAN_INDEX_SCAN : PLAN_SCAN, NULL);
+        if (p == NULL) {
+            path_free(path);
             return no_memory();
-        p->table = s->table;
-        Btree *tree;
-        double rows = 1000;
-        if (btree_open(db_pager(pl->b->db), s->table->root, &tree) == DB_OK) {
-            btree_estimate_rows(tree, &rows);
-            btree_close(tree);
         }
-        p->rows = rows;
+        p->table = s->table;
+        p->range = path->range;
+        p->index = path->ix;
+        p->rows = path->rows;
+        path->ix.eq = NULL;
+        path->ix.affinities = NULL;
     }
     /* Planning a subquery may add sources, and move the array. */
     s = &pl->b->sources[src];
     p->source = src;
     p->n_columns = s->n_columns;
-    if (p->kind == PLAN_SCAN)
-        choose_range(pl, item, p);
     DbStatus rc = take(pl, reads_only_item, &item, &p->conditions,
                        &p->n_conditions);
     if (rc != DB_OK) {
@@ -362,24 +727,51 @@ static bool hash_key(Planner *pl, uint32_t i, const JoinStep *j,
 }
 
 /* book: begin join */
-/* Joins item J->item to LEFT, the plan of the items before it. */
+/* Joins item J->item to LEFT, the plan of the items before it: by an
+ * index (or row id) nested loop, the inner table looked up by each left
+ * row's values; by a hash table of the inner rows, keyed by its side
+ * of the equalities; or by a nested loop over the inner rows: whichever
+ * costs least. */
 static DbStatus join(Planner *pl, Plan *left, const JoinStep *j,
                      size_t work_mem, Plan **out)
 {
     const SrcItem *it = &pl->bs->select->from->items[j->item];
+    const Source *s = &pl->b->sources[pl->bs->from_sources[j->item]];
+    Path alone = {0}, probed = {0};
+    bool by_probe = false, hashing = false;
+    DbStatus rc = DB_OK;
+    Expr *inner, *outer;
+    for (uint32_t i = 0; i < pl->n && it->join == JOIN_INNER; i++)
+        hashing |= hash_key(pl, i, j, &inner, &outer);
+    if (s->sub == NULL) {
+        rc = choose_path(pl, j->item, 0, NULL, &alone);
+        if (rc == DB_OK)
+            rc = choose_path(pl, j->item, j->left, NULL, &probed);
+        if (rc != DB_OK) {
+            path_free(&alone);
+            return rc;
+        }
+        if (probed.reads != 0) {
+            double hash = hashing ? alone.cost + alone.rows + left->rows
+                                  : INFINITY;
+            by_probe = left->rows * probed.cost <
+                       fmin(hash, left->rows * alone.cost);
+        }
+    }
     Plan *right;
-    DbStatus rc = access(pl, j->item, &right);
+    rc = access(pl, j->item, by_probe ? &probed : &alone, &right);
+    double inner_cost = s->sub ? right->rows : alone.cost;
+    path_free(&alone);
+    path_free(&probed);
     if (rc != DB_OK)
         return rc;
-    /* A hash join: the inner table in memory, keyed by its side of the
-     * equalities, unless it is small or read by row id already. */
-    const Source *s = &pl->b->sources[right->source];
-    bool lookup = right->kind == PLAN_SCAN && right->range.low != NULL &&
-                  right->range.low == right->range.high;
+    s = &pl->b->sources[right->source];
     Plan *p = NULL;
-    if (it->join == JOIN_INNER && !lookup &&
-        right->rows >= HASH_JOIN_MIN_ROWS) {
-        Expr *inner, *outer;
+    double bytes = right->rows * (48.0 + 24 * s->n_columns);
+    uint32_t batches = (uint32_t)(bytes / (double)work_mem) + 1;
+    if (hashing && !by_probe &&
+        inner_cost + right->rows + batches * left->rows <
+            left->rows * inner_cost) {
         for (uint32_t i = 0; i < pl->n; i++) {
             if (!hash_key(pl, i, j, &inner, &outer))
                 continue;
@@ -400,23 +792,33 @@ static DbStatus join(Planner *pl, Plan *left, const JoinStep *j,
             p->build_keys[p->n_keys++] = inner;
             pl->used[i] = true;
         }
-        /* About what a row of the right side takes in the table. */
-        double bytes = right->rows * (48.0 + 24 * s->n_columns);
-        if (p != NULL)
-            p->batches = (uint32_t)(bytes / (double)work_mem) + 1;
+        /* A key join: about one row of the smaller side per row of the
+         * larger. */
+        if (p != NULL) {
+            p->batches = batches;
+            p->rows = fmax(left->rows, right->rows);
+        }
     }
-    if (p == NULL && (p = new_plan(PLAN_NESTED_LOOP, left)) == NULL) {
-        plan_free(right);
-        return no_memory();
+    if (p == NULL) {
+        if ((p = new_plan(PLAN_NESTED_LOOP, left)) == NULL) {
+            plan_free(right);
+            return no_memory();
+        }
+        p->rows = left->rows * right->rows;
     }
     p->right = right;
     p->left_join = it->join == JOIN_LEFT;
-    p->rows = left->rows * right->rows;
     rc = take(pl, joinable, (void *)j, &p->conditions, &p->n_conditions);
     if (rc != DB_OK) {
         plan_free(p);
         return rc;
     }
+    /* The conditions a probe did not apply already. */
+    for (uint32_t i = 0; p->kind == PLAN_NESTED_LOOP && !by_probe &&
+                         i < p->n_conditions; i++)
+        p->rows *= FILTER_KEEPS;
+    if (p->left_join)
+        p->rows = fmax(p->rows, left->rows);
     *out = p;
     return DB_OK;
 }
@@ -451,7 +853,15 @@ static DbStatus plan_from(Planner *pl, size_t work_mem, Plan **out)
             return no_memory();
         p->rows = 1;
     } else {
-        rc = access(pl, 0, &p);
+        Path path = {0};
+        if (pl->b->sources[bs->from_sources[0]].sub == NULL)
+            rc = choose_path(pl, 0, 0, pl->order, &path);
+        pl->ordered = rc == DB_OK && path.ordered;
+        if (rc == DB_OK)
+            rc = access(pl, 0, &path, &p);
+        path_free(&path);
+        if (rc != DB_OK)
+            return rc;
         JoinStep step = {.left = item_bit(0)};
         for (uint32_t i = 1; rc == DB_OK && i < bs->n_from; i++) {
             step.item = i;
@@ -462,6 +872,9 @@ static DbStatus plan_from(Planner *pl, size_t work_mem, Plan **out)
             else
                 p = joined;
             step.left |= item_bit(i);
+            /* A hash join gives its outer rows' order only within a
+             * batch. */
+            pl->ordered &= rc != DB_OK || p->kind == PLAN_NESTED_LOOP;
         }
         if (rc != DB_OK)
             return rc;
@@ -583,15 +996,66 @@ static Plan *sort_by_order(BoundSelect *bs, Plan *p, uint32_t n_columns)
 /* The plan of one select of a compound, or of a simple select, up to
  * its projection (and its DISTINCT, and, when WITH_ORDER, its ORDER BY
  * and LIMIT). */
+/* A literal integer of at least 0, or -1. */
+static double literal_count(const Expr *e)
+{
+    return e && e->kind == EXPR_LITERAL && e->value.type == VALUE_INTEGER &&
+                   e->value.i >= 0
+               ? (double)e->value.i : -1;
+}
+
+/* The order a select wants the rows of its first table in, when an
+ * index could give it: each ORDER BY key a column of that table, no
+ * aggregation or DISTINCT in between (nested loops keep the order of
+ * their outer rows; plan_from checks that every join is one). *order's
+ * columns are the caller's to free. false: none. */
+static bool wanted_order(Binding *b, BoundSelect *bs, Order *order)
+{
+    *order = (Order){0};
+    if (bs->n_order == 0 || bs->n_from == 0 || bs->aggregated ||
+        bs->select->distinct ||
+        b->sources[bs->from_sources[0]].sub != NULL)
+        return false;
+    order->columns = calloc(bs->n_order, sizeof *order->columns);
+    if (order->columns == NULL)
+        return false;
+    order->n = bs->n_order;
+    order->desc = bs->order_desc;
+    for (uint32_t i = 0; i < bs->n_order; i++) {
+        const Expr *e = bs->order_exprs[i]
+                            ? bs->order_exprs[i]
+                            : bs->results[bs->order_result[i]];
+        if (e->kind != EXPR_COLUMN ||
+            (uint32_t)e->source != bs->from_sources[0]) {
+            free(order->columns);
+            order->columns = NULL;
+            return false;
+        }
+        order->columns[i] = e->column;
+    }
+    double limit = literal_count(bs->select->limit);
+    double offset = bs->select->offset ? literal_count(bs->select->offset)
+                                       : 0;
+    order->need = limit >= 0 && offset >= 0 ? limit + offset : -1;
+    return true;
+}
+
 static DbStatus plan_one(Binding *b, BoundSelect *bs, bool with_order,
                          Plan **out)
 {
     size_t work_mem = db_work_mem(b->db);
     Planner pl = {.b = b, .bs = bs};
+    Order order;
+    if (with_order && wanted_order(b, bs, &order))
+        pl.order = &order;
     DbStatus rc = plan_select_subqueries(b, bs);
     Plan *p = NULL;
     if (rc == DB_OK)
         rc = plan_from(&pl, work_mem, &p);
+    if (pl.order != NULL)
+        free(order.columns);
+    if (pl.ordered)
+        with_order = false; /* the scan gives the order */
     free(pl.conjuncts);
     free(pl.reads);
     free(pl.from_on);
@@ -746,7 +1210,8 @@ DbStatus plan_select(Binding *b, BoundSelect *bs, Plan **out)
         l->limit = bs->select->limit;
         l->offset = bs->select->offset;
         l->n_columns = p->n_columns;
-        l->rows = p->rows;
+        double limit = literal_count(l->limit);
+        l->rows = limit >= 0 ? fmin(p->rows, limit) : p->rows;
         p = l;
     }
     *out = p;
@@ -767,8 +1232,12 @@ DbStatus plan_table_scan(Binding *b, uint32_t source, const TableDef *def,
                       .from_sources = &source};
     Planner pl = {.b = b, .bs = &bs};
     DbStatus rc = where ? add_conjunct(&pl, where, -1) : DB_OK;
+    Path path = {0};
     if (rc == DB_OK)
-        rc = access(&pl, 0, out);
+        rc = choose_path(&pl, 0, 0, NULL, &path);
+    if (rc == DB_OK)
+        rc = access(&pl, 0, &path, out);
+    path_free(&path);
     /* What reads no column of the table (a constant, a subquery):
      * after the scan. */
     Expr **rest = NULL;
@@ -832,6 +1301,8 @@ void plan_free(Plan *p)
         for (uint32_t i = 0; i < p->bs->n_aggregates; i++)
             plan_free_expr(p->bs->aggregates[i]);
     }
+    free(p->index.eq);
+    free(p->index.affinities);
     free(p->conditions);
     free(p->keys);
     free(p->build_keys);
@@ -911,7 +1382,7 @@ static void put_expr(const Binding *b, const Expr *e, Text *t)
             snprintf(buf, sizeof buf, "%" PRId64, e->value.i);
             put(t, buf);
         } else if (e->value.type == VALUE_REAL) {
-            snprintf(buf, sizeof buf, "%.15g", e->value.r);
+            value_format_real(e->value.r, buf, sizeof buf);
             put(t, buf);
         } else {
             put(t, "NULL");
@@ -1043,6 +1514,46 @@ static void put_conditions(Explain *x, Text *t, const char *label,
 
 static DbStatus explain_node(Explain *x, const Plan *p, int depth);
 
+/* What an index scan reads, as "(b = 5 AND c > 2)". */
+static void put_index_range(Explain *x, const Plan *p, Text *t)
+{
+    const IndexRange *r = &p->index;
+    const IndexDef *ix = r->index;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i <= r->n_eq && i < ix->n_columns; i++) {
+        const char *name = p->table->columns[ix->columns[i]].name;
+        const Expr *ends[2] = {NULL, NULL};
+        const char *ops[2] = {NULL, NULL};
+        if (i < r->n_eq && (int32_t)i == r->in_column) {
+            put(t, n++ ? " AND " : "  (");
+            put(t, name);
+            put(t, " IN (");
+            put_list(x->b, r->eq[i]->list, t);
+            put(t, ")");
+            continue;
+        }
+        if (i < r->n_eq) {
+            ends[0] = r->eq[i];
+            ops[0] = " = ";
+        } else {
+            ends[0] = r->low;
+            ops[0] = r->low_open ? " > " : " >= ";
+            ends[1] = r->high;
+            ops[1] = r->high_open ? " < " : " <= ";
+        }
+        for (int e = 0; e < 2; e++) {
+            if (ends[e] == NULL)
+                continue;
+            put(t, n++ ? " AND " : "  (");
+            put(t, name);
+            put(t, ops[e]);
+            put_expr(x->b, ends[e], t);
+        }
+    }
+    if (n > 0)
+        put(t, ")");
+}
+
 static DbStatus explain_subplans(Explain *x, const Expr *e, int depth)
 {
     if (e == NULL)
@@ -1101,6 +1612,18 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
             }
             put(&t, ")");
         }
+        put_conditions(x, &t, " filter: ", p->conditions, p->n_conditions);
+        break;
+    case PLAN_INDEX_SCAN:
+        put(&t, "Index Scan using ");
+        put(&t, p->index.index->name);
+        put(&t, " on ");
+        put(&t, p->table->name);
+        if (s->name && strcmp(s->name, p->table->name) != 0) {
+            put(&t, " AS ");
+            put(&t, s->name);
+        }
+        put_index_range(x, p, &t);
         put_conditions(x, &t, " filter: ", p->conditions, p->n_conditions);
         break;
     case PLAN_ONE_ROW:
@@ -1186,6 +1709,11 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
                                         : "Except, by sort");
         break;
     }
+    /* Its estimate, as PostgreSQL shows one: a whole number of rows, at
+     * least 1 unless none. */
+    snprintf(num, sizeof num, "  (rows=%.0f)",
+             p->rows > 0 && p->rows < 1 ? 1 : p->rows);
+    put(&t, num);
     DbStatus rc = x->line(x->ctx, x->buf);
     /* The subqueries of the node's expressions, indented under it. */
     for (uint32_t i = 0; rc == DB_OK && i < p->n_conditions; i++)

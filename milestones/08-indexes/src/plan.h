@@ -15,6 +15,9 @@
 
 typedef enum PlanKind {
     PLAN_SCAN,             /* a table's rows: all, or a range of row ids */
+    PLAN_INDEX_SCAN,       /* a table's rows in the order of one of its
+                            * indexes, a range of its keys: each key's
+                            * row fetched by its row id */
     PLAN_ONE_ROW,          /* one row of no columns: SELECT without FROM */
     PLAN_SUBQUERY,         /* a subquery or view of FROM, as a source */
     PLAN_FILTER,           /* the rows of its child for which cond holds */
@@ -39,6 +42,25 @@ typedef struct RowidRange {
     bool low_open, high_open;
 } RowidRange;
 
+/* What an index scan reads: the keys of INDEX whose first n_eq columns
+ * equal the values eq[0 .. n_eq) (eq[in_column], if there is one, is an
+ * IN list: one lookup per distinct value, in key order), and whose next
+ * column, when low or high is given, lies between them. Each value is an
+ * expression evaluated when the scan starts, converted as its comparison
+ * with the column converts it (value_compare_operand with the affinity
+ * in affinities[]); a NULL matches nothing. */
+typedef struct IndexRange {
+    const IndexDef *index;
+    uint32_t n_eq;
+    Expr **eq;             /* n_eq values; an IN list's expression */
+    int32_t in_column;     /* the column of eq that is an IN list, or -1 */
+    Expr *low, *high;      /* on column n_eq; NULL: unbounded */
+    bool low_open, high_open;
+    /* The affinity each value has in its comparison: eq's n_eq, then
+     * low's, then high's (an IN list's items have none). */
+    char *affinities;
+} IndexRange;
+
 typedef struct Plan Plan;
 
 struct Plan {
@@ -46,11 +68,12 @@ struct Plan {
     Plan *child, *right;
     double rows;           /* the rows it is estimated to make */
 
-    /* PLAN_SCAN, PLAN_SUBQUERY: the source it fills. PLAN_PROJECT,
+    /* PLAN_SCAN, PLAN_INDEX_SCAN, PLAN_SUBQUERY: the source it fills. PLAN_PROJECT,
      * PLAN_SORT, PLAN_SET_OP, PLAN_AGGREGATE: the source of its output. */
     uint32_t source;
-    const TableDef *table;     /* PLAN_SCAN */
+    const TableDef *table;     /* PLAN_SCAN, PLAN_INDEX_SCAN */
     RowidRange range;          /* PLAN_SCAN */
+    IndexRange index;          /* PLAN_INDEX_SCAN */
     Expr **conditions;         /* PLAN_FILTER, PLAN_NESTED_LOOP's ON,
                                 * PLAN_HASH_JOIN's residue: all must
                                 * hold */
