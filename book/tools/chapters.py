@@ -11,6 +11,9 @@ with code pulled from the milestones when the book is built:
   {{region src/row.h row-layout}}     the lines between the markers
                                       "book: begin row-layout" and
                                       "book: end row-layout"
+  {{header src/plan.c}}               the comment a file opens with, where
+                                      it states what it owns and its
+                                      design (STYLE.md)
   {{file Makefile}}                   a whole file
   {{diff 01 02 src/table.c}}          a generated diff of one file
   {{diffstat 01 02}}                  the files two milestones differ in
@@ -219,6 +222,20 @@ def resolve_region(chapter, spec, name):
                    textwrap.dedent("\n".join(found)))
 
 
+def resolve_header(chapter, spec):
+    m, rel = source(chapter, spec)
+    lines = (m.path / rel).read_text().split("\n")
+    if not lines or not lines[0].startswith("/*"):
+        raise DirectiveError("%s/%s does not open with a comment" % (
+            m.name, rel))
+    end = next((i for i, line in enumerate(lines) if "*/" in line), None)
+    if end is None:
+        raise DirectiveError("the opening comment of %s/%s does not end" %
+                             (m.name, rel))
+    return Excerpt("%s: its opening comment" % shown_path(m, rel),
+                   language_of(rel), "\n".join(lines[:end + 1]))
+
+
 def resolve_file(chapter, spec):
     m, rel = source(chapter, spec)
     return Excerpt(shown_path(m, rel), language_of(rel),
@@ -266,6 +283,7 @@ def resolve_fulldiff(chapter, a, b):
 DIRECTIVES = {
     "code": (resolve_code, 2, 2),
     "region": (resolve_region, 2, 2),
+    "header": (resolve_header, 1, 1),
     "file": (resolve_file, 1, 1),
     "diff": (resolve_diff, 2, 3),
     "diffstat": (resolve_diffstat, 2, 2),
