@@ -28,7 +28,9 @@
  *   full scan                      cost N, rows N
  *   row id = v                     cost log2 N, rows 1
  *   row ids in a range             cost log2 N + rows, rows N/4 with
- *                                  one end, N/64 with both
+ *                                  one end, N/64 with both; with ends
+ *                                  written as numbers, N x the share
+ *                                  of first .. last row id they cover
  *   index: equality on the first   rows 10 for one column, 9, 8, 7, 6
  *     k columns, then perhaps a      for more (1 when they are all the
  *     range on the next one          columns of a UNIQUE index), times
@@ -563,6 +565,31 @@ static double total_cost(const Path *path, const Order *order)
     return path->cost;
 }
 
+/* The value of E when it is a number written as such; else NaN. */
+static double literal_number(const Expr *e)
+{
+    if (e->kind == EXPR_LITERAL && e->value.type == VALUE_INTEGER)
+        return (double)e->value.i;
+    if (e->kind == EXPR_LITERAL && e->value.type == VALUE_REAL)
+        return e->value.r;
+    return NAN;
+}
+
+/* The first and last row ids of TREE (last < first: none, or it could
+ * not tell). */
+static void rowid_span(Btree *tree, double *first, double *last)
+{
+    BtreeCursor cursor = {0};
+    bool empty;
+    int64_t key;
+    if (btree_first(tree, &cursor) == DB_OK && !cursor.end_of_tree &&
+        btree_last_key(tree, &empty, &key) == DB_OK && !empty) {
+        *first = (double)cursor.key;
+        *last = (double)key;
+    }
+    btree_cursor_close(&cursor);
+}
+
 /* The cheapest way to read ITEM, a table, when the items in KNOWN have
  * their rows (ORDER: the order wanted, or NULL) into *best. */
 static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
@@ -570,17 +597,19 @@ static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
 {
     uint32_t source = pl->bs->from_sources[item];
     const TableDef *def = pl->b->sources[source].table;
-    double n = 1000;
-    Btree *tree;
-    if (btree_open(db_pager(pl->b->db), def->root, &tree) == DB_OK) {
-        btree_estimate_rows(tree, &n);
-        btree_close(tree);
-    }
     /* The table's tree: a lookup, a range of row ids, or all of it, in
      * row id order. */
     *best = (Path){0};
     choose_range(pl, item, source, known, &best->range, &best->reads);
     const RowidRange *r = &best->range;
+    double n = 1000, first = 0, last = -1;
+    Btree *tree;
+    if (btree_open(db_pager(pl->b->db), def->root, &tree) == DB_OK) {
+        btree_estimate_rows(tree, &n);
+        if (r->low != NULL || r->high != NULL)
+            rowid_span(tree, &first, &last);
+        btree_close(tree);
+    }
     uint32_t n_bounds = 0;
     double rows = n;
     if (r->low != NULL && r->low == r->high) {
@@ -589,6 +618,13 @@ static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
     } else if (r->low != NULL || r->high != NULL) {
         rows = n * (r->low && r->high ? RANGE_BOTH_ENDS : RANGE_ONE_END);
         n_bounds = (r->low != NULL) + (r->high != NULL);
+        /* Ends written as numbers: the share of the row ids from the
+         * first to the last that they let in. */
+        double lo = r->low ? literal_number(r->low) : first;
+        double hi = r->high ? literal_number(r->high) : last;
+        if (!isnan(lo) && !isnan(hi) && last >= first)
+            rows = n * fmax(0, fmin(hi, last) - fmax(lo, first) + 1) /
+                   (last - first + 1);
     }
     best->cost = rows < n ? descent(n) + rows : n;
     if (best->reads != 0)
