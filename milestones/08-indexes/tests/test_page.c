@@ -1,6 +1,8 @@
 /*
  * test_page.c - slotted pages on their own: cells in key order, deletes
- * that leave holes, compaction, and bytes that break the layout.
+ * that leave holes, compaction, and bytes that break the layout; index
+ * pages: byte keys in memcmp order, a prefix first, their children, and
+ * index cells that break the layout.
  */
 #include <string.h>
 
@@ -129,6 +131,74 @@ static void test_overlapping_cells_are_corrupt(void)
     CHECK_EQ(page_check(page, 1), DB_ECORRUPT);
 }
 
+
+static void test_index_keys_go_in_memcmp_order(void)
+{
+    uint8_t page[PAGE_SIZE], buf[PAGE_MAX_INDEX_KEY + 8];
+    page_init(page, PAGE_INDEX_LEAF, false);
+    CHECK(page_is_leaf(page) && page_is_index(page));
+    const char *keys[] = {"b", "ab", "", "a", "a\xff", "a\x00"};
+    uint32_t sizes[] = {1, 2, 0, 1, 2, 2};
+    for (int i = 0; i < 6; i++) {
+        PageKey key = {.bytes = (const uint8_t *)keys[i], .size = sizes[i]};
+        uint16_t size = page_put_index_cell(buf, key.bytes, key.size);
+        CHECK_EQ(size, 1 + sizes[i]);
+        CHECK(page_insert(page, page_find_key(page, &key), buf, size));
+    }
+    /* "" < "a" < "a\0" < "ab" < "a\xff" < "b" */
+    const char *sorted[] = {"", "a", "a\x00", "ab", "a\xff", "b"};
+    uint32_t sorted_sizes[] = {0, 1, 2, 2, 2, 1};
+    for (uint16_t i = 0; i < 6; i++) {
+        PageKey key = page_cell_key(page, i);
+        CHECK_EQ(key.size, sorted_sizes[i]);
+        CHECK(memcmp(key.bytes, sorted[i], key.size) == 0);
+    }
+    CHECK_EQ(page_check(page, 1), DB_OK);
+
+    /* An internal index cell: the key, then its child's page. */
+    page_init(page, PAGE_INDEX_INTERNAL, true);
+    CHECK(!page_is_leaf(page) && page_is_index(page));
+    uint8_t longest[PAGE_MAX_INDEX_KEY];
+    memset(longest, 'k', sizeof longest);
+    uint16_t size = page_put_index_cell(buf, longest, PAGE_MAX_INDEX_KEY);
+    CHECK_EQ(size, 2 + PAGE_MAX_INDEX_KEY); /* its size takes 2 bytes */
+    put_u32(buf + size, 77);
+    CHECK(page_insert(page, 0, buf, (uint16_t)(size + 4)));
+    CHECK_EQ(page_cell_size(page, 0), INDEX_INTERNAL_CELL_MAX_SIZE);
+    CHECK_EQ(page_cell_child(page, 0), 77);
+    CHECK_EQ(page_check(page, 1), DB_OK);
+}
+
+static void test_damaged_index_cells_are_corrupt(void)
+{
+    uint8_t page[PAGE_SIZE], buf[64];
+    page_init(page, PAGE_INDEX_LEAF, false);
+    for (int i = 0; i < 2; i++) {
+        uint8_t key[3] = {'k', (uint8_t)i, 0};
+        CHECK(page_insert(page, (uint16_t)i, buf,
+                          page_put_index_cell(buf, key, 3)));
+    }
+    CHECK_EQ(page_validate(page, 1), DB_OK);
+    /* A key size past the longest key, or past the page. */
+    uint8_t *cell = page_cell(page, 1);
+    cell[0] = 0x80 | 0x01;
+    cell[1] = PAGE_MAX_INDEX_KEY / 128 + 1;
+    CHECK_EQ(page_validate(page, 1), DB_ECORRUPT);
+    cell[0] = 4;
+    CHECK_EQ(page_validate(page, 1), DB_ECORRUPT); /* bytes don't add up */
+    cell[0] = 3;
+    cell[1] = 'k';
+    CHECK_EQ(page_check(page, 1), DB_OK);
+    /* Two equal keys: the layout holds, the order does not. */
+    cell[2] = 0;
+    CHECK_EQ(page_validate(page, 1), DB_OK);
+    CHECK_EQ(page_check(page, 1), DB_ECORRUPT);
+    CHECK(strstr(db_errmsg(), "does not come after") != NULL);
+    /* An unknown page type. */
+    page[PAGE_TYPE_OFFSET] = 6;
+    CHECK_EQ(page_validate(page, 1), DB_ECORRUPT);
+}
+
 int main(void)
 {
     RUN(test_empty_page);
@@ -137,5 +207,7 @@ int main(void)
     RUN(test_slot_outside_the_page_is_corrupt);
     RUN(test_bad_cell_length_is_corrupt);
     RUN(test_overlapping_cells_are_corrupt);
+    RUN(test_index_keys_go_in_memcmp_order);
+    RUN(test_damaged_index_cells_are_corrupt);
     return unittest_report();
 }
