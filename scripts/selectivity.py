@@ -5,20 +5,27 @@ an index range scan: the queries, the table and the plot.
 Used by scripts/bench (`make bench`, milestone 08 on), which measures;
 this module says what is measured and draws it. The query is
 
-    SELECT count(*), sum(grp) FROM t WHERE val < X;
+    SELECT count(*), sum(grp) FROM t WHERE val BETWEEN 0 AND X;
 
 on the bench's query table t(id, grp, val, name), val uniform over
-0..ROWS-1, so X = FRACTION x ROWS returns about that fraction of the
-rows; sum(grp) makes every matching row be read from the table (grp is
-in no index), so the index scan pays a lookup per row and the full scan
-reads every page once. The two lines are the same query on the same
-rows: "index" on the database with t_val, "full scan" on the one
+0..ROWS-1, so X + 1 = FRACTION x ROWS returns about that fraction of
+the rows; sum(grp) makes every matching row be read from the table (grp
+is in no index), so the index scan pays a lookup per row and the full
+scan reads every page once. The two lines are the same query on the
+same rows: "index" on the database with t_val, "full scan" on the one
 without it. Each is timed as a run of REPEATS(fraction) queries minus a
 run that only opens the database, over the queries.
 
+The plot is of what the index costs, not of what a planner picks: a
+BETWEEN, whose rows a planner without a histogram guesses as few,
+rather than "val < X", which it may guess as many and answer by a scan.
+The bench checks each point's plan (EXPLAIN); a point of the index line
+that was answered without the index is drawn hollow and starred in the
+table.
+
 The plot goes to build/bench/selectivity.svg, and from a full run
-(`make bench`, 1,000,000 rows) to book/pictures/selectivity.svg, which
-chapter 08 shows.
+(`make bench`: 1,000,000 rows, no --quick, no --out) to
+book/pictures/selectivity.svg, which chapter 08 shows.
 """
 import math
 import sys
@@ -31,7 +38,7 @@ sys.path.insert(0, str(milestones.ROOT / "book" / "tools"))
 import svg  # noqa: E402
 
 FRACTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-QUERY = "SELECT count(*), sum(grp) FROM t WHERE val < %d;"
+QUERY = "SELECT count(*), sum(grp) FROM t WHERE val BETWEEN 0 AND %d;"
 BOOK_PLOT = milestones.ROOT / "book" / "pictures" / "selectivity.svg"
 # How a curve is drawn, by what it measures.
 LINES = {"index": None, "full scan": "6 4"}
@@ -40,7 +47,7 @@ COLORS = {"sqlite3": "#d1495b"}  # any milestone: svg.ACCENT
 
 def bound(fraction, n_rows):
     """The X of QUERY that returns about FRACTION of N_ROWS rows."""
-    return max(1, round(fraction * n_rows))
+    return max(1, round(fraction * n_rows)) - 1
 
 
 def repeats(fraction, kind, n_rows):
@@ -86,38 +93,48 @@ def crossings(curves):
     return out
 
 
-def table(curves, n_rows):
+def table(curves, n_rows, scanned=()):
     """CURVES {"08-indexes, index": [(fraction, seconds)], ...} as the
-    bench's report prints them."""
+    bench's report prints them; SCANNED: the (label, fraction) points
+    answered without the index, starred."""
     fractions = [f for f, _ in next(iter(curves.values()))]
     lines = ["query time (ms) against the fraction of %s rows returned:" %
-             "{:,}".format(n_rows), "  " + QUERY.replace("%d", "X") +
-             "  (X: the fraction x rows)",
+             "{:,}".format(n_rows), "  " + QUERY.replace("%d", "X"),
+             "  (X + 1: the fraction x the rows; a column per fraction)",
              "  %-22s" % "" + "".join("%9s" % percent(f) for f in fractions)]
     for label, points in curves.items():
         lines.append("  %-22s" % label + "".join(
-            "%9s" % ms(s) for _, s in points))
+            "%9s" % (ms(s) + ("*" if (label, f) in scanned else ""))
+            for f, s in points))
     for program, fraction in crossings(curves).items():
         lines.append("  %s: %s" % (program, (
             "the index scan is the faster below about %s of the rows" %
             percent(float("%.2g" % fraction))) if fraction else
             "the lines do not cross"))
+    if scanned:
+        lines.append("  *: the planner answered it without the index "
+                     "(EXPLAIN)")
     return "\n".join(lines) + "\n"
 
 
-def caption(curves, n_rows):
+def caption(curves, n_rows, scanned=()):
     found = crossings(curves)
-    where = "; ".join("%s's cross near %s" % (
+    where = ", ".join("%s's near %s" % (
         p, percent(float("%.2g" % f))) for p, f in found.items() if f)
-    return ("Time of one SELECT count(*), sum(grp) FROM t WHERE val < X "
-            "on a table of %s rows, against the fraction of rows it "
-            "returns (log scales): solid lines through the index on val, "
-            "dashed a full scan of the table without it%s." % (
-                "{:,}".format(n_rows), "; " + where if where else ""))
+    return ("Time of one `%s` on a table of %s rows, against the "
+            "fraction of the rows it returns (log scales): solid lines "
+            "through the index on val, dashed a full scan of the table "
+            "without it.%s%s" % (
+                QUERY.replace("%d", "X").rstrip(";"), "{:,}".format(n_rows),
+                " The lines cross where the vertical marks are: %s." %
+                where if where else "",
+                " A hollow point: the planner answered without the index."
+                if scanned else ""))
 
 
-def svg_plot(curves, n_rows):
-    """A log-log chart of the curves, the crossings marked."""
+def svg_plot(curves, n_rows, scanned=()):
+    """A log-log chart of the curves, the crossings marked; the points
+    of SCANNED (as in table) hollow."""
     left, top, pw, ph = 52, 24, svg.WIDTH - 52 - 22, 250
     fractions = [f for f, _ in next(iter(curves.values()))]
     times = [s * 1000 for points in curves.values() for _, s in points]
@@ -154,8 +171,11 @@ def svg_plot(curves, n_rows):
         dash = LINES[kind]
         xy = [(x(f), y(s * 1000)) for f, s in points]
         c.polyline(xy, stroke=color, width=2, dash=dash)
-        for px, py in xy:
-            c.circle(px, py, 2.6, fill=color)
+        for (px, py), (f, _) in zip(xy, points):
+            if (label, f) in scanned:
+                c.circle(px, py, 3.2, fill="white", stroke=color, width=1.5)
+            else:
+                c.circle(px, py, 2.6, fill=color)
         entries.append((color, dash, label))
     for program, fraction in crossings(curves).items():
         if fraction:
@@ -173,4 +193,5 @@ def svg_plot(curves, n_rows):
                  dash=dash)
         key.text(kx + 38, ky + 11, label, svg.SMALL, mono=False)
     key.width, key.height = left + 380, 20 * ((len(entries) + 1) // 2)
-    return svg.margin(svg.stack([c, key], 8)).svg(caption(curves, n_rows))
+    return svg.margin(svg.stack([c, key], 8)).svg(caption(curves, n_rows,
+                                                          scanned))
