@@ -404,6 +404,28 @@ strata=> \check
 ok
 strata=> \q
 
+## \copy keeps the indexes of its table exact, batch by batch
+# In a small pool a batch ends when the next row's pages (the table's
+# and each index's) do not fit beside the batch's: that row's entries go
+# out again, and it starts the next batch.
+$ seq 1 3000 | awk '{ print $1 "," ($1 * 7919) % 1000 ",name" $1 }' > rows.csv
+$ strata test.db
+strata=> CREATE TABLE c (id INTEGER PRIMARY KEY, k INTEGER, name TEXT UNIQUE);
+CREATE TABLE
+strata=> CREATE INDEX c_k ON c (k DESC, id);
+CREATE INDEX
+strata=> \copy c FROM 'rows.csv' CSV
+COPY 3000
+strata=> SELECT count(*), min(name), max(k) FROM c;
+ count |  min  | max
+-------+-------+-----
+  3000 | name1 | 999
+(1 row)
+
+strata=> \check
+ok
+strata=> \q
+
 ## a value too long for a key is refused in one line
 # An index key holds at most 640 bytes (a quarter of a page's cells, so
 # that a split leaves both halves filled): a text of 700 is refused, and

@@ -1528,14 +1528,16 @@ static DbStatus delete_rows(Db *db, Stmt *s, ExecResult *result)
         rc = open_tree(db, def, &tree);
     for (uint64_t k = 0; rc == DB_OK && k < n_keys; k++) {
         if (def->n_indexes > 0) {
+            /* The row's values, copied out of its leaf, say which
+             * entries go. */
             BtreeCursor cursor = {0};
-            IndexChange ch;
             rc = read_row(tree, def, keys[k], &cursor, row);
-            if (rc == DB_OK)
-                rc = change_prepare(db, def, keys[k], row, 0, NULL, &ch);
+            arena_reset(&r.arena);
+            for (uint32_t c = 0; rc == DB_OK && c < def->n_columns; c++)
+                rc = arena_copy_value(&r.arena, &row[c], &row[c]);
             btree_cursor_close(&cursor);
             if (rc == DB_OK)
-                rc = change_apply(db, &ch);
+                rc = exec_index_row(db, def, keys[k], row, NULL);
         }
         if (rc == DB_OK)
             rc = btree_delete(tree, keys[k]);
