@@ -247,11 +247,6 @@ uint16_t page_find_key(const uint8_t *page, const PageKey *key)
     return lo;
 }
 
-uint16_t page_find(const uint8_t *page, int64_t key)
-{
-    return page_find_key(page, &(PageKey){.rowid = key});
-}
-
 /* book: begin page-insert */
 bool page_insert(uint8_t *page, uint16_t i, const uint8_t *cell,
                  uint16_t size)

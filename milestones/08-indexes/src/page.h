@@ -156,9 +156,7 @@ uint32_t page_cell_child(const uint8_t *page, uint16_t i);
  * (IS_INDEX false), index keys by memcmp, a prefix before the longer. */
 int page_key_compare(bool is_index, const PageKey *a, const PageKey *b);
 
-/* The first cell whose key is >= KEY, or page_n_cells() if none:
- * page_find for a table page, page_find_key for either kind. */
-uint16_t page_find(const uint8_t *page, int64_t key);
+/* The first cell whose key is >= KEY, or page_n_cells() if none. */
 uint16_t page_find_key(const uint8_t *page, const PageKey *key);
 
 /* Writes the cell of an index leaf holding KEY (SIZE bytes, at most

@@ -35,7 +35,8 @@ static void test_slots_stay_in_key_order(void)
     int64_t keys[] = {30, -10, 20};
     for (int i = 0; i < 3; i++) {
         uint16_t size = cell(buf, keys[i], 10, 'x');
-        CHECK(page_insert(page, page_find(page, keys[i]), buf, size));
+        PageKey key = {.rowid = keys[i]};
+        CHECK(page_insert(page, page_find_key(page, &key), buf, size));
     }
     CHECK_EQ(page_key(page, 0), -10);
     CHECK_EQ(page_key(page, 1), 20);
