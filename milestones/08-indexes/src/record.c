@@ -284,47 +284,36 @@ static size_t text_key_size(const Value *v)
 }
 
 /* book: begin key-append */
+/* Writes the key of V, NULL or a number, ascending, into OUT (at least
+ * KEY_NUMBER_MAX bytes); returns its size. */
+static size_t put_scalar(uint8_t *out, const Value *v)
+{
+    if (v->type == VALUE_NULL || (v->type == VALUE_REAL && isnan(v->r))) {
+        out[0] = KEY_NULL;
+        return 1;
+    }
+    bool zero = v->type == VALUE_REAL ? v->r == 0
+                : v->type == VALUE_BOOLEAN ? !v->b : v->i == 0;
+    if (zero) {
+        out[0] = KEY_ZERO;
+        return 1;
+    }
+    KeyNumber num = v->type == VALUE_REAL ? real_number(v->r)
+                    : integer_number(v->type == VALUE_BOOLEAN ? 1 : v->i);
+    out[0] = num.negative ? KEY_NEGATIVE : KEY_POSITIVE;
+    size_t n = 1 + put_number(out + 1, &num);
+    /* A larger magnitude is a smaller negative number. */
+    for (size_t i = 1; num.negative && i < n; i++)
+        out[i] = (uint8_t)~out[i];
+    return n;
+}
+
 DbStatus record_key_append(uint8_t *key, size_t cap, size_t *size,
                            const Value *v, bool desc)
 {
     uint8_t number[KEY_NUMBER_MAX];
-    size_t n = 1;
-    KeyNumber num;
-    switch (v->type) {
-    case VALUE_NULL:
-        number[0] = KEY_NULL;
-        break;
-    case VALUE_BOOLEAN:
-    case VALUE_INTEGER: {
-        int64_t i = v->type == VALUE_BOOLEAN ? v->b : v->i;
-        if (i == 0) {
-            number[0] = KEY_ZERO;
-            break;
-        }
-        num = integer_number(i);
-        goto nonzero;
-    }
-    case VALUE_REAL:
-        if (isnan(v->r)) {
-            number[0] = KEY_NULL;
-            break;
-        }
-        if (v->r == 0) {
-            number[0] = KEY_ZERO;
-            break;
-        }
-        num = real_number(v->r);
-    nonzero:
-        number[0] = num.negative ? KEY_NEGATIVE : KEY_POSITIVE;
-        n = 1 + put_number(number + 1, &num);
-        /* A larger magnitude is a smaller negative number. */
-        for (size_t i = 1; num.negative && i < n; i++)
-            number[i] = (uint8_t)~number[i];
-        break;
-    case VALUE_TEXT:
-        n = text_key_size(v);
-        break;
-    }
+    size_t n = v->type == VALUE_TEXT ? text_key_size(v)
+                                     : put_scalar(number, v);
     if (n > cap - *size)
         return db_fail(DB_ETOOLONG, "an index key needs more than %zu "
                        "bytes", cap);
