@@ -842,11 +842,12 @@ Stmt *ast_set(Parse *p, Token at, Name name, Expr *value)
     return s;
 }
 
-Stmt *ast_explain(Parse *p, Token at, Stmt *stmt)
+Stmt *ast_explain(Parse *p, Token at, Stmt *stmt, bool analyze)
 {
     (void)p;
     if (stmt != NULL) {
         stmt->explain = true;
+        stmt->analyze = analyze;
         stmt->pos = at.pos;
     }
     return stmt;

@@ -226,6 +226,7 @@ typedef struct Stmt {
     const char *text;            /* the statement as typed, without ';' */
     uint32_t text_len;
     bool explain;                /* EXPLAIN in front */
+    bool analyze;                /* ... EXPLAIN ANALYZE: run it too */
     Name table;                  /* the table or view the statement names
                                   * (DROP INDEX: the index) */
     Name index;                  /* CREATE INDEX: the index's name */
@@ -332,7 +333,7 @@ Stmt *ast_update(Parse *p, Token at, Name table, AssignmentList *set,
                  Expr *where);
 Stmt *ast_delete(Parse *p, Token at, Name table, Expr *where);
 Stmt *ast_set(Parse *p, Token at, Name name, Expr *value);
-Stmt *ast_explain(Parse *p, Token at, Stmt *stmt);
+Stmt *ast_explain(Parse *p, Token at, Stmt *stmt, bool analyze);
 
 /* The grammar's %syntax_error and %stack_overflow. */
 void ast_syntax_error(Parse *p, int token_type, Token t);

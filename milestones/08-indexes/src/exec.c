@@ -32,6 +32,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "func.h"
 #include "parse.h"
@@ -1894,7 +1895,7 @@ void exec_count_sort(ExecContext *ctx, const Sorter *sorter)
     ctx->sorts->n++;
 }
 
-DbStatus exec_open(ExecContext *ctx, Plan *p)
+static DbStatus open_node(ExecContext *ctx, Plan *p)
 {
     if (p->state != NULL)
         exec_close(ctx, p);
@@ -1932,7 +1933,7 @@ DbStatus exec_open(ExecContext *ctx, Plan *p)
     return DB_OK;
 }
 
-DbStatus exec_next(ExecContext *ctx, Plan *p, bool *has_row)
+static DbStatus next_node(ExecContext *ctx, Plan *p, bool *has_row)
 {
     PlanState *st = p->state;
     *has_row = false;
@@ -1967,6 +1968,36 @@ DbStatus exec_next(ExecContext *ctx, Plan *p, bool *has_row)
         return set_op_next(ctx, p, st, has_row);
     }
     return DB_OK;
+}
+
+/* Seconds on a clock that only goes forward. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Each node counts its runs and rows, and with p->timed the time spent
+ * in it and below it, for EXPLAIN ANALYZE. */
+DbStatus exec_open(ExecContext *ctx, Plan *p)
+{
+    double start = p->timed ? now() : 0;
+    DbStatus rc = open_node(ctx, p);
+    p->loops++;
+    if (p->timed)
+        p->seconds += now() - start;
+    return rc;
+}
+
+DbStatus exec_next(ExecContext *ctx, Plan *p, bool *has_row)
+{
+    double start = p->timed ? now() : 0;
+    DbStatus rc = next_node(ctx, p, has_row);
+    p->actual_rows += *has_row;
+    if (p->timed)
+        p->seconds += now() - start;
+    return rc;
 }
 
 void exec_close(ExecContext *ctx, Plan *p)

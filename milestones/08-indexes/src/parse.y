@@ -36,7 +36,8 @@
 
 /* Words that are keywords only where the grammar expects them; elsewhere
  * they are names (a column called "key", a table called "view"). */
-%fallback ID KEY VIEW TEMP TEMPORARY TO SHOW EXPLAIN OFFSET ESCAPE INDEX.
+%fallback ID KEY VIEW TEMP TEMPORARY TO SHOW EXPLAIN OFFSET ESCAPE INDEX
+          ANALYZE.
 
 /* Codes for the tree that no token carries. */
 %token ISNOT.
@@ -66,7 +67,8 @@ input ::= ecmd(C).        { p->stmt = C; }
 %type ecmd {Stmt *}
 %destructor ecmd { ast_free_stmt($$); }
 ecmd(A) ::= cmd(A).
-ecmd(A) ::= EXPLAIN(K) cmd(C).   { A = ast_explain(p, K, C); }
+ecmd(A) ::= EXPLAIN(K) cmd(C).   { A = ast_explain(p, K, C, false); }
+ecmd(A) ::= EXPLAIN(K) ANALYZE cmd(C).   { A = ast_explain(p, K, C, true); }
 
 %type cmd {Stmt *}
 %destructor cmd { ast_free_stmt($$); }

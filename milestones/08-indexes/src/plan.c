@@ -1532,6 +1532,7 @@ typedef struct Explain {
     const Binding *b;
     DbStatus (*line)(void *ctx, const char *text);
     void *ctx;
+    bool analyze;              /* show what each node's run did */
     char buf[1024];
 } Explain;
 
@@ -1750,6 +1751,15 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
     snprintf(num, sizeof num, "  (rows=%.0f)",
              p->rows > 0 && p->rows < 1 ? 1 : p->rows);
     put(&t, num);
+    if (x->analyze && p->loops == 0) {
+        put(&t, "  (never run)");
+    } else if (x->analyze) {
+        char actual[96];
+        snprintf(actual, sizeof actual, "  (actual rows=%.0f loops=%" PRIu64
+                 " time=%.3f ms)", (double)p->actual_rows / (double)p->loops,
+                 p->loops, p->seconds * 1000);
+        put(&t, actual);
+    }
     DbStatus rc = x->line(x->ctx, x->buf);
     /* The subqueries of the node's expressions, indented under it. */
     for (uint32_t i = 0; rc == DB_OK && i < p->n_conditions; i++)
@@ -1770,4 +1780,60 @@ DbStatus plan_explain(const Binding *b, const Plan *plan,
 {
     Explain x = {.b = b, .line = line, .ctx = ctx};
     return explain_node(&x, plan, 0);
+}
+
+DbStatus plan_explain_analyze(const Binding *b, const Plan *plan,
+                              DbStatus (*line)(void *ctx,
+                                               const char *text),
+                              void *ctx)
+{
+    Explain x = {.b = b, .line = line, .ctx = ctx, .analyze = true};
+    return explain_node(&x, plan, 0);
+}
+
+static void time_expr(Expr *e);
+
+static void time_exprs(Expr **list, uint32_t n)
+{
+    for (uint32_t i = 0; list && i < n; i++)
+        time_expr(list[i]);
+}
+
+/* The plans of the subqueries in E. */
+static void time_expr(Expr *e)
+{
+    if (e == NULL)
+        return;
+    if (e->plan != NULL)
+        plan_time(e->plan);
+    time_expr(e->left);
+    time_expr(e->right);
+    time_expr(e->third);
+    for (uint32_t i = 0; e->list && i < e->list->n; i++)
+        time_expr(e->list->items[i].expr);
+}
+
+void plan_time(Plan *p)
+{
+    if (p == NULL)
+        return;
+    p->timed = true;
+    plan_time(p->child);
+    plan_time(p->right);
+    time_exprs(p->conditions, p->n_conditions);
+    time_exprs(p->keys, p->n_keys);
+    time_exprs(p->build_keys, p->n_keys);
+    time_expr(p->range.low);
+    time_expr(p->range.high);
+    time_exprs(p->index.eq, p->index.n_eq);
+    time_expr(p->index.low);
+    time_expr(p->index.high);
+    time_expr(p->limit);
+    time_expr(p->offset);
+    if (p->kind == PLAN_PROJECT)
+        time_exprs(p->exprs, p->n_exprs);
+    if (p->kind == PLAN_AGGREGATE) {
+        time_exprs(p->bs->group_exprs, p->bs->n_group);
+        time_exprs(p->bs->aggregates, p->bs->n_aggregates);
+    }
 }

@@ -104,6 +104,13 @@ struct Plan {
     Expr *limit, *offset;      /* PLAN_LIMIT */
     int op;                    /* PLAN_SET_OP: TK_UNION, TK_INTERSECT, ... */
 
+    /* What running it did (exec.c counts; EXPLAIN ANALYZE shows): how
+     * often it was opened, the rows it gave in all, and, when timed
+     * (plan_time), the seconds spent in it and the nodes below it. */
+    uint64_t loops, actual_rows;
+    bool timed;
+    double seconds;
+
     /* Running state (exec.c): the node's, and, at the top of a
      * subquery's plan, what is kept between its runs (freed with the
      * plan, by the function exec.c leaves here). */
@@ -140,6 +147,18 @@ void plan_free_expr(Expr *e);
 DbStatus plan_explain(const Binding *b, const Plan *plan,
                       DbStatus (*line)(void *ctx, const char *text),
                       void *ctx);
+
+/* Makes every node of PLAN, and of its subqueries' plans, timed: each
+ * run measures the time spent in it (two clock readings per row). */
+void plan_time(Plan *plan);
+
+/* Prints PLAN as plan_explain does, each node with what its run did
+ * beside its estimate: "(actual rows=R loops=L time=T ms)", R the rows
+ * per loop (as the estimate counts them) and T the time of all loops. */
+DbStatus plan_explain_analyze(const Binding *b, const Plan *plan,
+                              DbStatus (*line)(void *ctx,
+                                               const char *text),
+                              void *ctx);
 
 /* An expression as SQL, for EXPLAIN (into BUF, SIZE bytes). */
 void plan_expr_text(const Binding *b, const Expr *e, char *buf,

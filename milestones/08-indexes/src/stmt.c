@@ -1146,10 +1146,22 @@ static DbStatus select_rows(Db *db, Stmt *s, RowSink *sink,
     if (rc == DB_OK && s->explain) {
         static const char *const names[] = {"QUERY PLAN"};
         static const ColumnType types[] = {TYPE_TEXT};
-        rc = sink->columns(sink->ctx, 1, names, types);
+        /* EXPLAIN ANALYZE: the query runs to its end, its rows dropped,
+         * each operator counting what it did. */
+        if (s->analyze) {
+            plan_time(r.plan);
+            rc = exec_open(&r.ctx, r.plan);
+            for (bool has_row = true; rc == DB_OK && has_row;)
+                rc = exec_next(&r.ctx, r.plan, &has_row);
+            exec_close(&r.ctx, r.plan);
+        }
+        if (rc == DB_OK)
+            rc = sink->columns(sink->ctx, 1, names, types);
         ExplainTo to = {sink, result};
         if (rc == DB_OK)
-            rc = plan_explain(&r.b, r.plan, explain_line, &to);
+            rc = s->analyze
+                     ? plan_explain_analyze(&r.b, r.plan, explain_line, &to)
+                     : plan_explain(&r.b, r.plan, explain_line, &to);
         snprintf(result->tag, sizeof result->tag, "EXPLAIN");
         run_free(&r);
         return rc;

@@ -32,7 +32,8 @@ static const struct Keyword {
     const char *word;
     int type;
 } KEYWORDS[] = {
-    {"all", TK_ALL},         {"and", TK_AND},
+    {"all", TK_ALL},         {"analyze", TK_ANALYZE},
+    {"and", TK_AND},
     {"as", TK_AS},           {"asc", TK_ASC},
     {"between", TK_BETWEEN}, {"by", TK_BY},
     {"case", TK_CASE},       {"cast", TK_CAST},
