@@ -263,6 +263,15 @@ typedef struct KeyWalk {
     int bad;
 } KeyWalk;
 
+/* btree_check's callback that only counts. */
+static DbStatus count_keys(void *ctx, int64_t rowid, const uint8_t *key,
+                           size_t size)
+{
+    (void)rowid, (void)key, (void)size;
+    ((KeyWalk *)ctx)->n++;
+    return DB_OK;
+}
+
 /* btree_check's callback: the Nth key it is given is model key N. */
 static DbStatus check_index_key(void *ctx, int64_t rowid, const uint8_t *key,
                                 size_t size)
@@ -560,6 +569,59 @@ static void test_trees_know_their_kind(void)
     CHECK_EQ(pager_close(pager), DB_OK);
 }
 
+/* Damage that the check must name: a key below its parent's bound, and
+ * two keys out of order in a leaf. */
+static void test_damaged_index_trees_fail_their_check(void)
+{
+    snprintf(path, sizeof path, "%s/damaged.db", unittest_dir());
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_clock, &pager),
+             DB_OK);
+    uint32_t root;
+    Btree *tree;
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(btree_create_index(pager, &root), DB_OK);
+    CHECK_EQ(btree_open(pager, root, &tree), DB_OK);
+    for (int k = 0; k < 200; k++) {
+        uint8_t key[40] = {(uint8_t)(k >> 8), (uint8_t)k, 'k'};
+        CHECK_EQ(btree_index_insert(tree, key, sizeof key), DB_OK);
+    }
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    uint8_t *seen = calloc(pager_page_count(pager), 1);
+    KeyWalk walk = {0};
+    CHECK_EQ(btree_check(tree, seen, count_keys, &walk), DB_OK);
+    CHECK_EQ(walk.n, 200);
+
+    uint8_t *page;
+    CHECK_EQ(pager_get_page(pager, root, &page), DB_OK);
+    CHECK_EQ(page_type(page), PAGE_INDEX_INTERNAL);
+    uint32_t second = page_n_cells(page) > 1
+                          ? page_cell_child(page, 1)
+                          : get_u32(page + PAGE_LINK_OFFSET);
+    pager_release(pager, root);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    CHECK_EQ(pager_get_page(pager, second, &page), DB_OK);
+    CHECK_EQ(pager_write(pager, second), DB_OK);
+    PageKey first = page_cell_key(page, 0);
+    uint8_t *bytes = (uint8_t *)first.bytes, saved = bytes[1];
+    bytes[1] = 0; /* (0, 0, 'k', ...): the smallest key of all */
+    memset(seen, 0, pager_page_count(pager));
+    CHECK_EQ(btree_check(tree, seen, count_keys, &walk), DB_ECORRUPT);
+    CHECK(strstr(db_errmsg(), "leave the bounds its parent gives"));
+    bytes[1] = saved;
+    bytes = (uint8_t *)page_cell_key(page, 1).bytes;
+    bytes[0] = 0xff; /* after its next */
+    memset(seen, 0, pager_page_count(pager));
+    CHECK_EQ(btree_check(tree, seen, count_keys, &walk), DB_ECORRUPT);
+    CHECK(strstr(db_errmsg(), "the key in slot 2 does not come after the "
+                              "key in slot 1"));
+    pager_release(pager, second);
+    pager_rollback(pager);
+    free(seen);
+    btree_close(tree);
+    CHECK_EQ(pager_close(pager), DB_OK);
+}
+
 int main(void)
 {
     if (unittest_dir() == NULL)
@@ -568,5 +630,6 @@ int main(void)
     RUN(test_index_random_changes_match_a_model);
     RUN(test_index_insert_refused_by_a_full_pool);
     RUN(test_trees_know_their_kind);
+    RUN(test_damaged_index_trees_fail_their_check);
     return unittest_report();
 }
