@@ -10,12 +10,17 @@
  * The code handles keys as page.h's PageKey, compared by
  * page_key_compare, and sizes nodes by bytes, so a walk, a split or a
  * merge does not ask which kind it works on; only a leaf's cells (with
- * or without a payload) and the printing do.
+ * or without a payload) and the printing do. One thing is new with keys
+ * of many lengths: when siblings share out their cells, the parent's key
+ * between them changes length, so the parent may overflow (and split,
+ * as after an insert) or fall under its minimum (and be rebalanced in
+ * turn, as after a merge).
  *
  * Owns: which cells go in which node, the shape of each tree, overflow
  * chains, and the rule that a tree's root page never moves.
  * Does not: place cells inside a page (page.c does), read or write the
- * file (the pager does), or know what a payload means (record.c does).
+ * file (the pager does), or know what a payload or an index key means
+ * (record.c does).
  *
  * Nodes have no parent pointers. Every operation walks down from the root
  * and remembers the way it came in a Path; a split or a merge then walks
