@@ -82,7 +82,7 @@ def same(a, b, ordered):
 
 
 def test_the_plan_never_changes_the_answer(t):
-    """300 queries aimed at random indexes (equalities on a prefix of the
+    """200 queries aimed at random indexes (equalities on a prefix of the
     columns, ranges, IN, IS NULL, ORDER BY with LIMIT, min/max, joins)
     give the same rows without the indexes, with them, after INSERT,
     UPDATE and DELETE kept them up, and after DROP INDEX; some of the
@@ -99,14 +99,14 @@ def test_the_plan_never_changes_the_answer(t):
     indexes = [x for tbl in schema.tables for x in tbl.indexes]
     gen = difftest.IndexQueries(difftest.Gen(irng, schema, {}))
     queries = []
-    while len(queries) < 300:
+    while len(queries) < 200:
         case = gen.case(("diff",))
         if difftest.deterministic(case.roots[0]):
             queries.append((case.statements()[0],
                             difftest.total_order(case.roots[0])))
     changes = []
     dml = difftest.Gen(irng, schema, {})
-    while len(changes) < 40:
+    while len(changes) < 30:
         case = difftest.gen_dml(dml)
         if case is not None:
             changes.append(difftest.stmt_sql(case.roots[0]))
@@ -153,7 +153,7 @@ def test_the_plan_never_changes_the_answer(t):
             used += plan.error is None and "Index" in b" ".join(
                 bytes(v or b"") for r in plan.rows for v in r).decode(
                     "utf-8", "replace")
-        t.check(used >= 30, "only %d of %d plans use an index" % (
+        t.check(used >= 20, "only %d of %d plans use an index" % (
             used, len(queries)))
 
         for sql in changes:
