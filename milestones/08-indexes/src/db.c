@@ -365,6 +365,11 @@ static DbStatus check_table(void *ctx, const TableDef *def)
     DbStatus rc = btree_open(c->db->pager, def->root, &tree);
     if (rc != DB_OK)
         return db_fail(rc, "table \"%s\": %s", def->name, db_errmsg());
+    if (btree_is_index(tree)) {
+        btree_close(tree);
+        return db_fail(DB_ECORRUPT, "table \"%s\": page %u is the root of "
+                       "an index", def->name, def->root);
+    }
     c->def = def;
     c->values = malloc((def->n_columns + 1) * sizeof *c->values);
     rc = c->values ? btree_check(tree, c->seen, check_row, c)

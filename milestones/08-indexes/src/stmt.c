@@ -163,9 +163,30 @@ static DbStatus find_column(const TableDef *def, const Name *name,
 /* --- row ids and rows ------------------------------------------------- */
 
 
+/* The trees of a table and of an index: the catalog's root pages come
+ * from the file, so a root of the other kind is a damaged file. */
 static DbStatus open_tree(Db *db, const TableDef *def, Btree **tree)
 {
-    return btree_open(db_pager(db), def->root, tree);
+    DbStatus rc = btree_open(db_pager(db), def->root, tree);
+    if (rc == DB_OK && btree_is_index(*tree)) {
+        btree_close(*tree);
+        *tree = NULL;
+        rc = db_fail(DB_ECORRUPT, "table \"%s\": page %" PRIu32 " is the "
+                     "root of an index", def->name, def->root);
+    }
+    return rc;
+}
+
+static DbStatus open_index(Db *db, const IndexDef *index, Btree **tree)
+{
+    DbStatus rc = btree_open(db_pager(db), index->root, tree);
+    if (rc == DB_OK && !btree_is_index(*tree)) {
+        btree_close(*tree);
+        *tree = NULL;
+        rc = db_fail(DB_ECORRUPT, "index \"%s\": page %" PRIu32 " is not "
+                     "the root of an index", index->name, index->root);
+    }
+    return rc;
 }
 
 /* Says that KEY is taken, as PostgreSQL does for a primary key. */
@@ -378,7 +399,7 @@ static DbStatus change_prepare(Db *db, const TableDef *def,
         if (!x->unique || ch->new_size[i] == 0 || has_null(x, new_values))
             continue;
         Btree *tree;
-        rc = btree_open(db_pager(db), x->root, &tree);
+        rc = open_index(db, x, &tree);
         if (rc == DB_OK) {
             rc = check_unique(tree, def, x, new_values, new_key(ch, i),
                               ch->new_size[i], old_values != NULL,
@@ -409,7 +430,7 @@ static DbStatus change_apply(Db *db, IndexChange *ch)
         if (old_size == 0 && new_size == 0)
             continue;
         Btree *tree;
-        rc = btree_open(db_pager(db), x->root, &tree);
+        rc = open_index(db, x, &tree);
         if (rc != DB_OK)
             break;
         if (old_size > 0) {
@@ -437,8 +458,7 @@ static DbStatus change_apply(Db *db, IndexChange *ch)
             Btree *tree;
             if (ch->new_size[k] == 0)
                 continue;
-            DbStatus undo = btree_open(db_pager(db), def->indexes[k].root,
-                                       &tree);
+            DbStatus undo = open_index(db, &def->indexes[k], &tree);
             if (undo == DB_OK) {
                 undo = btree_index_delete(tree, new_key(ch, k),
                                           ch->new_size[k]);
@@ -912,7 +932,7 @@ static DbStatus build_index(Db *db, const TableDef *def, const IndexDef *x,
     if (rc == DB_OK)
         rc = sorter_sort(sorter);
     if (rc == DB_OK)
-        rc = btree_open(db_pager(db), x->root, &tree);
+        rc = open_index(db, x, &tree);
     while (rc == DB_OK) {
         const Value *entry;
         bool done;
