@@ -879,8 +879,10 @@ class Table:
 
     def create_sql(self):
         return "CREATE TABLE %s (%s)" % (self.name, ", ".join(
-            "%s %s%s" % (c, t, " PRIMARY KEY" if i == self.pk else "")
-            for i, (c, t) in enumerate(self.cols)))
+            ["%s %s%s" % (c, t, " PRIMARY KEY" if i == self.pk else "")
+             for i, (c, t) in enumerate(self.cols)] +
+            ["UNIQUE (%s)" % ", ".join(c for c, _ in x.columns)
+             for x in self.indexes if x.constraint]))
 
     def insert_sqls(self, rows=None, chunk=40):
         rows = self.rows if rows is None else rows
@@ -917,10 +919,10 @@ class Schema:
         for t in self.tables:
             out.append((t.create_sql(), True))
             out.extend((i.create_sql(), True) for i in t.indexes
-                       if not i.after_rows)
+                       if not i.after_rows and not i.constraint)
             out.extend((s, True) for s in t.insert_sqls())
             out.extend((i.create_sql(), True) for i in t.indexes
-                       if i.after_rows)
+                       if i.after_rows and not i.constraint)
         out.extend((v.create_sql(), True) for v in self.views)
         return out
 
@@ -976,14 +978,18 @@ def gen_schema(rng, cfg):
 class Index:
     """CREATE [UNIQUE] INDEX NAME ON TABLE (COLUMNS), each column (name,
     desc); AFTER_ROWS: made after the table's rows go in (so it is built
-    from them), else before them (so every INSERT maintains it)."""
+    from them), else before them (so every INSERT maintains it).
+    CONSTRAINT: instead a UNIQUE (COLUMNS) of the CREATE TABLE, whose
+    index the table gets (ascending, before the rows)."""
 
-    def __init__(self, name, table, columns, unique, after_rows):
+    def __init__(self, name, table, columns, unique, after_rows,
+                 constraint=False):
         self.name = name
         self.table = table
         self.columns = columns
         self.unique = unique
         self.after_rows = after_rows
+        self.constraint = constraint
 
     def create_sql(self):
         return "CREATE %sINDEX %s ON %s (%s)" % (
@@ -1014,8 +1020,16 @@ def gen_indexes(rng, schema):
     without): none to two per table on one to three random columns, each
     ASC or DESC; a fifth UNIQUE, mostly on columns whose values are
     distinct already (else the CREATE, or an INSERT after it, fails on
-    both engines, which must agree). Half are made before the rows."""
+    both engines, which must agree). Half are made before the rows. A
+    table in eight has a UNIQUE constraint too, on one or two columns."""
     for t in schema.tables:
+        if rng.random() < 0.125:
+            n = rng.randint(1, min(2, len(t.cols)))
+            t.indexes.append(Index(
+                "%s_key" % t.name, t.name,
+                [(t.cols[p][0], False)
+                 for p in rng.sample(range(len(t.cols)), n)],
+                True, False, constraint=True))
         for k in range(rng.choice([0, 1, 1, 2])):
             n = rng.randint(1, min(3, len(t.cols)))
             positions = rng.sample(range(len(t.cols)), n)
