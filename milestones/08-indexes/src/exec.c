@@ -942,13 +942,14 @@ static int by_start(const void *a, const void *b)
 }
 
 /* The value of probe E, converted as its comparison with index column
- * COL converts it (E's side having AFFINITY there), into *out. */
+ * COL converts it (E's side having AFFINITY there), into *out; E NULL
+ * (x IS NULL): NULL. */
 static DbStatus probe(ExecContext *ctx, Arena *arena, const Plan *p,
                       uint32_t col, const Expr *e, char affinity,
                       Value *out)
 {
-    Value v;
-    DbStatus rc = exec_eval(ctx, arena, e, &v);
+    Value v = NULL_VALUE;
+    DbStatus rc = e == NULL ? DB_OK : exec_eval(ctx, arena, e, &v);
     if (rc != DB_OK)
         return rc;
     const Column *c = &p->table->columns[p->index.index->columns[col]];
@@ -970,7 +971,7 @@ static DbStatus index_ranges(ExecContext *ctx, Plan *p, PlanState *st,
         if ((int32_t)i == r->in_column)
             continue;
         rc = probe(ctx, arena, p, i, r->eq[i], r->affinities[i], &eq[i]);
-        empty |= eq[i].type == VALUE_NULL;
+        empty |= eq[i].type == VALUE_NULL && !r->is_equal[i];
     }
     Value low, high;
     Bound lo = {NULL, false}, hi = {NULL, false};

@@ -268,6 +268,25 @@ static bool compares_column(const Planner *pl, const Expr *e,
     return known_before(pl, *value, known);
 }
 
+/* Whether conjunct E is col IS value (or value IS col) with a value known
+ * before the scan that the comparison converts, not the column (*value),
+ * or col IS NULL (*value NULL). */
+static bool is_equality(const Planner *pl, const Expr *e, uint32_t source,
+                        int col, uint64_t known, Expr **value)
+{
+    if (e->kind == EXPR_IS_NULL && !e->negated &&
+        is_column(e->left, source, col)) {
+        *value = NULL;
+        return true;
+    }
+    if (e->kind != EXPR_BINARY || e->op != TK_IS)
+        return false;
+    const Expr *c = is_column(e->left, source, col) ? e->left : e->right;
+    *value = c == e->left ? e->right : e->left;
+    return is_column(c, source, col) && known_before(pl, *value, known) &&
+           value_compare_keeps(c->affinity, (*value)->affinity);
+}
+
 /* Narrows the scan of ITEM (a table, source SOURCE) to a range of row
  * ids, into *r, with the conjuncts that compare its row id with what
  * KNOWN gives. They stay conditions too: the range only keeps the scan
@@ -345,8 +364,10 @@ typedef struct Path {
 static void path_free(Path *path)
 {
     free(path->ix.eq);
+    free(path->ix.is_equal);
     free(path->ix.affinities);
     path->ix.eq = NULL;
+    path->ix.is_equal = NULL;
     path->ix.affinities = NULL;
 }
 
@@ -417,8 +438,9 @@ static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
     r->index = ix;
     r->in_column = -1;
     r->eq = calloc(ix->n_columns + 1, sizeof *r->eq);
+    r->is_equal = calloc(ix->n_columns + 1, sizeof *r->is_equal);
     r->affinities = calloc(ix->n_columns + 2, sizeof *r->affinities);
-    if (r->eq == NULL || r->affinities == NULL)
+    if (r->eq == NULL || r->is_equal == NULL || r->affinities == NULL)
         return no_memory();
     uint32_t n_bounds = 0;     /* conjuncts of ITEM alone it applies */
     uint32_t k = 0;
@@ -447,6 +469,19 @@ static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
                 r->affinities[k] = AFFINITY_NONE;
                 r->in_column = (int32_t)k;
                 path->reads |= reads_of_list(pl->bs, e->list);
+                found = true;
+            } else if (is_equality(pl, e, source, col, known, &value) &&
+                       (pl->from_on[i] ||
+                        !pl->b->sources[source].right_of_left_join)) {
+                /* x IS value, x IS NULL: NULL takes the NULL keys. Not
+                 * from a WHERE on the right of a LEFT JOIN: unlike a
+                 * comparison, it is true of the NULLs the join adds,
+                 * which it would then add for rows it should have
+                 * matched. */
+                r->eq[k] = value;
+                r->is_equal[k] = true;
+                r->affinities[k] = value ? value->affinity : AFFINITY_NONE;
+                path->reads |= reads_of(pl->bs, value);
                 found = true;
             }
             n_bounds += found && pl->reads[i] == item_bit(item);
@@ -688,6 +723,7 @@ static DbStatus access(Planner *pl, uint32_t item, Path *path, Plan **out)
         p->index = path->ix;
         p->rows = path->rows;
         path->ix.eq = NULL;
+        path->ix.is_equal = NULL;
         path->ix.affinities = NULL;
     }
     /* Planning a subquery may add sources, and move the array. */
@@ -1338,6 +1374,7 @@ void plan_free(Plan *p)
             plan_free_expr(p->bs->aggregates[i]);
     }
     free(p->index.eq);
+    free(p->index.is_equal);
     free(p->index.affinities);
     free(p->conditions);
     free(p->keys);
@@ -1569,9 +1606,15 @@ static void put_index_range(Explain *x, const Plan *p, Text *t)
             put(t, ")");
             continue;
         }
+        if (i < r->n_eq && r->eq[i] == NULL) {
+            put(t, n++ ? " AND " : "  (");
+            put(t, name);
+            put(t, " IS NULL");
+            continue;
+        }
         if (i < r->n_eq) {
             ends[0] = r->eq[i];
-            ops[0] = " = ";
+            ops[0] = r->is_equal[i] ? " IS " : " = ";
         } else {
             ends[0] = r->low;
             ops[0] = r->low_open ? " > " : " >= ";

@@ -48,11 +48,14 @@ typedef struct RowidRange {
  * column, when low or high is given, lies between them. Each value is an
  * expression evaluated when the scan starts, converted as its comparison
  * with the column converts it (value_compare_operand with the affinity
- * in affinities[]); a NULL matches nothing. */
+ * in affinities[]); a NULL value matches nothing, except in a column
+ * whose equality is an IS (is_equal), where it takes the NULL keys (an eq
+ * of NULL there: x IS NULL). */
 typedef struct IndexRange {
     const IndexDef *index;
     uint32_t n_eq;
     Expr **eq;             /* n_eq values; an IN list's expression */
+    bool *is_equal;        /* n_eq: whether it is x IS value */
     int32_t in_column;     /* the column of eq that is an IN list, or -1 */
     Expr *low, *high;      /* on column n_eq; NULL: unbounded */
     bool low_open, high_open;
