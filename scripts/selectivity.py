@@ -5,16 +5,18 @@ an index range scan: the queries, the table and the plot.
 Used by scripts/bench (`make bench`, milestone 08 on), which measures;
 this module says what is measured and draws it. The query is
 
-    SELECT count(*), sum(grp) FROM t WHERE val BETWEEN 0 AND X;
+    SELECT count(*), sum(grp) FROM t WHERE val BETWEEN A AND A + W - 1;
 
 on the bench's query table t(id, grp, val, name), val uniform over
-0..ROWS-1, so X + 1 = FRACTION x ROWS returns about that fraction of
-the rows; sum(grp) makes every matching row be read from the table (grp
-is in no index), so the index scan pays a lookup per row and the full
-scan reads every page once. The two lines are the same query on the
-same rows: "index" on the database with t_val, "full scan" on the one
+0..ROWS-1, so W = FRACTION x ROWS returns about that fraction of the
+rows; sum(grp) makes every matching row be read from the table (grp is
+in no index), so the index scan pays a lookup per row and the full scan
+reads every page once. The two lines are the same queries on the same
+rows: "index" on the database with t_val, "full scan" on the one
 without it. Each is timed as a run of REPEATS(fraction) queries minus a
-run that only opens the database, over the queries.
+run that only opens the database, over the queries; the repeats read
+ranges side by side (A = 0, W, 2W, ...), so that none finds the pages
+of the one before it in the pool.
 
 The plot is of what the index costs, not of what a planner picks: a
 BETWEEN, whose rows a planner without a histogram guesses as few,
@@ -38,26 +40,29 @@ sys.path.insert(0, str(milestones.ROOT / "book" / "tools"))
 import svg  # noqa: E402
 
 FRACTIONS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-QUERY = "SELECT count(*), sum(grp) FROM t WHERE val BETWEEN 0 AND %d;"
+QUERY = "SELECT count(*), sum(grp) FROM t WHERE val BETWEEN %d AND %d;"
 BOOK_PLOT = milestones.ROOT / "book" / "pictures" / "selectivity.svg"
 # How a curve is drawn, by what it measures.
 LINES = {"index": None, "full scan": "6 4"}
 COLORS = {"sqlite3": "#d1495b"}  # any milestone: svg.ACCENT
 
 
-def bound(fraction, n_rows):
-    """The X of QUERY that returns about FRACTION of N_ROWS rows."""
-    return max(1, round(fraction * n_rows)) - 1
+def statements(fraction, kind, n_rows):
+    """The queries of one timed run of KIND ("index" or "full scan")
+    at FRACTION of N_ROWS rows: an index scan of few rows is repeated
+    until the run reads about 1% of the table (at most 100 times), so
+    that its time stands clear of the start-up's; a full scan runs
+    once."""
+    width = max(1, round(fraction * n_rows))
+    repeats = 1 if kind != "index" else max(1, min(
+        100, round(0.01 * n_rows / width)))
+    return [QUERY % (i * width, (i + 1) * width - 1)
+            for i in range(repeats)]
 
 
-def repeats(fraction, kind, n_rows):
-    """Queries in one timed run: an index scan of few rows is repeated
-    until it reads about 1% of the table (at most 100 times), so that
-    its time stands clear of the start-up's; a full scan runs once."""
-    if kind != "index":
-        return 1
-    return max(1, min(100, round(0.01 * n_rows / max(1, fraction *
-                                                     n_rows))))
+def shown_query():
+    """QUERY as the report and the caption show it."""
+    return QUERY.replace("%d AND %d", "A AND A + W - 1")
 
 
 def percent(fraction):
@@ -99,8 +104,8 @@ def table(curves, n_rows, scanned=()):
     answered without the index, starred."""
     fractions = [f for f, _ in next(iter(curves.values()))]
     lines = ["query time (ms) against the fraction of %s rows returned:" %
-             "{:,}".format(n_rows), "  " + QUERY.replace("%d", "X"),
-             "  (X + 1: the fraction x the rows; a column per fraction)",
+             "{:,}".format(n_rows), "  " + shown_query(),
+             "  (W: the fraction x the rows; a column per fraction)",
              "  %-22s" % "" + "".join("%9s" % percent(f) for f in fractions)]
     for label, points in curves.items():
         lines.append("  %-22s" % label + "".join(
@@ -125,7 +130,7 @@ def caption(curves, n_rows, scanned=()):
             "fraction of the rows it returns (log scales): solid lines "
             "through the index on val, dashed a full scan of the table "
             "without it.%s%s" % (
-                QUERY.replace("%d", "X").rstrip(";"), "{:,}".format(n_rows),
+                shown_query().rstrip(";"), "{:,}".format(n_rows),
                 " The lines cross where the vertical marks are: %s." %
                 where if where else "",
                 " A hollow point: the planner answered without the index."
@@ -177,14 +182,16 @@ def svg_plot(curves, n_rows, scanned=()):
             else:
                 c.circle(px, py, 2.6, fill=color)
         entries.append((color, dash, label))
-    for program, fraction in crossings(curves).items():
-        if fraction:
-            color = COLORS.get(program, svg.ACCENT)
-            c.line(x(fraction), top, x(fraction), top + ph, stroke=color,
-                   dash="2 3")
-            c.text(x(fraction) + 4, top + 14 + 16 * (program == "sqlite3"),
-                   percent(float("%.2g" % fraction)), svg.SMALL,
-                   mono=False)
+    # Each crossing: a dotted line and its fraction, the leftmost's
+    # label to the left of it, the others' to the right.
+    found = sorted((f, p) for p, f in crossings(curves).items() if f)
+    for i, (fraction, program) in enumerate(found):
+        color = COLORS.get(program, svg.ACCENT)
+        c.line(x(fraction), top, x(fraction), top + ph, stroke=color,
+               dash="2 3")
+        c.text(x(fraction) + (-4 if i == 0 else 4), top + 14 + 16 * i,
+               percent(float("%.2g" % fraction)), svg.SMALL,
+               "end" if i == 0 else "start", mono=False, fill=color)
     c.width, c.height = left + pw + 22, top + ph + 42
     key = svg.Canvas()
     for i, (color, dash, label) in enumerate(entries):
