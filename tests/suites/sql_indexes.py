@@ -3,7 +3,9 @@ answer, only how it is found. The same random queries run on the same
 tables before CREATE INDEX, after it (and after changes the indexes
 kept up with) and after DROP INDEX, and give the same rows; EXPLAIN shows
 an index for a point lookup once there is one, and a scan before and
-after; CREATE INDEX over a table of 200,000 rows in a pool of 8 frames
+after, and an index for IN lists, ranges, joins on the indexed column
+and an ORDER BY ... LIMIT the index's order serves without a sort;
+CREATE INDEX over a table of 200,000 rows in a pool of 8 frames
 builds in bounded memory and \\check says ok; a UNIQUE index refuses a
 duplicate from INSERT, UPDATE and \\copy, each refusal leaving the table
 as it was; a key longer than an index takes is refused in one line; and
@@ -206,6 +208,55 @@ def test_explain_shows_the_index_for_a_point_lookup(t):
     for i in (1, 4, 7):
         t.check_equal(replies[first + i], "id,b\n1234,name1234\n",
                       "the lookup's answer: %s" % lines[first + i])
+
+
+def test_explain_shows_index_order_ranges_and_index_joins(t):
+    """With an index on k: ORDER BY k LIMIT 5 reads the index in order
+    and sorts nothing; k IN (...) and a range on k are index scans; a
+    join whose inner side is compared on k looks each outer row up in
+    the index. Before the index each of them scans (and the ORDER BY
+    sorts); the rows are the same both times, and are the right ones."""
+    n = 5000
+    keys = [(i * 7919) % n for i in range(1, n + 1)]
+    lines = ["CREATE TABLE t (id INTEGER PRIMARY KEY, k INTEGER, v TEXT);",
+             "CREATE TABLE s (x INTEGER);",
+             "INSERT INTO s VALUES (17), (4242), (-1);"]
+    lines += ["INSERT INTO t VALUES %s;" % ", ".join(
+        "(%d, %d, 'v%d')" % (i, keys[i - 1], i)
+        for i in range(a, min(a + 500, n + 1))) for a in range(1, n + 1, 500)]
+    queries = ["SELECT k FROM t ORDER BY k LIMIT 5;",
+               "SELECT id FROM t WHERE k IN (3, 99, 4000) ORDER BY id;",
+               "SELECT count(*) FROM t WHERE k >= 100 AND k < 120;",
+               "SELECT s.x, t.id FROM s JOIN t ON t.k = s.x ORDER BY 1;"]
+    by_key = {k: i for i, k in enumerate(keys, 1)}
+    answers = ["k\n0\n1\n2\n3\n4\n",
+               "id\n" + "".join("%d\n" % i for i in sorted(
+                   by_key[k] for k in (3, 99, 4000))),
+               "count\n20\n",
+               "x,id\n17,%d\n4242,%d\n" % (by_key[17], by_key[4242])]
+    explained = [x for q in queries for x in ("EXPLAIN " + q, q)]
+    lines += explained + ["CREATE INDEX t_k ON t (k);"] + explained
+    replies = session(t, lines)
+    check_ok(t, lines, replies, "the session")
+    first = len(lines) - 2 * len(explained) - 1
+    for phase, at in (("without t_k", first),
+                      ("with t_k", first + len(explained) + 1)):
+        for i, (q, want) in enumerate(zip(queries, answers)):
+            plan, rows = replies[at + 2 * i], replies[at + 2 * i + 1]
+            t.check_equal(rows, want, "%s: %s" % (phase, q))
+            if phase == "with t_k":
+                t.check("Index" in plan and "t_k" in plan,
+                        "%s: EXPLAIN %s shows no index:\n%s" % (phase, q,
+                                                                plan))
+            else:
+                t.check("Index" not in plan, "%s: EXPLAIN %s shows an "
+                        "index:\n%s" % (phase, q, plan))
+        order_plan = replies[at]
+        t.check(("Sort" in order_plan) == (phase == "without t_k"),
+                "%s: ORDER BY k LIMIT 5 %s:\n%s" % (
+                    phase, "sorts, though t_k is in k's order"
+                    if phase == "with t_k" else "does not sort",
+                    order_plan))
 
 
 # --- CREATE INDEX in bounded memory -----------------------------------------
