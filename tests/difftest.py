@@ -1768,8 +1768,11 @@ class IndexQueries:
         return self.gen.literal(TYPES[dict(t.cols)[c]])
 
     def compare(self, x, op, v):
+        if op == "=" and self.rng.random() < 0.15:
+            op = "IS"                    # an equality in which NULL is NULL
         if self.rng.random() < 0.2:      # 5 > c is c < 5
-            flip = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+            flip = {"=": "=", "IS": "IS", "<": ">", "<=": ">=", ">": "<",
+                    ">=": "<="}
             return N("bin", [v, x], op=flip[op])
         return N("bin", [x, v], op=op)
 
@@ -1896,6 +1899,10 @@ class IndexQueries:
         where = None
         if op == ",":
             where, on = on, None
+        elif op == "LEFT JOIN" and rng.random() < 0.4:
+            # The rows of the left that match nothing (an anti-join): the
+            # inner side's IS NULL must not narrow its index.
+            where = N("isnull", [self.col(b, t, c)], form="IS NULL")
         frm = N("from", [N("table", name=outer.name, alias=a),
                          N("join", [N("table", name=t.name, alias=b), on],
                            op=op)])
