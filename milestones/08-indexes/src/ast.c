@@ -842,6 +842,11 @@ Stmt *ast_set(Parse *p, Token at, Name name, Expr *value)
     return s;
 }
 
+Stmt *ast_analyze(Parse *p, Token at, Name table)
+{
+    return new_stmt(p, STMT_ANALYZE, at, table);
+}
+
 Stmt *ast_explain(Parse *p, Token at, Stmt *stmt, bool analyze)
 {
     (void)p;

@@ -218,6 +218,7 @@ typedef enum StmtKind {
     STMT_SET,              /* SET name = value; SHOW name: value NULL */
     STMT_CREATE_INDEX,
     STMT_DROP_INDEX,       /* the index's name is in table */
+    STMT_ANALYZE,          /* table: the one to analyze; none: all */
 } StmtKind;
 
 typedef struct Stmt {
@@ -334,6 +335,7 @@ Stmt *ast_update(Parse *p, Token at, Name table, AssignmentList *set,
 Stmt *ast_delete(Parse *p, Token at, Name table, Expr *where);
 Stmt *ast_set(Parse *p, Token at, Name name, Expr *value);
 Stmt *ast_explain(Parse *p, Token at, Stmt *stmt, bool analyze);
+Stmt *ast_analyze(Parse *p, Token at, Name table);
 
 /* The grammar's %syntax_error and %stack_overflow. */
 void ast_syntax_error(Parse *p, int token_type, Token t);

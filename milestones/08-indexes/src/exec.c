@@ -1112,6 +1112,55 @@ static DbStatus index_scan_next(ExecContext *ctx, Plan *p, PlanState *st,
     }
 }
 
+/* --- statistics ------------------------------------------------------- */
+
+DbStatus exec_index_stats(Db *db, const IndexDef *index, uint64_t *rows,
+                          uint64_t *distinct)
+{
+    *rows = 0;
+    memset(distinct, 0, index->n_columns * sizeof *distinct);
+    Btree *tree;
+    DbStatus rc = btree_open(db_pager(db), index->root, &tree);
+    if (rc != DB_OK)
+        return rc;
+    /* The key before, and where each of its values ends in it: a prefix
+     * of K columns starts a new distinct value where its bytes differ
+     * from the key before's (equal values encode equal). */
+    uint8_t prev[BTREE_MAX_KEY], scratch[BTREE_MAX_KEY];
+    size_t prev_ends[CATALOG_MAX_COLUMNS + 1], ends[CATALOG_MAX_COLUMNS + 1];
+    BtreeCursor cursor = {0};
+    for (rc = btree_first(tree, &cursor);
+         rc == DB_OK && !cursor.end_of_tree; rc = btree_next(&cursor)) {
+        const uint8_t *key;
+        size_t size, at = 0;
+        rc = btree_index_key(&cursor, &key, &size);
+        for (uint32_t k = 0; rc == DB_OK && k < index->n_columns; k++) {
+            Value v;
+            size_t used;
+            rc = record_key_decode(key + at, size - at, 1, &index->desc[k],
+                                   NULL, &v, scratch, sizeof scratch, &used);
+            ends[k] = at += used;
+        }
+        if (rc != DB_OK || size > sizeof prev)
+            break;
+        bool same = *rows > 0;
+        for (uint32_t k = 0; k < index->n_columns; k++) {
+            same = same && ends[k] == prev_ends[k] &&
+                   memcmp(key, prev, ends[k]) == 0;
+            distinct[k] += !same;
+            prev_ends[k] = ends[k];
+        }
+        memcpy(prev, key, size);
+        (*rows)++;
+    }
+    btree_cursor_close(&cursor);
+    btree_close(tree);
+    if (rc == DB_OK && !cursor.end_of_tree)
+        rc = db_fail(DB_ECORRUPT, "index \"%s\": a key longer than any "
+                     "index takes", index->name);
+    return rc;
+}
+
 /* --- joins ------------------------------------------------------------ */
 
 /* Puts the right side's source on a row of NULLs (a LEFT JOIN's). */

@@ -118,6 +118,12 @@ DbStatus exec_index_row(Db *db, const TableDef *def, int64_t rowid,
 DbStatus exec_index_key(const IndexDef *index, const Value *values,
                         int64_t rowid, uint8_t *key, size_t *size);
 
+/* ANALYZE's statistics of INDEX: its keys (*rows), and for each prefix
+ * of K + 1 of its columns the distinct values it takes (distinct[K], of
+ * index->n_columns). DB_ECORRUPT, DB_EIO. (exec.c) */
+DbStatus exec_index_stats(Db *db, const IndexDef *index, uint64_t *rows,
+                          uint64_t *distinct);
+
 /* Inserts one row of DEF's table, and its entry in each of its indexes:
  * VALUES has a value of the column's type (or NULL) for every column; a
  * NULL row id gets the next one. In the running transaction.

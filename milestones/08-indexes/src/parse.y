@@ -190,6 +190,11 @@ temp(A) ::= .          { A = false; }
 temp(A) ::= TEMP.      { A = true; }
 temp(A) ::= TEMPORARY. { A = true; }
 
+/////////////////////////// ANALYZE ////////////////////////////////////
+
+cmd(A) ::= ANALYZE(K).                  { A = ast_analyze(p, K, (Name){0}); }
+cmd(A) ::= ANALYZE(K) nm(T).            { A = ast_analyze(p, K, T); }
+
 /////////////////////////// CREATE INDEX, DROP INDEX ///////////////////
 
 cmd(A) ::= CREATE(K) uniqueflag(U) INDEX ifnotexists(E) nm(N) ON nm(T)

@@ -32,8 +32,10 @@
  *                                  written as numbers, N x the share
  *                                  of first .. last row id they cover
  *   index: equality on the first   rows 10 for one column, 9, 8, 7, 6
- *     k columns, then perhaps a      for more (1 when they are all the
- *     range on the next one          columns of a UNIQUE index), times
+ *     k columns, then perhaps a      for more, or after ANALYZE its
+ *     range on the next one          n_rows / n_distinct for the prefix
+ *                                    (plan.h); 1 when they are all the
+ *                                    columns of a UNIQUE index; times
  *                                    the values of an IN list, then
  *                                    1/4 or 1/64 for a range; at most N;
  *                                  cost lookups x log2 N + rows x 4
@@ -418,6 +420,44 @@ static double equal_rows(uint32_t k)
     return rows[k > 5 ? 4 : k - 1];
 }
 
+/* The rows an equality on the first PREFIX columns of index IX of table
+ * DEF matches per value, as the last ANALYZE counted them; NaN when it
+ * did not (no ANALYZE, or not of this index). */
+static double analyzed_rows(Planner *pl, const TableDef *def,
+                            const IndexDef *ix, uint32_t prefix)
+{
+    const TableDef *stats;
+    Btree *tree;
+    double rows = NAN;
+    if (catalog_find(db_catalog(pl->b->db), PLAN_STATS_TABLE, &stats) !=
+            DB_OK ||
+        stats->n_columns != PLAN_STATS_COLUMNS ||
+        btree_open(db_pager(pl->b->db), stats->root, &tree) != DB_OK)
+        return rows;
+    Value v[PLAN_STATS_COLUMNS + 1];
+    BtreeCursor cursor = {0};
+    DbStatus rc;
+    for (rc = btree_first(tree, &cursor); rc == DB_OK && !cursor.end_of_tree;
+         rc = btree_next(&cursor)) {
+        if (catalog_read_row(stats, &cursor, v) != DB_OK)
+            break;
+        if (v[0].type == VALUE_TEXT && v[1].type == VALUE_TEXT &&
+            v[2].type == VALUE_INTEGER && v[3].type == VALUE_INTEGER &&
+            v[4].type == VALUE_INTEGER && v[2].i == (int64_t)prefix &&
+            v[4].i > 0 && v[3].i >= 0 &&
+            strlen(def->name) == v[0].text.n &&
+            memcmp(def->name, v[0].text.s, v[0].text.n) == 0 &&
+            strlen(ix->name) == v[1].text.n &&
+            memcmp(ix->name, v[1].text.s, v[1].text.n) == 0) {
+            rows = (double)v[3].i / (double)v[4].i;
+            break;
+        }
+    }
+    btree_cursor_close(&cursor);
+    btree_close(tree);
+    return rows;
+}
+
 /* The cost of a descent from a root to a leaf of a tree of N rows. */
 static double descent(double n)
 {
@@ -532,8 +572,17 @@ static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
 
     /* How many rows it reads: see the header. */
     double rows = n, lookups = 1;
-    if (r->n_eq == ix->n_columns && ix->unique)
+    double analyzed = r->n_eq > 0 ? analyzed_rows(pl, pl->b->sources[source]
+                                                          .table,
+                                                  ix, r->n_eq)
+                                  : NAN;
+    bool takes_nulls = false; /* a UNIQUE index holds any number */
+    for (uint32_t i = 0; i < r->n_eq; i++)
+        takes_nulls |= r->is_equal[i];
+    if (r->n_eq == ix->n_columns && ix->unique && !takes_nulls)
         rows = 1;
+    else if (!isnan(analyzed))
+        rows = fmax(analyzed, 1);
     else if (r->n_eq > 0)
         rows = equal_rows(r->n_eq);
     if (r->in_column >= 0) {

@@ -64,6 +64,23 @@ typedef struct IndexRange {
     char *affinities;
 } IndexRange;
 
+/* book: begin stats */
+/* ANALYZE's statistics, which the planner reads (stmt.c writes them), in
+ * a table the first ANALYZE makes, as SQLite's ANALYZE makes
+ * sqlite_stat1:
+ *
+ *   tbl   idx    prefix  n_rows  n_distinct
+ *   t     t_a_b       1   30000          12   the values of a
+ *   t     t_a_b       2   30000        2900   ... of (a, b)
+ *
+ * a row per index of each table analyzed and prefix of its columns: the
+ * index's keys, and the distinct values the prefix takes in them (NULL
+ * counts as one value). An equality on the prefix then matches n_rows /
+ * n_distinct rows, as many as the table has grown since. */
+#define PLAN_STATS_TABLE "strata_stats"
+#define PLAN_STATS_COLUMNS 5
+/* book: end stats */
+
 typedef struct Plan Plan;
 
 struct Plan {

@@ -1585,6 +1585,149 @@ static DbStatus delete_rows(Db *db, Stmt *s, ExecResult *result)
     return rc;
 }
 
+/* --- ANALYZE ---------------------------------------------------------- */
+
+/* The statistics table (plan.h draws it), made by the first ANALYZE. */
+static DbStatus stats_table(Db *db, const TableDef **out)
+{
+    Catalog *catalog = db_catalog(db);
+    DbStatus rc = catalog_find(catalog, PLAN_STATS_TABLE, out);
+    if (rc != DB_ENOTFOUND)
+        return rc;
+    static const char *const names[PLAN_STATS_COLUMNS] = {
+        "tbl", "idx", "prefix", "n_rows", "n_distinct"};
+    Column columns[PLAN_STATS_COLUMNS] = {0};
+    for (uint32_t i = 0; i < PLAN_STATS_COLUMNS; i++) {
+        columns[i].name = (char *)names[i];
+        columns[i].type = i < 2 ? TYPE_TEXT : TYPE_INTEGER;
+        columns[i].max_length = -1;
+    }
+    TableDef def = {.name = PLAN_STATS_TABLE,
+                    .sql = "CREATE TABLE strata_stats (tbl TEXT, idx TEXT, "
+                           "prefix INTEGER, n_rows INTEGER, "
+                           "n_distinct INTEGER)",
+                    .n_columns = PLAN_STATS_COLUMNS, .columns = columns,
+                    .rowid_column = -1};
+    rc = catalog_create(catalog, &def);
+    return rc == DB_OK ? catalog_find(catalog, PLAN_STATS_TABLE, out) : rc;
+}
+
+/* Replaces table DEF's rows in the statistics table STATS: a row per
+ * prefix of each of its indexes (exec_index_stats counts them). */
+static DbStatus analyze_table(Db *db, const TableDef *stats,
+                              const TableDef *def)
+{
+    Btree *tree;
+    DbStatus rc = open_tree(db, stats, &tree);
+    if (rc != DB_OK)
+        return rc;
+    Value row[PLAN_STATS_COLUMNS + 1];
+    int64_t *keys = NULL;
+    uint64_t n_keys = 0;
+    BtreeCursor cursor = {0};
+    size_t name_len = strlen(def->name);
+    for (rc = btree_first(tree, &cursor); rc == DB_OK && !cursor.end_of_tree;
+         rc = btree_next(&cursor)) {
+        rc = catalog_read_row(stats, &cursor, row);
+        if (rc != DB_OK || row[0].type != VALUE_TEXT ||
+            row[0].text.n != name_len ||
+            memcmp(row[0].text.s, def->name, name_len) != 0)
+            continue;
+        int64_t *grown = realloc(keys, (n_keys + 1) * sizeof *grown);
+        if (grown == NULL) {
+            rc = db_fail(DB_ENOMEM, "out of memory");
+            break;
+        }
+        keys = grown;
+        keys[n_keys++] = cursor.key;
+    }
+    btree_cursor_close(&cursor);
+    /* The old rows go, with their entries in any index of STATS. */
+    Arena arena = {0};
+    for (uint64_t k = 0; rc == DB_OK && k < n_keys; k++) {
+        if (stats->n_indexes > 0) {
+            rc = read_row(tree, stats, keys[k], &cursor, row);
+            arena_reset(&arena);
+            for (uint32_t c = 0; rc == DB_OK && c < stats->n_columns; c++)
+                rc = arena_copy_value(&arena, &row[c], &row[c]);
+            btree_cursor_close(&cursor);
+            if (rc == DB_OK)
+                rc = exec_index_row(db, stats, keys[k], row, NULL);
+        }
+        if (rc == DB_OK)
+            rc = btree_delete(tree, keys[k]);
+    }
+    arena_free(&arena);
+    free(keys);
+    btree_close(tree);
+    for (uint32_t i = 0; rc == DB_OK && i < def->n_indexes; i++) {
+        const IndexDef *ix = &def->indexes[i];
+        uint64_t rows, *distinct = calloc(ix->n_columns, sizeof *distinct);
+        rc = distinct ? exec_index_stats(db, ix, &rows, distinct)
+                      : db_fail(DB_ENOMEM, "out of memory");
+        for (uint32_t k = 0; rc == DB_OK && k < ix->n_columns; k++) {
+            Value v[PLAN_STATS_COLUMNS + 1] = {
+                {.type = VALUE_TEXT, .text = {def->name, (uint32_t)name_len}},
+                {.type = VALUE_TEXT,
+                 .text = {ix->name, (uint32_t)strlen(ix->name)}},
+                {.type = VALUE_INTEGER, .i = (int64_t)k + 1},
+                {.type = VALUE_INTEGER, .i = (int64_t)rows},
+                {.type = VALUE_INTEGER, .i = (int64_t)distinct[k]},
+                {.type = VALUE_NULL}};
+            rc = exec_insert_row(db, stats, v);
+        }
+        free(distinct);
+    }
+    return rc;
+}
+
+/* The names of the tables (not views, nor the catalog's). */
+typedef struct TableNames {
+    char **names;
+    uint32_t n;
+} TableNames;
+
+static DbStatus add_table_name(void *ctx, const TableDef *def)
+{
+    TableNames *t = ctx;
+    if (def->is_view || def->is_system)
+        return DB_OK;
+    char **grown = realloc(t->names, (t->n + 1) * sizeof *grown);
+    char *name = grown ? strdup(def->name) : NULL;
+    if (grown != NULL)
+        t->names = grown;
+    if (name == NULL)
+        return db_fail(DB_ENOMEM, "out of memory");
+    t->names[t->n++] = name;
+    return DB_OK;
+}
+
+/* ANALYZE [t]: the statistics of t's indexes, or of every table's, for
+ * the planner (plan.c), as PostgreSQL's and SQLite's ANALYZE. */
+static DbStatus analyze(Db *db, Stmt *s, ExecResult *result)
+{
+    snprintf(result->tag, sizeof result->tag, "ANALYZE");
+    const TableDef *stats, *def;
+    DbStatus rc = stats_table(db, &stats);
+    if (rc == DB_OK && s->table.text != NULL) {
+        rc = find_table(db, &s->table, false, &def);
+        return rc == DB_OK && !def->is_view && !def->is_system
+                   ? analyze_table(db, stats, def) : rc;
+    }
+    TableNames t = {0};
+    if (rc == DB_OK)
+        rc = catalog_each_table(db_catalog(db), add_table_name, &t);
+    for (uint32_t i = 0; i < t.n; i++) {
+        if (rc == DB_OK)
+            rc = catalog_find(db_catalog(db), t.names[i], &def);
+        if (rc == DB_OK)
+            rc = analyze_table(db, stats, def);
+        free(t.names[i]);
+    }
+    free(t.names);
+    return rc;
+}
+
 /* --- views and settings ----------------------------------------------- */
 
 static DbStatus create_view(Db *db, Stmt *s, ExecResult *result)
@@ -1706,6 +1849,8 @@ static DbStatus run(Db *db, Stmt *s, RowSink *sink, ExecResult *r)
         return create_index(db, s, r);
     case STMT_DROP_INDEX:
         return drop_index(db, s, r);
+    case STMT_ANALYZE:
+        return analyze(db, s, r);
     }
     return db_fail(DB_ESYNTAX, "unknown statement %d", (int)s->kind);
 }
