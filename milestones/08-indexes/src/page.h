@@ -59,7 +59,8 @@
 #define PAGE_INDEX_INTERNAL 4
 #define PAGE_INDEX_LEAF 5
 
-/* The longest key of an index page (btree.h's BTREE_MAX_KEY). */
+/* The longest key of an index page (btree.h's BTREE_MAX_KEY; btree.c
+ * says why it is no longer). */
 #define PAGE_MAX_INDEX_KEY 640
 
 #define PAGE_TYPE_OFFSET 0
