@@ -27,12 +27,13 @@ schemas have indexes too, from a generator of their own so that a seed
 makes the same tables, data and other cases with them as without:
 CREATE [UNIQUE] INDEX on random column lists, each ASC or DESC, made
 before the rows (each INSERT maintains it) or after them (built from
-them), and now and then a UNIQUE table constraint; a UNIQUE one that meets a duplicate must be refused by both
-engines. A share of the cases (IndexQueries) is then aimed at them:
-equalities on a prefix of an index's columns, ranges, IN lists, IS
-NULL, ORDER BY its columns with a LIMIT, min() and max(), joins on an
-indexed column; and every DML case ends with \\check, which verifies
-each index against its table.
+them), and now and then a UNIQUE table constraint; a UNIQUE index that
+meets a duplicate must be refused by both engines. A share of the
+cases (IndexQueries) is then aimed at them: equalities (= and IS) on a
+prefix of an index's columns, ranges, IN lists, IS NULL, ORDER BY its
+columns with a LIMIT, min() and max(), joins on an indexed column (and
+anti-joins); and every DML case ends with \\check, which verifies each
+index against its table.
 
 A value from strata comes as CSV text, which does not say its type; a
 value compares equal when sqlite3's value prints as it: an integer
