@@ -69,6 +69,8 @@ typedef struct PlanState {
     bool started, empty;
     int64_t high;
     bool has_high;
+    int64_t *rowids;       /* rowid IN (list): the row ids, in order */
+    uint32_t n_rowids, rowid_at;
     ColumnType *types;
 
     /* PLAN_INDEX_SCAN (with tree and cursor above: the table's, for
@@ -730,11 +732,50 @@ static DbStatus table_open(ExecContext *ctx, Plan *p, PlanState *st)
     return DB_OK;
 }
 
+static int by_rowid(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The row ids of rowid IN (list), each once, in order: the values that
+ * are whole numbers as the comparison sees them (value_numeric_affinity:
+ * '5' and 5.0 are 5; 5.5, 'x' and NULL name no row id). */
+static DbStatus rowid_list(ExecContext *ctx, Plan *p, PlanState *st)
+{
+    const ExprList *list = p->range.in->list;
+    uint32_t n = list ? list->n : 0;
+    st->rowids = calloc(n ? n : 1, sizeof *st->rowids);
+    if (st->rowids == NULL)
+        return no_memory();
+    for (uint32_t i = 0; i < n; i++) {
+        Value v;
+        DbStatus rc = exec_eval(ctx, &st->scratch, list->items[i].expr, &v);
+        if (rc != DB_OK)
+            return rc;
+        bool none, all, none_high, all_high;
+        int64_t low = low_bound(&v, false, &none, &all);
+        int64_t high = high_bound(&v, false, &none_high, &all_high);
+        if (!none && !all && !none_high && !all_high && low == high)
+            st->rowids[st->n_rowids++] = low;
+    }
+    if (st->n_rowids > 1)
+        qsort(st->rowids, st->n_rowids, sizeof *st->rowids, by_rowid);
+    uint32_t kept = st->n_rowids ? 1 : 0;
+    for (uint32_t i = 1; i < st->n_rowids; i++)
+        if (st->rowids[i] != st->rowids[kept - 1])
+            st->rowids[kept++] = st->rowids[i];
+    st->n_rowids = kept;
+    return DB_OK;
+}
+
 static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
 {
     DbStatus rc = table_open(ctx, p, st);
     if (rc != DB_OK)
         return rc;
+    if (p->range.in != NULL)
+        return rowid_list(ctx, p, st);
     /* Where the range starts and ends, from values known now. */
     int64_t low = INT64_MIN;
     st->has_high = false;
@@ -798,12 +839,28 @@ static DbStatus scan_next(ExecContext *ctx, Plan *p, PlanState *st,
     if (st->empty)
         return DB_OK;
     for (;;) {
-        DbStatus rc = st->started ? btree_next(&st->cursor) : DB_OK;
-        st->started = true;
-        if (rc != DB_OK || st->cursor.end_of_tree)
-            return rc;
-        if (st->has_high && st->cursor.key > st->high)
-            return DB_OK;
+        DbStatus rc;
+        if (st->rowids != NULL) {
+            /* The next row id of the list that the table has. */
+            if (st->rowid_at == st->n_rowids)
+                return DB_OK;
+            bool found;
+            btree_cursor_close(&st->cursor);
+            rc = btree_seek(st->tree, st->rowids[st->rowid_at++],
+                            &st->cursor, &found);
+            st->cursor_open = true;
+            if (rc != DB_OK)
+                return rc;
+            if (!found)
+                continue;
+        } else {
+            rc = st->started ? btree_next(&st->cursor) : DB_OK;
+            st->started = true;
+            if (rc != DB_OK || st->cursor.end_of_tree)
+                return rc;
+            if (st->has_high && st->cursor.key > st->high)
+                return DB_OK;
+        }
         rc = scan_row(ctx, p, st);
         if (rc != DB_OK)
             return rc;
@@ -2067,6 +2124,7 @@ void exec_close(ExecContext *ctx, Plan *p)
     if (st->index_tree)
         btree_close(st->index_tree);
     free(st->ranges);
+    free(st->rowids);
     if (st->sorter) {
         exec_count_sort(ctx, st->sorter);
         sorter_close(st->sorter);

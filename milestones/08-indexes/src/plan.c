@@ -303,12 +303,19 @@ static void choose_range(Planner *pl, uint32_t item, uint32_t source,
     *reads = 0;
     if (item >= 63)
         return;
+    Expr *in = NULL;
     for (uint32_t i = 0; i < pl->n; i++) {
         Expr *e = pl->conjuncts[i];
-        if (pl->used[i] || pl->from_on[i])
+        if (!narrows(pl, i, item))
             continue;
         Expr *value = NULL;
         int op = 0;
+        if (e->kind == EXPR_IN_LIST && !e->negated && in == NULL &&
+            is_column(e->left, source, col) &&
+            (reads_of_list(pl->bs, e->list) & ~known) == 0) {
+            in = e;
+            continue;
+        }
         if (e->kind == EXPR_BETWEEN && !e->negated &&
             is_column(e->left, source, col) &&
             known_before(pl, e->right, known) &&
@@ -338,6 +345,11 @@ static void choose_range(Planner *pl, uint32_t item, uint32_t source,
             r->high_open = op == TK_LT;
             *reads |= reads_of(pl->bs, value);
         }
+    }
+    /* A few lookups rather than a range. */
+    if (in != NULL) {
+        *r = (RowidRange){.in = in};
+        *reads = reads_of_list(pl->bs, in->list);
     }
 }
 
@@ -699,6 +711,9 @@ static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
     if (r->low != NULL && r->low == r->high) {
         rows = fmin(1, n);
         n_bounds = 1;
+    } else if (r->in != NULL) {
+        rows = fmin(r->in->list ? r->in->list->n : 0, n);
+        n_bounds = 1;
     } else if (r->low != NULL || r->high != NULL) {
         rows = n * (r->low && r->high ? RANGE_BOTH_ENDS : RANGE_ONE_END);
         n_bounds = (r->low != NULL) + (r->high != NULL);
@@ -710,7 +725,8 @@ static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
             rows = n * fmax(0, fmin(hi, last) - fmax(lo, first) + 1) /
                    (last - first + 1);
     }
-    best->cost = rows < n ? descent(n) + rows : n;
+    best->cost = r->in ? rows * descent(n)
+                 : rows < n ? descent(n) + rows : n;
     if (best->reads != 0)
         n_bounds = 0; /* join conditions, not the scan's */
     best->rows = after_conditions(pl, item, rows, n_bounds);
@@ -1723,7 +1739,11 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
             put(&t, " AS ");
             put(&t, s->name);
         }
-        if (p->range.low != NULL && p->range.low == p->range.high) {
+        if (p->range.in != NULL) {
+            put(&t, " (row id IN (");
+            put_list(x->b, p->range.in->list, &t);
+            put(&t, "))");
+        } else if (p->range.low != NULL && p->range.low == p->range.high) {
             put(&t, " (row id = ");
             put_expr(x->b, p->range.low, &t);
             put(&t, ")");
@@ -1917,6 +1937,7 @@ void plan_time(Plan *p)
     time_exprs(p->build_keys, p->n_keys);
     time_expr(p->range.low);
     time_expr(p->range.high);
+    time_expr(p->range.in);
     time_exprs(p->index.eq, p->index.n_eq);
     time_expr(p->index.low);
     time_expr(p->index.high);

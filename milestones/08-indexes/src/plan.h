@@ -34,12 +34,14 @@ typedef enum PlanKind {
 } PlanKind;
 
 /* A range of row ids a scan reads: [low, high], with each end open or
- * closed; a lookup of one row id is low = high. The ends are
- * expressions, evaluated when the scan starts (they may read the current
- * rows of sources to the left: a join by row id). */
+ * closed; a lookup of one row id is low = high; or, with IN, a lookup of
+ * each distinct row id an IN list names, in order. The ends and the
+ * list's values are expressions, evaluated when the scan starts (they
+ * may read the current rows of sources to the left: a join by row id). */
 typedef struct RowidRange {
     Expr *low, *high;      /* NULL: unbounded */
     bool low_open, high_open;
+    Expr *in;              /* rowid IN (list): its expression, or NULL */
 } RowidRange;
 
 /* What an index scan reads: the keys of INDEX whose first n_eq columns
