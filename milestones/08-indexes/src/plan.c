@@ -27,14 +27,15 @@
  *
  *   full scan                      cost N, rows N
  *   row id = v                     cost log2 N, rows 1
+ *   row id IN (k values)           cost k x log2 N, rows k
  *   row ids in a range             cost log2 N + rows, rows N/4 with
  *                                  one end, N/64 with both; with ends
  *                                  written as numbers, N x the share
  *                                  of first .. last row id they cover
- *   index: equality on the first   rows 10 for one column, 9, 8, 7, 6
- *     k columns, then perhaps a      for more, or after ANALYZE its
- *     range on the next one          n_rows / n_distinct for the prefix
- *                                    (plan.h); 1 when they are all the
+ *   index: equality (=, IS, IS     rows 10 for one column, 9, 8, 7, 6
+ *     NULL) on the first k           for more, or after ANALYZE its
+ *     columns, then perhaps a        n_rows / n_distinct for the prefix
+ *     range on the next one          (plan.h); 1 when they are all the
  *                                    columns of a UNIQUE index; times
  *                                    the values of an IN list, then
  *                                    1/4 or 1/64 for a range; at most N;
@@ -51,7 +52,9 @@
  * equalities are the ORDER BY's, in its directions; the table's tree
  * for ORDER BY its row id), that path costs no sort, and with a LIMIT
  * only the part of it read before the LIMIT's rows are found (the sort
- * reads everything). For a join, the inner table is read one of three
+ * reads everything). An index is read forward only (the tree has no
+ * step back), so ORDER BY against an index's direction still sorts. For
+ * a join, the inner table is read one of three
  * ways, the cheapest for L rows of the tables before it:
  *
  *   index (or row id) nested loop  L x the cost of a path whose bounds
