@@ -53,9 +53,10 @@
  * for ORDER BY its row id), that path costs no sort, and with a LIMIT
  * only the part of it read before the LIMIT's rows are found (the sort
  * reads everything). An index is read forward only (the tree has no
- * step back), so ORDER BY against an index's direction still sorts. For
- * a join, the inner table is read one of three
- * ways, the cheapest for L rows of the tables before it:
+ * step back), so ORDER BY against an index's direction still sorts.
+ *
+ * For a join, the inner table is read one of three ways, the cheapest
+ * for L rows of the tables before it:
  *
  *   index (or row id) nested loop  L x the cost of a path whose bounds
  *                                  read the outer rows (b.k = a.k)
