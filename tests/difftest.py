@@ -2056,7 +2056,8 @@ def check_diff(case, eng):
         if mine.columns != lite.columns:
             kind = "column count"
         elif not results_equal(lite.rows, mine.rows, total_order(q)):
-            if not eng.other_order_agrees(sql, mine, total_order(q)):
+            if not eng.other_order_agrees(sql, mine, total_order(q)) and \
+                    not set_operation_reals(q, lite, mine):
                 kind = "different rows"
     elif kind is not None and not mine.fatal:
         # The views' text too: a view is expanded where it is named.
@@ -2069,6 +2070,28 @@ def check_diff(case, eng):
     if kind is None:
         return None
     return Failure(kind, kind, [sql], [("strata", mine), ("sqlite3", lite)])
+
+
+def set_operation_reals(q, lite, mine):
+    """Whether the rows agree once every real of strata's with no fraction
+    counts as the integer, in a query with UNION, INTERSECT or EXCEPT.
+    sqlite3 keeps such rows in a temporary table that stores a real
+    with no fraction as an integer and reads it back so (a REAL column's
+    -2.0 UNION an integer comes back -2), and gives a compound the first
+    arm's affinity in some places and not in others (a REAL column
+    UNION 5: 5, but real in a subquery); strata keeps each value's type.
+    The numbers are equal either way; only their type differs."""
+    if not any(n.kind == "compound" for n in walk(q)):
+        return False
+
+    def whole(v):
+        n = field_number(bytes(v)) if isinstance(v, Field) else None
+        if isinstance(n, float) and n.is_integer() and \
+                INT64_MIN <= n < 2.0 ** 63:
+            return Field(b"%d" % int(n))
+        return v
+    rows = [tuple(whole(v) for v in r) for r in mine.rows]
+    return results_equal(lite.rows, rows, total_order(q))
 
 
 def unbare(e):
