@@ -476,6 +476,8 @@ LINE 1: SELECT x.a FROM t;
 strata=> \q
 
 ## EXPLAIN shows the plan, one operator per line
+# (08 adds each operator's estimated rows: plans.t)
+milestones: 07
 $ strata test.db
 strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);
 CREATE TABLE
@@ -537,6 +539,8 @@ strata=> \q
 ## a hash join larger than work_mem runs in batches
 # 3,000 rows of u do not fit in 64 kB: the hash table takes them a batch
 # at a time, and t is read again for each batch. The answer is the same.
+# (08 adds each operator's estimated rows: plans.t)
+milestones: 07
 $ seq 1 3000 | awk '{ print $1 "," ($1 * 7) % 1000 }' > u.csv
 $ seq 1 2000 | awk '{ print $1 "," ($1 * 3) % 1000 }' > t.csv
 $ strata test.db
