@@ -944,6 +944,9 @@ static DbStatus key_range(const IndexDef *ix, const Value *eq, uint32_t n_eq,
             return rc;
     }
     size_t prefix = n;
+    /* END starts from the prefix too (START's successor may change it). */
+    uint8_t end[BTREE_MAX_KEY];
+    memcpy(end, key, prefix);
     /* In key order: a descending column's high end comes first. */
     bool desc = ranged && ix->desc[n_eq];
     Bound from = desc ? high : low, to = desc ? low : high;
@@ -977,17 +980,17 @@ static DbStatus key_range(const IndexDef *ix, const Value *eq, uint32_t n_eq,
     m = prefix;
     widened = to.v == NULL;
     if (to.v != NULL) {
-        rc = record_key_append(key, sizeof key, &m, to.v, desc);
+        rc = record_key_append(end, sizeof end, &m, to.v, desc);
         widened = rc == DB_ETOOLONG;
         if (widened)
             m = prefix;
         else if (rc != DB_OK)
             return rc;
     }
-    if ((widened || !to.open) && !key_successor(key, &m))
+    if ((widened || !to.open) && !key_successor(end, &m))
         return DB_OK; /* to the last key */
     out->end_size = m;
-    return keep_key(arena, key, m, &out->end);
+    return keep_key(arena, end, m, &out->end);
 }
 
 static int by_start(const void *a, const void *b)
