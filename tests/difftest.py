@@ -908,6 +908,7 @@ class Schema:
         self.tables = tables
         self.views = list(views)
         self.work_mem = work_mem    # kB, or None for strata's default
+        self.analyze = False        # ANALYZE after the tables (08 on)
 
     def table(self, name):
         return next(t for t in self.tables if t.name == name)
@@ -924,6 +925,8 @@ class Schema:
             out.extend((s, True) for s in t.insert_sqls())
             out.extend((i.create_sql(), True) for i in t.indexes
                        if i.after_rows and not i.constraint)
+        if self.analyze:
+            out.append(("ANALYZE", True))
         out.extend((v.create_sql(), True) for v in self.views)
         return out
 
@@ -1022,7 +1025,10 @@ def gen_indexes(rng, schema):
     ASC or DESC; a fifth UNIQUE, mostly on columns whose values are
     distinct already (else the CREATE, or an INSERT after it, fails on
     both engines, which must agree). Half are made before the rows. A
-    table in eight has a UNIQUE constraint too, on one or two columns."""
+    table in eight has a UNIQUE constraint too, on one or two columns.
+    Half the schemas are then ANALYZEd, so that the planner plans with
+    statistics (and sqlite3's with its own)."""
+    schema.analyze = rng.random() < 0.5
     for t in schema.tables:
         if rng.random() < 0.125:
             n = rng.randint(1, min(2, len(t.cols)))
@@ -2928,6 +2934,14 @@ class Reducer:
                 if self.fails(trial, failure):
                     case = trial
                     changed = True
+        if case.schema.analyze:
+            schema = copy.deepcopy(case.schema)
+            schema.analyze = False
+            trial = copy.copy(case)
+            trial.schema = schema
+            if self.fails(trial, failure):
+                case = trial
+                changed = True
         if case.schema.work_mem:
             schema = copy.deepcopy(case.schema)
             schema.work_mem = None
