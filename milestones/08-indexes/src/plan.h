@@ -90,8 +90,9 @@ struct Plan {
     Plan *child, *right;
     double rows;           /* the rows it is estimated to make */
 
-    /* PLAN_SCAN, PLAN_INDEX_SCAN, PLAN_SUBQUERY: the source it fills. PLAN_PROJECT,
-     * PLAN_SORT, PLAN_SET_OP, PLAN_AGGREGATE: the source of its output. */
+    /* PLAN_SCAN, PLAN_INDEX_SCAN, PLAN_SUBQUERY: the source it fills.
+     * PLAN_PROJECT, PLAN_SORT, PLAN_SET_OP, PLAN_AGGREGATE: the source of
+     * its output. */
     uint32_t source;
     const TableDef *table;     /* PLAN_SCAN, PLAN_INDEX_SCAN */
     RowidRange range;          /* PLAN_SCAN */
