@@ -43,14 +43,29 @@ static inline size_t varint_put(uint8_t *out, uint64_t value)
 static inline size_t varint_get(const uint8_t *in, size_t len,
                                 uint64_t *value)
 {
+    /* The common cases first: one, two or three bytes. */
+    if (len > 0 && in[0] < 0x80) {
+        *value = in[0];
+        return 1;
+    }
+    if (len > 1 && in[1] < 0x80) {
+        *value = (in[0] & 0x7fu) | (uint64_t)in[1] << 7;
+        return 2;
+    }
+    if (len > 2 && in[2] < 0x80) {
+        *value = (in[0] & 0x7fu) | (uint64_t)(in[1] & 0x7fu) << 7 |
+                 (uint64_t)in[2] << 14;
+        return 3;
+    }
+    size_t end = len < VARINT_MAX ? len : VARINT_MAX;
     uint64_t v = 0;
-    for (size_t i = 0; i < len && i < VARINT_MAX; i++) {
-        uint64_t bits = in[i] & 0x7f;
-        /* The tenth byte may hold only the 64th bit. */
-        if (i == VARINT_MAX - 1 && bits > 1)
-            return 0;
-        v |= bits << (7 * i);
-        if ((in[i] & 0x80) == 0) {
+    for (size_t i = 0; i < end; i++) {
+        uint8_t byte = in[i];
+        v |= (uint64_t)(byte & 0x7f) << (7 * i);
+        if (byte < 0x80) {
+            /* The tenth byte may hold only the 64th bit. */
+            if (i == VARINT_MAX - 1 && byte > 1)
+                return 0;
             *value = v;
             return i + 1;
         }

@@ -215,8 +215,9 @@ static uint32_t split_point(const CellList *list)
 
 /* Checks page PAGE_NUM, pinned at NODE, once per load into the pool:
  * that it is a slotted page whose cells all lie inside it, so that no
- * later read can leave the page, and whose keys come in order. After
- * that the page is trusted, since only this code changes it. */
+ * later read can leave the page, and whose keys come in order (one pass,
+ * page_validate). After that the page is trusted, since only this code
+ * changes it. */
 static DbStatus check_node_once(Btree *tree, uint32_t page_num,
                                 const uint8_t *node)
 {
@@ -227,13 +228,6 @@ static DbStatus check_node_once(Btree *tree, uint32_t page_num,
         page_n_cells(node) > INTERNAL_NODE_MAX_KEYS)
         rc = db_fail(DB_ECORRUPT, "page %u has %u keys, more than an "
                      "internal node holds", page_num, page_n_cells(node));
-    /* Keys in order: a search and a range walk count on it. */
-    for (uint16_t i = 1; rc == DB_OK && i < page_n_cells(node); i++)
-        if (page_key(node, i) <= page_key(node, i - 1))
-            rc = db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                         "not come after key %lld", page_num,
-                         (long long)page_key(node, i), i,
-                         (long long)page_key(node, i - 1));
     if (rc == DB_OK)
         pager_mark_checked(tree->pager, page_num);
     return rc;
@@ -410,10 +404,12 @@ typedef struct CellInfo {
 /* What cell I of a checked leaf says (its header is whole). */
 static CellInfo cell_info(uint8_t *leaf, uint16_t i)
 {
-    const uint8_t *cell = page_cell(leaf, i);
+    uint16_t offset = page_cell_offset(leaf, i);
+    const uint8_t *cell = leaf + offset;
     CellInfo info;
     uint32_t header;
-    page_leaf_header(cell, page_cell_size(leaf, i), &info.key, &info.size,
+    /* A checked leaf: the header is whole, so its page bounds it. */
+    page_leaf_header(cell, PAGE_USABLE_SIZE - offset, &info.key, &info.size,
                      &header);
     info.data = cell + header;
     info.local = page_local_size(info.size);
@@ -1033,7 +1029,12 @@ static DbStatus settle(BtreeCursor *cursor)
             return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
                            "which is not a leaf", cursor->page_num);
         if (cursor->cell_num < page_n_cells(leaf)) {
-            cursor->key = page_key(leaf, cursor->cell_num);
+            /* The cell's header is read once, here, for the key and for
+             * btree_payload. */
+            CellInfo info = cell_info(leaf, cursor->cell_num);
+            cursor->key = info.key;
+            cursor->size = info.size;
+            cursor->local = info.data;
             return DB_OK;
         }
         uint32_t next = node_link(leaf);
@@ -1101,25 +1102,25 @@ DbStatus btree_next(BtreeCursor *cursor)
 DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
                        size_t *size)
 {
-    CellInfo info = cell_info(cursor->leaf, cursor->cell_num);
-    *size = info.size;
-    if (!info.chained) {
-        *data = info.data; /* in the leaf, which stays pinned */
+    uint32_t local = page_local_size(cursor->size);
+    *size = cursor->size;
+    if (local == cursor->size) {
+        *data = cursor->local; /* in the leaf, which stays pinned */
         return DB_OK;
     }
-    if (info.size > cursor->buffer_cap) {
-        uint8_t *grown = realloc(cursor->buffer, info.size);
+    if (cursor->size > cursor->buffer_cap) {
+        uint8_t *grown = realloc(cursor->buffer, cursor->size);
         if (grown == NULL)
             return db_fail(DB_ENOMEM, "out of memory reading a payload of "
-                           "%u bytes", info.size);
+                           "%u bytes", cursor->size);
         cursor->buffer = grown;
-        cursor->buffer_cap = info.size;
+        cursor->buffer_cap = cursor->size;
     }
-    memcpy(cursor->buffer, info.data, info.local);
-    DbStatus rc = read_chain(cursor->tree, info.overflow, info.size,
-                             info.local, cursor->buffer, NULL);
+    memcpy(cursor->buffer, cursor->local, local);
+    DbStatus rc = read_chain(cursor->tree, get_u32(cursor->local + local),
+                             cursor->size, local, cursor->buffer, NULL);
     if (rc != DB_OK)
-        return db_fail(rc, "key %" PRId64 ": %s", info.key, db_errmsg());
+        return db_fail(rc, "key %" PRId64 ": %s", cursor->key, db_errmsg());
     *data = cursor->buffer;
     return DB_OK;
 }

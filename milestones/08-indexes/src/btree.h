@@ -43,6 +43,8 @@ typedef struct BtreeCursor {
     uint32_t leaves_seen;  /* to stop in a leaf chain that loops */
     bool end_of_tree;      /* true once past the last key */
     int64_t key;           /* the key under the cursor (table trees) */
+    uint32_t size;         /* ... the size of its payload */
+    const uint8_t *local;  /* ... and its first bytes, in the leaf */
     uint8_t *buffer;       /* a payload read through overflow pages */
     size_t buffer_cap;
 } BtreeCursor;

@@ -46,20 +46,6 @@ uint32_t page_local_size(uint64_t size)
 }
 /* book: end local-size */
 
-bool page_leaf_header(const uint8_t *cell, size_t avail, int64_t *key,
-                      uint32_t *size, uint32_t *header_size)
-{
-    uint64_t k, n;
-    size_t a = varint_get(cell, avail, &k);
-    size_t b = a ? varint_get(cell + a, avail - a, &n) : 0;
-    if (b == 0 || n > UINT32_MAX)
-        return false;
-    *key = unzigzag(k);
-    *size = (uint32_t)n;
-    *header_size = (uint32_t)(a + b);
-    return true;
-}
-
 uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
 {
     size_t n = varint_put(cell, zigzag(key));
@@ -80,25 +66,27 @@ static bool index_header(const uint8_t *cell, size_t avail, uint32_t *size,
     return true;
 }
 
-/* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
- * not one. */
+/* The size of the cell at OFFSET of a page of TYPE, and in *KEY its key
+ * if it is a table tree's; 0 if its header is not one. */
 static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
-                             uint32_t offset)
+                             uint32_t offset, int64_t *key)
 {
-    if (type == PAGE_INTERNAL)
+    if (type == PAGE_INTERNAL) {
+        *key = (int64_t)get_u64(page + offset);
         return INTERNAL_CELL_SIZE;
+    }
     if (offset >= PAGE_USABLE_SIZE)
         return 0;
     uint32_t size, header;
     if (type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL) {
+        *key = 0;
         if (!index_header(page + offset, PAGE_USABLE_SIZE - offset, &size,
                           &header))
             return 0;
         return (uint16_t)(header + size + (type == PAGE_INDEX_INTERNAL
                                                ? CHILD_POINTER_SIZE : 0));
     }
-    int64_t key;
-    if (!page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, &key,
+    if (!page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, key,
                           &size, &header))
         return 0;
     uint32_t local = page_local_size(size);
@@ -177,7 +165,9 @@ uint8_t *page_cell(uint8_t *page, uint16_t i)
 
 uint16_t page_cell_size(const uint8_t *page, uint16_t i)
 {
-    return cell_size_at(page, page_type(page), page_cell_offset(page, i));
+    int64_t key;
+    return cell_size_at(page, page_type(page), page_cell_offset(page, i),
+                        &key);
 }
 
 int64_t page_key(const uint8_t *page, uint16_t i)
@@ -301,6 +291,21 @@ void page_compact(uint8_t *page)
     put_u16(page + PAGE_FRAGMENTED_OFFSET, 0);
 }
 
+/* Checks that the keys of index page PAGE (whose cells lie inside it)
+ * increase from slot to slot. */
+static DbStatus index_keys_in_order(const uint8_t *page, uint32_t page_num)
+{
+    for (uint16_t i = 1; i < page_n_cells(page); i++) {
+        PageKey a = page_cell_key(page, (uint16_t)(i - 1));
+        PageKey b = page_cell_key(page, i);
+        if (page_key_compare(true, &a, &b) >= 0)
+            return db_fail(DB_ECORRUPT, "page %u: the key in slot %u does "
+                           "not come after the key in slot %u", page_num, i,
+                           i - 1);
+    }
+    return DB_OK;
+}
+
 /* book: begin page-validate */
 DbStatus page_validate(const uint8_t *page, uint32_t page_num)
 {
@@ -322,14 +327,17 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                         : type == PAGE_INDEX_INTERNAL
                             ? INDEX_INTERNAL_CELL_MIN_SIZE
                             : 1;
+    bool is_index = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL;
     uint32_t cell_bytes = 0;
+    int64_t previous = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
                                   i * PAGE_SLOT_SIZE);
         if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
             return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
                            "%u, outside the cell area", page_num, i, offset);
-        uint32_t size = cell_size_at(page, type, offset);
+        int64_t key;
+        uint32_t size = cell_size_at(page, type, offset, &key);
         if (size == 0)
             return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
                            "header", page_num, i);
@@ -337,6 +345,13 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
             return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
                            "byte %u) runs past the end of the page",
                            page_num, i, size, offset);
+        /* Keys in order: a search and a range walk count on it (an
+         * index page's keys are compared after the loop). */
+        if (!is_index && i > 0 && key <= previous)
+            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
+                           "not come after key %lld", page_num,
+                           (long long)key, i, (long long)previous);
+        previous = key;
         cell_bytes += size;
     }
     uint32_t fragmented = page_fragmented(page);
@@ -344,28 +359,9 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
         return db_fail(DB_ECORRUPT, "page %u: cells take %u bytes and %u "
                        "are fragmented, but the cell area has %u", page_num,
                        cell_bytes, fragmented, PAGE_USABLE_SIZE - start);
-    return DB_OK;
+    return is_index ? index_keys_in_order(page, page_num) : DB_OK;
 }
 /* book: end page-validate */
-
-DbStatus page_check_order(const uint8_t *page, uint32_t page_num)
-{
-    bool is_index = page_is_index(page);
-    for (uint16_t i = 1; i < page_n_cells(page); i++) {
-        PageKey a = page_cell_key(page, (uint16_t)(i - 1));
-        PageKey b = page_cell_key(page, i);
-        if (page_key_compare(is_index, &a, &b) >= 0)
-            return is_index
-                       ? db_fail(DB_ECORRUPT, "page %u: the key in slot %u "
-                                 "does not come after the key in slot %u",
-                                 page_num, i, i - 1)
-                       : db_fail(DB_ECORRUPT, "page %u: key %lld in slot "
-                                 "%u does not come after key %lld",
-                                 page_num, (long long)b.rowid, i,
-                                 (long long)a.rowid);
-    }
-    return DB_OK;
-}
 
 typedef struct Extent {
     uint16_t offset, size;
@@ -383,10 +379,6 @@ DbStatus page_check(const uint8_t *page, uint32_t page_num)
     if (rc != DB_OK)
         return rc;
     uint16_t n = page_n_cells(page);
-    rc = page_check_order(page, page_num);
-    if (rc != DB_OK)
-        return rc;
-
     Extent cells[PAGE_CAPACITY / PAGE_SLOT_SIZE];
     for (uint16_t i = 0; i < n; i++)
         cells[i] = (Extent){page_cell_offset(page, i),

@@ -192,8 +192,7 @@ static void test_damaged_index_cells_are_corrupt(void)
     CHECK_EQ(page_check(page, 1), DB_OK);
     /* Two equal keys: the layout holds, the order does not. */
     cell[2] = 0;
-    CHECK_EQ(page_validate(page, 1), DB_OK);
-    CHECK_EQ(page_check(page, 1), DB_ECORRUPT);
+    CHECK_EQ(page_validate(page, 1), DB_ECORRUPT);
     CHECK(strstr(db_errmsg(), "does not come after") != NULL);
     /* An unknown page type. */
     page[PAGE_TYPE_OFFSET] = 6;

@@ -34,6 +34,49 @@ static void test_varints_take_the_bytes_their_value_needs(void)
     CHECK_EQ(varint_get(buf, 10, &v), 0);
 }
 
+/* The plain loop varint_get shortens for one to three bytes. */
+static size_t reference_get(const uint8_t *in, size_t len, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < VARINT_MAX; i++) {
+        if (i == VARINT_MAX - 1 && (in[i] & 0x7f) > 1)
+            return 0;
+        v |= (uint64_t)(in[i] & 0x7f) << (7 * i);
+        if ((in[i] & 0x80) == 0) {
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+static void test_varints_read_as_the_plain_loop_reads_them(void)
+{
+    /* Every length of the bytes available, over values at each byte
+     * count's edges and over random bytes, damaged ones among them. */
+    uint8_t buf[VARINT_MAX + 2];
+    srand(7);
+    for (int round = 0; round < 20000; round++) {
+        if (round < 2 * 10) {
+            int bits = 7 * (round / 2);
+            uint64_t edge = bits >= 64 ? UINT64_MAX : (1ull << bits);
+            memset(buf, 0, sizeof buf);
+            varint_put(buf, round % 2 ? edge : edge - 1);
+        } else {
+            for (size_t i = 0; i < sizeof buf; i++)
+                buf[i] = (uint8_t)(rand() % 4 == 0 ? rand() & 0x7f
+                                                   : rand() | 0x80);
+        }
+        for (size_t len = 0; len <= sizeof buf; len++) {
+            uint64_t a = 12345, b = 12345;
+            size_t got = varint_get(buf, len, &a);
+            CHECK_EQ(got, reference_get(buf, len, &b));
+            if (got > 0)
+                CHECK(a == b);
+        }
+    }
+}
+
 static void test_every_type_and_null_round_trips(void)
 {
     ColumnType types[] = {TYPE_INTEGER, TYPE_INTEGER, TYPE_REAL, TYPE_TEXT,
@@ -483,6 +526,7 @@ static void test_damaged_keys_are_refused(void)
 int main(void)
 {
     RUN(test_varints_take_the_bytes_their_value_needs);
+    RUN(test_varints_read_as_the_plain_loop_reads_them);
     RUN(test_every_type_and_null_round_trips);
     RUN(test_small_integers_take_one_byte);
     RUN(test_damaged_records_are_refused);
