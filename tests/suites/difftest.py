@@ -202,6 +202,27 @@ REGRESSIONS = [
       "SELECT c0 FROM t0 ORDER BY 2147483647",
       "SELECT c0 FROM t0 ORDER BY -1",
       "SELECT count(*) FROM t0 GROUP BY 2147483648"]),
+    ("substr() takes its start and length as 32-bit integers, the length "
+     "1,000,000,000 when not given (bug 19)",
+     ["CREATE TABLE t0 (c0 TEXT)", "INSERT INTO t0 VALUES ('h\u00e9llo')"],
+     ["SELECT substr(0, -3807896948519547515), substr(c0, -1000000001), "
+      "substr(c0, -999999999) FROM t0",
+      "SELECT substr(c0, 4294967297, 2), substr(c0, 2147483648, 2147483647), "
+      "substr(c0, 1, 4294967298), substr(c0, 3, -2147483649) FROM t0",
+      "SELECT substr(c0, -9223372036854775808, -9223372036854775807), "
+      "substr(c0, 2.7, 1.9) FROM t0"]),
+    ("UNION gives the last of equal rows that differ in form (0 and 0.0), "
+     "INTERSECT and EXCEPT the last of the left side's, as SQLite's "
+     "temporary index keeps them (bug 20)",
+     ["CREATE TABLE t0 (c0 INTEGER, c1 REAL)",
+      "INSERT INTO t0 VALUES (0, 0), (1, 1)"],
+     ["SELECT 0.0 UNION SELECT 0", "SELECT c0 FROM t0 UNION SELECT c1 FROM t0",
+      "SELECT c1 FROM t0 UNION SELECT c0 FROM t0 UNION SELECT c1 FROM t0",
+      "SELECT c0, c1 FROM t0 UNION SELECT c1, c0 FROM t0",
+      "SELECT * FROM (SELECT c0 FROM t0 UNION ALL SELECT c1 FROM t0) "
+      "INTERSECT SELECT c0 FROM t0",
+      "SELECT * FROM (SELECT c1 FROM t0 UNION ALL SELECT c0 FROM t0) "
+      "EXCEPT SELECT 5"]),
     ("sum() and abs() overflow in every order: an error on both (guards "
      "the allowance for overflows that depend on the order)",
      ["CREATE TABLE t0 (c0 INTEGER)",

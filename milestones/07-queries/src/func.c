@@ -143,7 +143,10 @@ static uint32_t char_offset(const char *s, uint32_t n, int64_t i)
 }
 
 /* substr(X, Y[, Z]): characters from Y (1 is the first; a negative Y
- * counts from the end), Z of them (a negative Z: those before Y). */
+ * counts from the end), Z of them (a negative Z: those before Y). As in
+ * SQLite, Y and Z are taken as 32-bit integers (their low 32 bits), and Z
+ * is 1,000,000,000 (its longest string) when not given:
+ * substr(x, -2000000000) is ''. */
 static DbStatus f_substr(Arena *arena, const Value *a, uint32_t n,
                          Value *out)
 {
@@ -153,21 +156,28 @@ static DbStatus f_substr(Arena *arena, const Value *a, uint32_t n,
             return DB_OK;
         }
     }
-    Value t, y, z = {.type = VALUE_INTEGER, .i = INT64_MAX / 2};
+    Value t, y, z;
     DbStatus rc = value_to_text(arena, &a[0], &t);
     if (rc != DB_OK)
         return rc;
     value_cast(arena, &a[1], AFFINITY_INTEGER, &y);
-    if (n == 3)
+    int64_t start = (int32_t)(uint32_t)(uint64_t)y.i, len = 1000000000;
+    bool before = false; /* Z < 0: the characters before Y */
+    if (n == 3) {
         value_cast(arena, &a[2], AFFINITY_INTEGER, &z);
+        len = (int32_t)(uint32_t)(uint64_t)z.i;
+        if (len < 0) {
+            len = -len;
+            before = true;
+        }
+    }
     int64_t chars = 0;
     for (uint32_t i = 0; i < t.text.n; i++)
         chars += ((unsigned char)t.text.s[i] & 0xc0) != 0x80;
-    int64_t start = y.i, len = z.i;
     if (start < 0) {
         start += chars;
         if (start < 0) {
-            len += start;
+            len = start + len < 0 ? 0 : start + len;
             start = 0;
         }
     } else if (start > 0) {
@@ -175,16 +185,13 @@ static DbStatus f_substr(Arena *arena, const Value *a, uint32_t n,
     } else if (len > 0) {
         len--; /* substr(x, 0, n) starts before the first character */
     }
-    if (len < 0) {
-        start += len;
-        len = -len;
+    if (before) {
+        start -= len;
         if (start < 0) {
             len += start;
             start = 0;
         }
     }
-    if (len < 0)
-        len = 0;
     uint32_t from = char_offset(t.text.s, t.text.n, start);
     uint32_t to = from + char_offset(t.text.s + from, t.text.n - from, len);
     *out = (Value){.type = VALUE_TEXT,

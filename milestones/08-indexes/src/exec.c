@@ -1559,9 +1559,12 @@ static DbStatus sort_next(ExecContext *ctx, Plan *p, PlanState *st,
 /* --- set operations --------------------------------------------------- */
 
 /* UNION, INTERSECT and EXCEPT: the rows of both sides, each with a last
- * column saying which side it came from, sorted, so that equal rows are
- * next to each other; then each run of equal rows gives one row or
- * none. */
+ * column saying which side it came from, sorted (stably, left side
+ * first), so that equal rows are next to each other; then each run of
+ * equal rows gives one row or none. Equal rows may differ in form (0 and
+ * 0.0): as in SQLite, whose temporary index keeps the last of equal keys,
+ * the row given is the run's last (UNION) or its last of the left side
+ * (INTERSECT, EXCEPT). */
 static int compare_set_rows(void *ctx, const Value *a, const Value *b)
 {
     const Plan *p = ctx;
@@ -1648,8 +1651,11 @@ static DbStatus set_op_next(ExecContext *ctx, Plan *p, PlanState *st,
                 rc = keep_pending(st, row, n);
                 break;
             }
-            left |= row[p->n_columns].i == 0;
-            right |= row[p->n_columns].i == 1;
+            bool from_left = row[p->n_columns].i == 0;
+            if (p->op == TK_UNION || from_left)
+                rc = keep_previous(st, row, n);
+            left |= from_left;
+            right |= !from_left;
         }
         if (rc != DB_OK)
             return rc;
