@@ -26,9 +26,12 @@ offers by name, and a test uses only what it offers. The Workload keeps
 the model: the line and reply of each operation, and the states the
 tables may be in if the power goes out while a line runs:
 
-    w = Workload(t.dialect)
-    if t.dialect.offers(TABLES):
-        w.create("users")     # of a Schema given to Workload(...)
+    users = Schema("users", [("id", "INTEGER PRIMARY KEY"),
+                             ("username", "TEXT"), ("email", "TEXT")], True)
+    sql = t.dialect.offers(TABLES)   # else users is there from the start
+    w = Workload(t.dialect, [users] if sql else [])
+    if sql:
+        w.create("users")
     w.insert("users", [(1, ("ann", "a@x"))])
     w.checkpoint()
     out = t.session("test.db", w.lines + w.read_back(), args=w.dialect.args)
