@@ -16,19 +16,27 @@ taking a Test and failing by raising Failure (t.check... do that):
 A randomized test draws from random.Random(t.seed); the runner prints the
 seed of a failing test, and `make test SEED=N` replays it exactly.
 
-A test that means the same on every milestone (insert a row, read the
-table back, crash, check) says it through t.dialect, the milestone's
-language: 01-05 speak the fixed-schema commands ("insert 1 a b",
-".check"), 06 on speak SQL to a table of the same three columns that the
-dialect's set-up lines create. A dialect renders each action as a
-Command (the line to type and the reply it must get) and knows what the
-table looks like when read back:
+A test that means the same on every milestone (insert rows, read the
+tables back, crash, check) says it as operations on a Workload, and
+t.dialect, the milestone's language, types them: 01-05 speak the
+fixed-schema commands ("insert 1 a b", ".check") to their one table,
+users; 06 on speak SQL. What a dialect can say beyond one table changed
+a row at a time (several tables, NULLs, overflow values, indexes) it
+offers by name, and a test uses only what it offers. The Workload keeps
+the model: the line and reply of each operation, and the states the
+tables may be in if the power goes out while a line runs:
 
-    d = t.dialect
-    lines = [c.line for c in d.setup] + [d.insert(1, ("ann", "a@x")).line,
-                                         d.select_all, d.check.line]
-    replies = d.replies(t.session("test.db", lines, args=d.args))
-    t.check_equal(replies[-2], d.show({1: ("ann", "a@x")}), "the table")
+    users = Schema("users", [("id", "INTEGER PRIMARY KEY"),
+                             ("username", "TEXT"), ("email", "TEXT")], True)
+    sql = t.dialect.offers(TABLES)   # else users is there from the start
+    w = Workload(t.dialect, [users] if sql else [])
+    if sql:
+        w.create("users")
+    w.insert("users", [(1, ("ann", "a@x"))])
+    w.checkpoint()
+    out = t.session("test.db", w.lines + w.read_back(), args=w.dialect.args)
+    got = t.replies(out)[len(w.lines):-1]
+    t.check(got == w.show(w.state), "the tables read back")
 
 SQL suites (06 on) write SQL of their own and use SqlDialect's helpers
 for values: sql_literal, csv_field, parse_csv.
@@ -64,6 +72,19 @@ def seal_page(data, page_num):
 
 class Failure(Exception):
     pass
+
+
+def milestones(spec):
+    """Marks a test of a Python suite as applying to the milestones SPEC
+    ("06-"), of those its suite's MILESTONES names, only:
+
+        @harness.milestones("06-")
+        def test_spills(t): ...
+    """
+    def mark(func):
+        func.milestones = spec
+        return func
+    return mark
 
 
 class Result:
@@ -154,32 +175,79 @@ class Command:
         return "Command(%r, %r)" % (self.line[:60], self.reply)
 
 
-class Dialect:
-    """What a test says to a milestone about the users table, id ->
-    (username, email), rendered in the milestone's language.
+class Schema:
+    """A table: its name, its columns [(name, SQL type)], and whether the
+    first is the INTEGER PRIMARY KEY (else the row id is hidden). Its
+    rows are {key: the values after the key}."""
 
-      setup          Commands that make the table (none for 01-05)
+    def __init__(self, name, columns, keyed):
+        self.name = name
+        self.columns = columns
+        self.keyed = keyed
+
+    def key_column(self):
+        return self.columns[0][0] if self.keyed else "rowid"
+
+    def value_columns(self):
+        return self.columns[1:] if self.keyed else self.columns
+
+
+# What a dialect may say beyond one keyed table of short texts changed a
+# row per statement (Dialect.offers); a workload uses only what it offers.
+TABLES = "CREATE TABLE and DROP TABLE, several tables, row ids"
+MULTI_ROW = "an INSERT of several rows"
+VALUES = "NULL, numbers, booleans, any text (blanks, quotes, empty)"
+OVERFLOW = "values larger than a page"
+MOVES = "an UPDATE that changes a row's key"
+DELETE_ALL = "a DELETE of every row"
+INDEXES = "CREATE [UNIQUE] INDEX and DROP INDEX"
+
+
+class Dialect:
+    """A milestone's language: how a test's operations on tables are
+    typed, what strata replies, and what a table looks like read back.
+
+      tables         the tables there before any statement (01-05: one)
+      offers(what)   whether it can say WHAT (TABLES, INDEXES, ...)
       args           options for every strata run (--csv for SQL)
-      insert(key, row), update(key, row), delete(key)
-                     a Command for one statement, acknowledged by reply
-      select_all     the line that prints the whole table
-      show(model)    what select_all prints when the table holds MODEL
-                     (a dict id -> row); show(None): before setup is done
-      check          the Command that checks the file: reply "ok\n"
-      checkpoint, exit
-      import_rows(file_name, rows)
+      create_table(schema), drop_table(schema)
+      insert(schema, rows)
+                     one statement of ROWS, each the values of a row (the
+                     key first in a keyed table), acknowledged by reply
+      insert_duplicate(schema, rows, column, value, constraint)
+                     the same, refused whole: VALUE of COLUMN is taken
+                     (CONSTRAINT: the unique index, None: the key)
+      update(schema, key, values, changed, new_key, found)
+                     row KEY gets VALUES (the columns after the key; those
+                     at the positions CHANGED are new), moved to NEW_KEY
+                     if not None; FOUND: whether the row is there
+      delete(schema, key, n)
+                     of row KEY (None: of every row), deleting N rows
+      load(schema, file_name, rows)
                      (the CSV file's text, the Command that loads it) for
-                     ROWS, [(id, row)]; the load commits import_batch()
-                     rows at a time
+                     ROWS, [(key, values)]; it commits import_batch() rows
+                     at a time
+      create_index(name, table, columns, unique), drop_index(name)
+      checkpoint, check, exit
+                     Commands; check's reply is "ok\n"
+      select(schema) the line that prints the table's rows, with the key
+      show(schema, rows)
+                     what select prints when the table holds ROWS; None:
+                     the table does not exist
       replies(output), replies_to(lines, output)
                      a session's output split into one reply per line
 
     A statement is one transaction: after a crash in its middle the table
-    shows it whole or not at all; a load, a whole number of its batches."""
+    shows it whole or not at all; a load, a whole number of its batches.
+    Asked for what it cannot say, a dialect raises ValueError."""
 
     prompts = ()
     args = ()
-    setup = ()
+    tables = ()
+    capabilities = frozenset()
+
+    def offers(self, *what):
+        return all(w in self.capabilities for w in what)
 
     def replies(self, output):
         """OUTPUT split at its prompts: reply I is what followed prompt I,
@@ -202,36 +270,70 @@ class Dialect:
         out.append("".join(split[at:]))
         return out
 
+    def show_lines(self, schema, n_rows):
+        """How many lines show() prints for a table of N_ROWS rows (None:
+        none, it does not exist), without printing them."""
+        if n_rows is None:
+            return self.show(schema, None).count("\n")
+        return n_rows + 1
+
+    def cannot(self, what):
+        raise ValueError("%s cannot say %s" % (type(self).__name__, what))
+
 
 class FixedDialect(Dialect):
-    """Milestones 01-05: one table of fixed schema, meta commands with a
-    dot. Usernames and emails hold no blanks."""
+    """Milestones 01-05: one table of fixed schema, users (id, username
+    of at most 32 bytes, email of at most 255), typed as "insert 1 a b";
+    meta commands with a dot. A text is one word, never empty."""
 
     prompts = (PROMPT,)
-    select_all = "select"
-    check = Command(".check", "ok\n")
+    tables = (Schema("users", [("id", "INTEGER PRIMARY KEY"),
+                               ("username", "VARCHAR(32) NOT NULL"),
+                               ("email", "VARCHAR(255) NOT NULL")], True),)
     checkpoint = Command(".checkpoint", None)
+    check = Command(".check", "ok\n")
     exit = Command(".exit", "")
 
     def __init__(self, number):
         self.number = number
 
-    def insert(self, key, row):
-        return Command("insert %d %s %s" % (key, *row), "Executed.\n")
+    def row_text(self, schema, key, values):
+        if schema is not self.tables[0]:
+            self.cannot("a table other than users")
+        for text in values:
+            if not isinstance(text, str) or not text or \
+                    re.search(r"\s", text):
+                self.cannot("the value %r" % (text,))
+        return "%d %s %s" % (key, *values)
 
-    def update(self, key, row):
-        return Command("update %d %s %s" % (key, *row), "Executed.\n")
+    def insert(self, schema, rows):
+        if len(rows) != 1:
+            self.cannot(MULTI_ROW)
+        return Command("insert " + self.row_text(schema, rows[0][0],
+                                                 rows[0][1:]), "Executed.\n")
 
-    def delete(self, key):
-        return Command("delete %d" % key, "Executed.\n")
+    def insert_duplicate(self, schema, rows, column, value, constraint):
+        if constraint is not None:
+            self.cannot(INDEXES)
+        return Command(self.insert(schema, rows).line,
+                       "Error: Duplicate key.\n")
 
-    def show(self, model):
-        return "".join("(%d, %s, %s)\n" % (k, *model[k])
-                       for k in sorted(model or {})) + "Executed.\n"
+    def update(self, schema, key, values, changed, new_key, found):
+        if new_key is not None:
+            self.cannot(MOVES)
+        return Command("update " + self.row_text(schema, key, values),
+                       "Executed.\n" if found else "Error: Key not found.\n")
 
-    def import_rows(self, file_name, rows):
+    def delete(self, schema, key, n):
+        if key is None:
+            self.cannot(DELETE_ALL)
+        return Command("delete %d" % key,
+                       "Executed.\n" if n else "Error: Key not found.\n")
+
+    def load(self, schema, file_name, rows):
         text = "id,username,email\n" + "".join(
-            "%d,%s,%s\n" % (k, *row) for k, row in rows)
+            self.row_text(schema, k, v).replace(" ", ",") + "\n"
+            for k, v in rows)
         return text, Command(".import " + file_name, None)
 
     def import_batch(self, pool_pages):
@@ -240,54 +342,91 @@ class FixedDialect(Dialect):
         row, which in an 8-frame pool can be after any row."""
         return 1 if self.number == 5 and pool_pages == 8 else 1000
 
+    def select(self, schema):
+        return "select"
+
+    def show(self, schema, rows):
+        return "".join("(%d, %s, %s)\n" % (k, *rows[k])
+                       for k in sorted(rows)) + "Executed.\n"
+
+    def create_table(self, schema):
+        self.cannot(TABLES)
+
+    drop_table = create_table
+
+    def create_index(self, name, table, columns, unique):
+        self.cannot(INDEXES)
+
+    drop_index = create_index
+
 
 class SqlDialect(Dialect):
-    """Milestones 06 on: SQL to a table with the columns of 01-05's, in
-    a session whose results are CSV (--csv), so that a value reads back
-    exactly: NULL is an empty field, the empty string is "".
+    """Milestones 06 on: SQL, in a session whose results are CSV (--csv),
+    so that a value reads back exactly: NULL is an empty field, the empty
+    string is "". Indexes from 08 on.
 
     Also the pieces every SQL suite needs: a value as a literal, as a CSV
     field, and CSV output parsed back into rows of fields."""
 
     prompts = ("strata=> ", "strata-> ")
     args = ("--csv",)
-    table = "users"
-    columns = ("id", "username", "email")
-    setup = (Command("CREATE TABLE users (id INTEGER PRIMARY KEY, "
-                     "username VARCHAR(32) NOT NULL, "
-                     "email VARCHAR(255) NOT NULL);", "CREATE TABLE\n"),)
-    select_all = "SELECT * FROM users;"
-    check = Command("\\check", "ok\n")
     checkpoint = Command("\\checkpoint", None)
+    check = Command("\\check", "ok\n")
     exit = Command("\\q", "")
 
     def __init__(self, number=6):
         self.number = number
+        self.capabilities = frozenset(
+            [TABLES, MULTI_ROW, VALUES, OVERFLOW, MOVES, DELETE_ALL] +
+            [INDEXES] * (number >= 8))
 
-    def insert(self, key, row):
-        return Command("INSERT INTO users VALUES (%d, %s, %s);" % (
-            key, *map(sql_literal, row)), "INSERT 0 1\n")
+    def create_table(self, schema):
+        return Command("CREATE TABLE %s (%s);" % (schema.name, ", ".join(
+            "%s %s" % c for c in schema.columns)), "CREATE TABLE\n")
 
-    def update(self, key, row):
-        return Command("UPDATE users SET username = %s, email = %s "
-                       "WHERE id = %d;" % (*map(sql_literal, row), key),
-                       "UPDATE 1\n")
+    def drop_table(self, schema):
+        return Command("DROP TABLE %s;" % schema.name, "DROP TABLE\n")
 
-    def delete(self, key):
-        return Command("DELETE FROM users WHERE id = %d;" % key,
-                       "DELETE 1\n")
+    def insert_line(self, schema, rows):
+        return "INSERT INTO %s VALUES %s;" % (schema.name, ", ".join(
+            "(%s)" % ", ".join(map(sql_literal, v)) for v in rows))
 
-    def show(self, model):
-        if model is None:
-            return missing_relation(self.select_all, self.table)
-        return csv_line(self.columns) + "".join(
-            csv_line((k, *model[k])) for k in sorted(model))
+    def insert(self, schema, rows):
+        return Command(self.insert_line(schema, rows),
+                       "INSERT 0 %d\n" % len(rows))
 
-    def import_rows(self, file_name, rows):
-        text = csv_line(self.columns) + "".join(
-            csv_line((k, *row)) for k, row in rows)
-        return text, Command("\\copy users FROM '%s' CSV HEADER" %
-                             file_name, "COPY %d\n" % len(rows))
+    def insert_duplicate(self, schema, rows, column, value, constraint):
+        if constraint is not None and not self.offers(INDEXES):
+            self.cannot(INDEXES)
+        return Command(self.insert_line(schema, rows), error_reply(
+            'duplicate key value violates unique constraint "%s"' % (
+                constraint or schema.name + "_pkey"),
+            detail="Key (%s)=(%s) already exists." % (column, value)))
+
+    def update(self, schema, key, values, changed, new_key, found):
+        sets = []
+        if new_key is not None:
+            sets.append("%s = %d" % (schema.columns[0][0], new_key))
+        names = schema.value_columns()
+        for pos in sorted(changed):
+            sets.append("%s = %s" % (names[pos][0], sql_literal(values[pos])))
+        return Command("UPDATE %s SET %s WHERE %s = %d;" % (
+            schema.name, ", ".join(sets), schema.key_column(), key),
+            "UPDATE %d\n" % found)
+
+    def delete(self, schema, key, n):
+        where = "" if key is None else " WHERE %s = %d" % (
+            schema.key_column(), key)
+        return Command("DELETE FROM %s%s;" % (schema.name, where),
+                       "DELETE %d\n" % n)
+
+    def load(self, schema, file_name, rows):
+        if not schema.keyed:
+            self.cannot("a \\copy into a table of hidden row ids")
+        text = csv_line(c for c, _ in schema.columns) + "".join(
+            csv_line((k, *v)) for k, v in rows)
+        return text, Command("\\copy %s FROM '%s' CSV HEADER" % (
+            schema.name, file_name), "COPY %d\n" % len(rows))
 
     def import_batch(self, pool_pages):
         """\\copy commits every 1000 rows (COPY_BATCH_ROWS), but ends a
@@ -296,11 +435,237 @@ class SqlDialect(Dialect):
         any row."""
         return 1 if pool_pages == 8 else 1000
 
+    def create_index(self, name, table, columns, unique):
+        if not self.offers(INDEXES):
+            self.cannot(INDEXES)
+        return Command("CREATE %sINDEX %s ON %s (%s);" % (
+            "UNIQUE " * unique, name, table, columns), "CREATE INDEX\n")
+
+    def drop_index(self, name):
+        if not self.offers(INDEXES):
+            self.cannot(INDEXES)
+        return Command("DROP INDEX %s;" % name, "DROP INDEX\n")
+
+    def select(self, schema):
+        if schema.keyed:
+            return "SELECT * FROM %s;" % schema.name
+        return "SELECT rowid, %s FROM %s;" % (
+            ", ".join(c for c, _ in schema.columns), schema.name)
+
+    def show(self, schema, rows):
+        if rows is None:
+            return missing_relation(self.select(schema), schema.name)
+        names = [c for c, _ in schema.columns]
+        return csv_line(names if schema.keyed else ["rowid"] + names) + \
+            "".join(csv_line((k, *rows[k])) for k in sorted(rows))
+
 
 def dialect_for(milestone):
     """The language of MILESTONE (a Milestone, or None: the latest)."""
     number = milestone.number if milestone is not None else 99
     return FixedDialect(number) if number < 6 else SqlDialect(number)
+
+
+# --- workloads: operations, their lines, and the states they allow ---------
+
+class Workload:
+    """Operations on tables, typed in a dialect, with what each does.
+
+    The state is a dict: table name -> {key: values}; a table that does
+    not exist has no entry. Each line has a list of steps, each a
+    function that changes a state: a statement is one step (none if it
+    fails), a load one per batch, a meta command none. If the power goes
+    out while a line runs, the database may be in the state after any
+    whole number of its steps, and in no other. A test says what to do
+    (w.insert("users", [(1, ("ann", "a@x"))])) and the dialect, not the
+    test, knows how a milestone says it."""
+
+    def __init__(self, dialect, schemas=(), batch=1000):
+        self.dialect = dialect
+        self.schemas = {s.name: s for s in (*dialect.tables, *schemas)}
+        self.batch = batch          # rows a load commits at most at once
+        self.lines, self.replies, self.effects = [], [], []
+        self.state = {s.name: {} for s in dialect.tables}
+        self.files = {}             # the CSV files loads read, by name
+
+    def add(self, command, steps=()):
+        self.lines.append(command.line)
+        self.replies.append(command.reply)
+        self.effects.append(list(steps))
+        for step in steps:
+            step(self.state)
+
+    def create(self, name):
+        def step(state):
+            state[name] = {}
+        self.add(self.dialect.create_table(self.schemas[name]), [step])
+
+    def drop(self, name):
+        def step(state):
+            del state[name]
+        self.add(self.dialect.drop_table(self.schemas[name]), [step])
+
+    def next_key(self, name):
+        rows = self.state[name]
+        return max(rows) + 1 if rows else 1
+
+    def insert(self, name, rows):
+        """One statement of ROWS, [(key, values)]; a key of None is the
+        next row id."""
+        schema = self.schemas[name]
+        keyed, given = [], []
+        work = dict(self.state[name])
+        for key, values in rows:
+            if key is None:
+                key = max(work) + 1 if work else 1
+            work[key] = tuple(values)
+            keyed.append((key, tuple(values)))
+            given.append(tuple(values) if not schema.keyed
+                         else (key, *values))
+
+        def step(state):
+            state[name] = dict(state[name])
+            state[name].update(keyed)
+        self.add(self.dialect.insert(schema, given), [step])
+
+    def insert_failing(self, name, rows, bad_key):
+        """An INSERT of ROWS ([(key, values)]) and then a row with the key
+        BAD_KEY, which is taken: it fails whole, and changes nothing."""
+        schema = self.schemas[name]
+        assert schema.keyed and bad_key in self.state[name]
+        given = [(k, *v) for k, v in rows] + [(bad_key, *rows[0][1])]
+        self.add(self.dialect.insert_duplicate(
+            schema, given, schema.columns[0][0], bad_key, None))
+
+    def insert_refused(self, name, values, index, column, value):
+        """An INSERT of a row (VALUES, with no key: a row id table) that
+        the UNIQUE index INDEX refuses: VALUE of COLUMN is taken."""
+        self.add(self.dialect.insert_duplicate(
+            self.schemas[name], [values], column, value, index))
+
+    def update(self, name, key, changes, new_key=None):
+        """An UPDATE of the columns CHANGES ({position: value}, positions
+        after the key) of row KEY, moving it to NEW_KEY if given."""
+        schema = self.schemas[name]
+        found = key in self.state[name]
+        values = list(self.state[name].get(key, ()))
+        for pos, value in changes.items():
+            if found:
+                values[pos] = value
+
+        def step(state):
+            rows = state[name] = dict(state[name])
+            if new_key is not None:
+                del rows[key]
+            rows[key if new_key is None else new_key] = tuple(values)
+        self.add(self.dialect.update(schema, key, values, changes, new_key,
+                                     found), [step] if found else [])
+
+    def delete(self, name, key=None):
+        """A DELETE of row KEY, or of every row."""
+        n = len(self.state[name]) if key is None else \
+            int(key in self.state[name])
+
+        def step(state):
+            rows = state[name] = dict(state[name])
+            if key is None:
+                rows.clear()
+            else:
+                rows.pop(key, None)
+        self.add(self.dialect.delete(self.schemas[name], key, n),
+                 [step] if n else [])
+
+    def load(self, name, rows):
+        """A load of ROWS ([(key, values)]) from a CSV file (.import,
+        \\copy), committed self.batch rows at a time at most."""
+        file_name = "%s%d.csv" % (name, len(self.files))
+        text, command = self.dialect.load(self.schemas[name], file_name,
+                                          rows)
+        self.files[file_name] = text
+        steps = []
+        for i in range(0, len(rows), self.batch):
+            batch = [(k, tuple(v)) for k, v in rows[i:i + self.batch]]
+
+            def step(state, batch=batch):
+                state[name] = dict(state[name])
+                state[name].update(batch)
+            steps.append(step)
+        self.add(command, steps)
+
+    def create_index(self, name, table, columns, unique=False):
+        """An index changes no table: the states allowed stay the same."""
+        self.add(self.dialect.create_index(name, table, columns, unique))
+
+    def drop_index(self, name):
+        self.add(self.dialect.drop_index(name))
+
+    def checkpoint(self):
+        self.add(self.dialect.checkpoint)
+
+    def exit(self):
+        self.add(self.dialect.exit)
+
+    def read_back(self):
+        """The lines that print every table, then check the file."""
+        return [self.dialect.select(self.schemas[n])
+                for n in sorted(self.schemas)] + [self.dialect.check.line]
+
+    def show(self, state):
+        """The replies to read_back() when the database is in STATE."""
+        return [self.dialect.show(self.schemas[n], state.get(n))
+                for n in sorted(self.schemas)] + [self.dialect.check.reply]
+
+    def line_counts(self, state):
+        """The lines of each reply to read_back() in STATE."""
+        return [self.dialect.show_lines(self.schemas[n], None
+                                        if n not in state else len(state[n]))
+                for n in sorted(self.schemas)] + [1]
+
+    def states_while(self, i, acknowledged=False):
+        """The states allowed if the power goes out while line I runs
+        (-1: before the first prompt), one at a time, the state before
+        line I first. ACKNOWLEDGED: line I printed its whole reply, so it
+        is durable and must be there whole. (A step replaces the table it
+        changes, so that a shallow copy of a state stays as it was.)"""
+        state = {s.name: {} for s in self.dialect.tables}
+        for steps in self.effects[:max(i, 0)]:
+            for step in steps:
+                step(state)
+        if not (0 <= i < len(self.lines)):
+            yield state
+            return
+        if not acknowledged or not self.effects[i]:
+            yield dict(state)
+        for n, step in enumerate(self.effects[i]):
+            step(state)
+            if not acknowledged or n == len(self.effects[i]) - 1:
+                yield dict(state)
+
+    def allows(self, got, i, acknowledged=False):
+        """Whether GOT, the replies to read_back(), shows a state allowed
+        while line I runs (states_while), and how many states are. Only a
+        state with as many lines in each reply as GOT is shown and
+        compared: a load in a small pool has a state per row, and showing
+        each would take time quadratic in the rows."""
+        counts = [g.count("\n") for g in got]
+        n_states = 0
+        for state in self.states_while(i, acknowledged):
+            n_states += 1
+            if counts == self.line_counts(state) and got == self.show(state):
+                return True, n_states
+        return False, n_states
+
+    def describe(self, got, state):
+        """Where GOT, the replies to read_back(), differ from what STATE
+        shows, reply by reply."""
+        out = []
+        names = sorted(self.schemas) + [self.dialect.check.line]
+        for name, g, a in zip(names, got, self.show(state)):
+            if g != a:
+                out.append("  %s: %d lines read back, %d expected; read "
+                           "back begins %r" % (name, g.count("\n"),
+                                               a.count("\n"), g[:200]))
+        return "\n".join(out)
 
 
 # --- SQL values, as milestone 06 writes and prints them ---------------------

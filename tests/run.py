@@ -37,7 +37,9 @@ What it runs, each against every milestone it applies to:
 
 Every suite names the milestones it applies to on a line such as
 "milestones: 01-05" (Python: MILESTONES = "01-05"); a suite without one is
-refused and counts as a failure.
+refused and counts as a failure. A test may apply to fewer of them (a
+transcript's own "milestones:" line, a Python test marked
+@harness.milestones("06-")).
 
 A suite that starts at a milestone after the first must fail on the
 milestone before it (a test that passes without the new code tests
@@ -622,8 +624,8 @@ class Runner:
             if error:
                 refused.append(Result(path.name, None, False, error))
                 continue
-            applies = milestones.parse_range(module.MILESTONES)
             for func in python_tests(module):
+                applies = test_applies(module, func)
                 for m in chosen:
                     if applies(m.number) and self.selected(
                             "%s: %s" % (path.name, func.__name__)):
@@ -708,8 +710,9 @@ class Runner:
             else:
                 module, _ = load_python_suite(path)
                 for func in python_tests(module):
-                    outcomes.append((func.__name__,
-                                     self.python_outcome(func, before)))
+                    if test_applies(module, func)(first.number):
+                        outcomes.append((func.__name__,
+                                         self.python_outcome(func, before)))
             failed = sum(1 for _, o in outcomes if o == "fails")
             report = "\n".join("  %s: %s" % t for t in outcomes)
             if self.args.verbose:
@@ -842,9 +845,21 @@ def load_python_suite(path):
                       "which milestones it applies to" % rel(path))
     try:
         milestones.parse_range(module.MILESTONES)
+        for func in python_tests(module):
+            test_applies(module, func)
     except ValueError as e:
         return None, "%s: %s" % (rel(path), e)
     return module, None
+
+
+def test_applies(module, func):
+    """Whether FUNC, a test of MODULE, applies to a milestone (by number):
+    where its suite does and, if it is marked @harness.milestones(...),
+    where the mark says too."""
+    suite = milestones.parse_range(module.MILESTONES)
+    own = getattr(func, "milestones", None)
+    test = milestones.parse_range(own) if own is not None else suite
+    return lambda number: suite(number) and test(number)
 
 
 def python_tests(module):

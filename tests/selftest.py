@@ -135,6 +135,54 @@ class PredecessorRule(Fixture):
         self.assertIn("hangs: error: `sleep 5` timed out", result.detail)
 
 
+class TestMarks(Fixture):
+    """A Python test marked @harness.milestones(...) applies where its
+    suite and its mark both do, and only there."""
+
+    def test_a_mark_narrows_the_suite(self):
+        path = self.suite("marked.py", """\
+            import harness
+            MILESTONES = "01-"
+            def test_every(t):
+                pass
+            @harness.milestones("02-")
+            def test_later(t):
+                pass
+            """)
+        module, error = run.load_python_suite(path)
+        self.assertIsNone(error)
+        every = run.test_applies(module, module.test_every)
+        later = run.test_applies(module, module.test_later)
+        self.assertEqual([every(1), every(2), later(1), later(2)],
+                         [True, True, False, True])
+
+    def test_a_bad_mark_is_refused(self):
+        path = self.suite("badmark.py", """\
+            import harness
+            MILESTONES = "01-"
+            @harness.milestones("2-")
+            def test_x(t):
+                pass
+            """)
+        module, error = run.load_python_suite(path)
+        self.assertIsNone(module)
+        self.assertIn("bad milestone range '2-'", error)
+
+    def test_the_predecessor_runs_only_the_first_milestones_tests(self):
+        path = self.suite("later.py", """\
+            import harness
+            MILESTONES = "02-"
+            def test_passes(t):
+                pass
+            @harness.milestones("03-")
+            def test_fails_anywhere(t):
+                t.check(False, "a check")
+            """)
+        result = self.predecessor(path)
+        self.assertFalse(result.ok)
+        self.assertNotIn("test_fails_anywhere", result.detail)
+
+
 class Setups(Fixture):
     """A set-up's errors fail the test that depends on it."""
 
