@@ -360,8 +360,11 @@ strata=> \q
 # keeps), while the inner joins before it are still reordered; and a
 # LEFT JOIN with nothing to reorder keeps FROM's order, though u first
 # would cost less. ORDER BY t.b with a LIMIT: t, read in its index's
-# order, goes first, and no sort is needed. The answers are those of
-# FROM's order (the section above counts the same 440 rows).
+# order, goes first, and no sort is needed; ORDER BY u.id, a LEFT JOIN's
+# right item, cannot put u first (its rows in row id order) and sorts.
+# The answers are those of FROM's order (the section above counts the
+# same 440 rows), and SELECT * gives FROM's columns, whatever is read
+# first.
 $ seq 1 4000 | awk '{ print $1 "," ($1 % 100 ? ($1 * 7) % 400 : "") ",c" ($1 % 13) }' > t.csv
 $ seq 1 50 | awk '{ print $1 "," ($1 * 9) }' > u.csv
 $ seq 1 400 | awk '{ print $1 "," $1 % 5 }' > v.csv
@@ -464,6 +467,32 @@ strata=> SELECT u.id, t.id FROM u JOIN t ON t.b = u.k ORDER BY t.b LIMIT 3;
   1 |  687
   1 | 1087
 (3 rows)
+
+strata=> EXPLAIN SELECT u.id, u.k FROM t LEFT JOIN u ON u.k = t.b ORDER BY u.id LIMIT 3;
+                        QUERY PLAN
+----------------------------------------------------------
+ Limit 3  (rows=3)
+   Sort by column 1  (rows=50312)
+     Project: u.id, u.k  (rows=50312)
+       Nested loop left join on (u.k = t.b)  (rows=50312)
+         Scan t  (rows=4025)
+         Scan u  (rows=50)
+(6 rows)
+
+strata=> SELECT u.id, u.k FROM t LEFT JOIN u ON u.k = t.b ORDER BY u.id LIMIT 3;
+ id | k
+----+---
+    |
+    |
+    |
+(3 rows)
+
+strata=> SELECT * FROM t JOIN u ON t.b = u.k ORDER BY u.id, t.id LIMIT 2;
+ id  | b |  c  | id | k
+-----+---+-----+----+---
+ 287 | 9 | c1  |  1 | 9
+ 687 | 9 | c11 |  1 | 9
+(2 rows)
 
 strata=> \q
 

@@ -8,13 +8,14 @@
  *
  * The rules, kept from milestone 07:
  *
- *   - the tables are joined in the order FROM names them, each one the
- *     inner loop of the ones before it;
- *   - each condition of WHERE is split at its ANDs, and each part is
- *     applied as early as the tables it reads allow: at a table's scan
- *     if it reads that table alone, at the join that brings in the last
- *     table it reads otherwise (on the right of a LEFT JOIN, after the
- *     join, since before it the NULLs it adds are not there yet);
+ *   - each item of FROM is joined as the inner side of the items
+ *     before it (a left-deep tree), in the order chosen below;
+ *   - each condition of WHERE and of an inner join's ON is split at its
+ *     ANDs, and each part is applied as early as the items it reads
+ *     allow: at an item's scan if it reads that item alone, at the
+ *     join that brings in the last item it reads otherwise (on the
+ *     right of a LEFT JOIN, after the join, since before it the NULLs
+ *     it adds are not there yet); a LEFT JOIN's ON stays at its join;
  *   - every condition stays where it is applied even when an access
  *     path used it to narrow what a scan reads: the paths only keep a
  *     scan from reading rows no condition could take.
@@ -55,14 +56,47 @@
  * reads everything). An index is read forward only (the tree has no
  * step back), so ORDER BY against an index's direction still sorts.
  *
- * For a join, the inner table is read one of three ways, the cheapest
- * for L rows of the tables before it:
+ * For a join, the inner item is read one of three ways, the cheapest
+ * for L rows of the items before it:
  *
  *   index (or row id) nested loop  L x the cost of a path whose bounds
  *                                  read the outer rows (b.k = a.k)
  *   hash join (07)                 the inner path's cost + its rows +
  *                                  L for each batch of work_mem
  *   nested loop                    L x the inner path's cost
+ *
+ * (a FROM subquery's path costs its estimated rows).
+ *
+ * The join order (milestone 08; 07 took FROM's). An order's cost is
+ * the cost of its first item's path plus, for each item joined after
+ * it, the cost of its join as above, with L the rows estimated for the
+ * items before it. A join makes L x a lookup's rows (index nested
+ * loop), the larger of L and the inner rows (hash join: a key join), or
+ * L x the inner rows x FILTER_KEEPS for each condition it applies
+ * (nested loop); a LEFT JOIN at least L. The order is the cheapest
+ * found:
+ *
+ *   up to ORDER_DP_ITEMS (10) items   dynamic programming over the
+ *                                     subsets of the items, System R's
+ *                                     (by_subsets): 2^N subsets, each
+ *                                     extended by each item not in it
+ *   11 to 63 items                    greedy (by_greedy): the item
+ *                                     cheapest to read alone, then each
+ *                                     time the item cheapest to join
+ *   64 or more                        FROM's order (past the 63rd, the
+ *                                     items share one bit of the set a
+ *                                     condition reads)
+ *
+ * The right item of a LEFT JOIN is joined only after every item FROM
+ * names before it (its left side, all its ON may read); any other item
+ * may go anywhere. Among orders of equal cost the one nearest FROM's is
+ * kept. With ORDER BY on columns of one table only, the orders that
+ * begin with that table read in that order (a path that gives it) and
+ * join the rest without a hash join (which keeps the order only within
+ * a batch) are searched too: such an order costs no sort, and with a
+ * LIMIT only the share (LIMIT + OFFSET + 1) / rows of its cost; any
+ * other order costs its sort. The output columns never depend on the
+ * order: each result reads its own item's row.
  *
  * A SELECT becomes, from the bottom up:
  *
@@ -1166,13 +1200,14 @@ static DbStatus choose_order(Planner *pl, size_t work_mem, uint32_t *chain,
         chain[i] = i;
     if (n == 1 && pl->order == NULL)
         return DB_OK;
-    if (n >= 63) {
+    if (n > 63) {
         /* The items past the 63rd share a bit of reads: FROM's order. */
         return DB_OK;
     }
-    /* The first item the ORDER BY is of, read in its order. */
+    /* The item the ORDER BY is of, read in its order, first (if it
+     * can be: not a LEFT JOIN's right item). */
     Best seed = {.last = -1};
-    if (pl->order != NULL) {
+    if (pl->order != NULL && needs_before(pl, pl->order_item) == 0) {
         Path path;
         DbStatus rc = choose_path(pl, pl->order_item, 0, pl->order, &path);
         if (rc != DB_OK)
