@@ -89,14 +89,14 @@
  *
  * The right item of a LEFT JOIN is joined only after every item FROM
  * names before it (its left side, all its ON may read); any other item
- * may go anywhere. Among orders of equal cost the one nearest FROM's is
- * kept. With ORDER BY on columns of one table only, the orders that
- * begin with that table read in that order (a path that gives it) and
- * join the rest without a hash join (which keeps the order only within
- * a batch) are searched too: such an order costs no sort, and with a
- * LIMIT only the share (LIMIT + OFFSET + 1) / rows of its cost; any
- * other order costs its sort. The output columns never depend on the
- * order: each result reads its own item's row.
+ * may go anywhere. Among orders of equal cost the first found is kept,
+ * and FROM's is found first. With ORDER BY on columns of one table
+ * only, the orders that begin with that table read in that order (a
+ * path that gives it) and join the rest without a hash join (which
+ * keeps the order only within a batch) are searched too: such an order
+ * costs no sort, and with a LIMIT only the share (LIMIT + OFFSET + 1) /
+ * rows of its cost; any other order costs its sort. The output columns
+ * never depend on the order: each result reads its own item's row.
  *
  * A SELECT becomes, from the bottom up:
  *
@@ -1321,7 +1321,7 @@ static DbStatus plan_from(Planner *pl, size_t work_mem, Plan **out)
             rc = add_conjunct(pl, sel->from->items[i].on, (int32_t)i);
     if (rc == DB_OK && sel->where != NULL)
         rc = add_conjunct(pl, sel->where, -1);
-    if (rc == DB_OK)
+    if (rc == DB_OK && bs->n_from > 0)
         rc = weigh_items(pl);
     if (rc != DB_OK)
         return rc;
