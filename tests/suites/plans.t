@@ -68,7 +68,9 @@ strata=> EXPLAIN SELECT DISTINCT v FROM t UNION SELECT t_id FROM u;
 strata=> \q
 
 ## a hash join larger than work_mem runs in batches
-# queries.t's hash join (07), with its estimates.
+# queries.t's hash join (07), with its estimates. The hash table is of
+# the smaller table, t, though FROM names it first: 3 batches of work_mem
+# rather than the 5 that u's rows would take.
 $ seq 1 3000 | awk '{ print $1 "," ($1 * 7) % 1000 }' > u.csv
 $ seq 1 2000 | awk '{ print $1 "," ($1 * 3) % 1000 }' > t.csv
 $ strata test.db
@@ -87,9 +89,9 @@ strata=> EXPLAIN SELECT count(*) FROM t JOIN u ON t.k = u.k;
 ------------------------------------------------------
  Project: count(*)  (rows=1)
    Aggregate: count(*)  (rows=1)
-     Hash join on t.k = u.k in 5 batches  (rows=3068)
-       Scan t  (rows=1888)
+     Hash join on u.k = t.k in 3 batches  (rows=3068)
        Scan u  (rows=3068)
+       Scan t  (rows=1888)
 (5 rows)
 
 strata=> SELECT count(*), sum(t.id), sum(u.id) FROM t JOIN u ON t.k = u.k;
@@ -346,6 +348,208 @@ strata=> SELECT u.id FROM u LEFT JOIN t ON t.b = u.k WHERE t.b IS NULL;
  49
  50
 (6 rows)
+
+strata=> \q
+
+## the join order is chosen by cost, not taken from FROM
+# FROM names the large table t first, but the plan reads u's 50 rows and
+# looks each one up in t's index on b: 50 descents, not a hash table of
+# t's 4,000 rows. A chain of three tables starts from u too, and v, which
+# only a hash join reaches cheaply, comes last. A LEFT JOIN's right item
+# stays after the items FROM names before it (they decide which rows it
+# keeps), while the inner joins before it are still reordered; and a
+# LEFT JOIN with nothing to reorder keeps FROM's order, though u first
+# would cost less. ORDER BY t.b with a LIMIT: t, read in its index's
+# order, goes first, and no sort is needed; ORDER BY u.id, a LEFT JOIN's
+# right item, cannot put u first (its rows in row id order) and sorts.
+# The answers are those of FROM's order (the section above counts the
+# same 440 rows), and SELECT * gives FROM's columns, whatever is read
+# first.
+$ seq 1 4000 | awk '{ print $1 "," ($1 % 100 ? ($1 * 7) % 400 : "") ",c" ($1 % 13) }' > t.csv
+$ seq 1 50 | awk '{ print $1 "," ($1 * 9) }' > u.csv
+$ seq 1 400 | awk '{ print $1 "," $1 % 5 }' > v.csv
+$ strata test.db
+strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, b INTEGER, c TEXT);
+CREATE TABLE
+strata=> CREATE TABLE u (id INTEGER PRIMARY KEY, k INTEGER);
+CREATE TABLE
+strata=> CREATE TABLE v (id INTEGER PRIMARY KEY, g INTEGER);
+CREATE TABLE
+strata=> \copy t FROM 't.csv' CSV
+COPY 4000
+strata=> \copy u FROM 'u.csv' CSV
+COPY 50
+strata=> \copy v FROM 'v.csv' CSV
+COPY 400
+strata=> CREATE INDEX t_b ON t (b);
+CREATE INDEX
+strata=> EXPLAIN SELECT u.id, t.id FROM t JOIN u ON t.b = u.k;
+                     QUERY PLAN
+-----------------------------------------------------
+ Project: u.id, t.id  (rows=500)
+   Nested loop on (t.b = u.k)  (rows=500)
+     Scan u  (rows=50)
+     Index Scan using t_b on t  (b = u.k)  (rows=10)
+(4 rows)
+
+strata=> SELECT count(*), sum(t.id) FROM t JOIN u ON t.b = u.k;
+ count |  sum
+-------+--------
+   440 | 881300
+(1 row)
+
+strata=> SELECT count(*), sum(t.id) FROM t, u WHERE t.b = u.k;
+ count |  sum
+-------+--------
+   440 | 881300
+(1 row)
+
+strata=> EXPLAIN SELECT count(*) FROM v JOIN t ON v.id = t.id JOIN u ON t.b = u.k;
+                       QUERY PLAN
+---------------------------------------------------------
+ Project: count(*)  (rows=1)
+   Aggregate: count(*)  (rows=1)
+     Hash join on t.id = v.id  (rows=500)
+       Nested loop on (t.b = u.k)  (rows=500)
+         Scan u  (rows=50)
+         Index Scan using t_b on t  (b = u.k)  (rows=10)
+       Scan v  (rows=400)
+(7 rows)
+
+strata=> SELECT count(*), sum(v.g) FROM v JOIN t ON v.id = t.id JOIN u ON t.b = u.k;
+ count | sum
+-------+-----
+    44 |  90
+(1 row)
+
+strata=> EXPLAIN SELECT count(*) FROM t JOIN u ON t.b = u.k LEFT JOIN v ON v.id = t.id;
+                       QUERY PLAN
+---------------------------------------------------------
+ Project: count(*)  (rows=1)
+   Aggregate: count(*)  (rows=1)
+     Nested loop left join on (v.id = t.id)  (rows=500)
+       Nested loop on (t.b = u.k)  (rows=500)
+         Scan u  (rows=50)
+         Index Scan using t_b on t  (b = u.k)  (rows=10)
+       Scan v (row id = t.id)  (rows=1)
+(7 rows)
+
+strata=> EXPLAIN SELECT count(*) FROM t LEFT JOIN u ON t.b = u.k;
+                       QUERY PLAN
+--------------------------------------------------------
+ Project: count(*)  (rows=1)
+   Aggregate: count(*)  (rows=1)
+     Nested loop left join on (t.b = u.k)  (rows=50312)
+       Scan t  (rows=4025)
+       Scan u  (rows=50)
+(5 rows)
+
+strata=> SELECT count(*), count(u.id) FROM t LEFT JOIN u ON t.b = u.k;
+ count | count
+-------+-------
+  4000 |   440
+(1 row)
+
+strata=> EXPLAIN SELECT u.id, t.id FROM u JOIN t ON t.b = u.k ORDER BY t.b LIMIT 3;
+                  QUERY PLAN
+----------------------------------------------
+ Limit 3  (rows=3)
+   Project: u.id, t.id  (rows=50312)
+     Nested loop on (t.b = u.k)  (rows=50312)
+       Index Scan using t_b on t  (rows=4025)
+       Scan u  (rows=50)
+(5 rows)
+
+strata=> SELECT u.id, t.id FROM u JOIN t ON t.b = u.k ORDER BY t.b LIMIT 3;
+ id |  id
+----+------
+  1 |  287
+  1 |  687
+  1 | 1087
+(3 rows)
+
+strata=> EXPLAIN SELECT u.id, u.k FROM t LEFT JOIN u ON u.k = t.b ORDER BY u.id LIMIT 3;
+                        QUERY PLAN
+----------------------------------------------------------
+ Limit 3  (rows=3)
+   Sort by column 1  (rows=50312)
+     Project: u.id, u.k  (rows=50312)
+       Nested loop left join on (u.k = t.b)  (rows=50312)
+         Scan t  (rows=4025)
+         Scan u  (rows=50)
+(6 rows)
+
+strata=> SELECT u.id, u.k FROM t LEFT JOIN u ON u.k = t.b ORDER BY u.id LIMIT 3;
+ id | k
+----+---
+    |
+    |
+    |
+(3 rows)
+
+strata=> SELECT * FROM t JOIN u ON t.b = u.k ORDER BY u.id, t.id LIMIT 2;
+ id  | b |  c  | id | k
+-----+---+-----+----+---
+ 287 | 9 | c1  |  1 | 9
+ 687 | 9 | c11 |  1 | 9
+(2 rows)
+
+strata=> \q
+
+## ANALYZE can change the join order
+# Without statistics an equality on person's index on city is guessed to
+# match 10 rows, so three lookups from city look cheapest; ANALYZE counts
+# 1,000 rows for each city, and a hash table of city's three rows,
+# probed by a scan of person, costs less than 3,000 fetches by row id.
+$ seq 1 3000 | awk '{ print $1 "," $1 % 3 ",n" $1 }' > p.csv
+$ strata test.db
+strata=> CREATE TABLE city (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE
+strata=> INSERT INTO city VALUES (0, 'Leiden'), (1, 'Delft'), (2, 'Gouda');
+INSERT 0 3
+strata=> CREATE TABLE person (id INTEGER PRIMARY KEY, city INTEGER, name TEXT);
+CREATE TABLE
+strata=> \copy person FROM 'p.csv' CSV
+COPY 3000
+strata=> CREATE INDEX person_city ON person (city);
+CREATE INDEX
+strata=> EXPLAIN SELECT c.name, count(*) FROM person p JOIN city c ON p.city = c.id GROUP BY c.name;
+                                 QUERY PLAN
+-----------------------------------------------------------------------------
+ Project: c.name, count(*)  (rows=4)
+   Aggregate by sort, group by c.name: count(*)  (rows=4)
+     Nested loop on (p.city = c.id)  (rows=30)
+       Scan city AS c  (rows=3)
+       Index Scan using person_city on person AS p  (city = c.id)  (rows=10)
+(5 rows)
+
+strata=> SELECT c.name, count(*) FROM person p JOIN city c ON p.city = c.id GROUP BY c.name;
+  name  | count
+--------+-------
+ Delft  |  1000
+ Gouda  |  1000
+ Leiden |  1000
+(3 rows)
+
+strata=> ANALYZE;
+ANALYZE
+strata=> EXPLAIN SELECT c.name, count(*) FROM person p JOIN city c ON p.city = c.id GROUP BY c.name;
+                         QUERY PLAN
+------------------------------------------------------------
+ Project: c.name, count(*)  (rows=326)
+   Aggregate by sort, group by c.name: count(*)  (rows=326)
+     Hash join on p.city = c.id  (rows=3249)
+       Scan person AS p  (rows=3249)
+       Scan city AS c  (rows=3)
+(5 rows)
+
+strata=> SELECT c.name, count(*) FROM person p JOIN city c ON p.city = c.id GROUP BY c.name;
+  name  | count
+--------+-------
+ Delft  |  1000
+ Gouda  |  1000
+ Leiden |  1000
+(3 rows)
 
 strata=> \q
 

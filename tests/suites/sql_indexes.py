@@ -1,7 +1,9 @@
 """Secondary indexes, from milestone 08 on: an index never changes an
 answer, only how it is found. The same random queries run on the same
 tables before CREATE INDEX, after it (and after changes the indexes
-kept up with) and after DROP INDEX, and give the same rows; EXPLAIN shows
+kept up with) and after DROP INDEX, and give the same rows; joins of
+three or four tables give sqlite3's rows whatever order the planner
+joins them in (an order other than FROM's for many); EXPLAIN shows
 an index for a point lookup once there is one, and a scan before and
 after, and an index for IN lists, ranges, joins on the indexed column
 and an ORDER BY ... LIMIT the index's order serves without a sort;
@@ -176,6 +178,147 @@ def test_the_plan_never_changes_the_answer(t):
     finally:
         problem = db.close()
     t.check(problem is None, problem or "")
+
+
+# --- the join order never changes the answer -------------------------------
+
+JOIN_TABLES = [("j0", 2000), ("j1", 300), ("j2", 40), ("j3", 6)]
+SCAN_RE = re.compile(r"Scan (?:using \S+ on )?\S+ AS (t\d)")
+
+
+def join_query(rng):
+    """A join of three or four of JOIN_TABLES, named in a random order
+    as t0, t1, ...: each item after the first joined to one before it by
+    an equality, as JOIN ... ON, a comma and WHERE, or a LEFT JOIN;
+    perhaps a filter, perhaps an IS NULL on a LEFT JOIN's right item;
+    and either aggregates or, in ORDER BY order, the columns of one item
+    first. (sql, the number of leading ORDER BY columns or 0, the FROM
+    order as aliases.)"""
+    names = rng.sample([n for n, _ in JOIN_TABLES], rng.choice([3, 4]))
+    aliases = ["t%d" % i for i in range(len(names))]
+    frm = "%s AS t0" % names[0]
+    where = []
+    lefts = []
+    for i in range(1, len(names)):
+        o = rng.randrange(i)
+        mine, theirs = rng.choice([("a", "id"), ("id", "a"), ("a", "a")])
+        on = "t%d.%s = t%d.%s" % (i, mine, o, theirs)
+        if rng.random() < 0.25:
+            on += " AND t%d.b < %d" % (i, rng.randrange(10))
+        op = rng.choice([",", "JOIN", "JOIN", "LEFT JOIN"])
+        if op == ",":
+            frm += ", %s AS t%d" % (names[i], i)
+            where.append(on)
+        else:
+            frm += " %s %s AS t%d ON %s" % (op, names[i], i, on)
+        if op == "LEFT JOIN":
+            lefts.append(i)
+    if rng.random() < 0.5:
+        i = rng.randrange(len(names))
+        where.append(rng.choice(["t%d.b < %d" % (i, rng.randrange(10)),
+                                 "t%d.c = 'x%d'" % (i, rng.randrange(10)),
+                                 "t%d.id < %d" % (i, rng.randrange(60))]))
+    if lefts and rng.random() < 0.3:
+        where.append("t%d.id IS NULL" % rng.choice(lefts))
+    sql = "SELECT %s FROM " + frm + (" WHERE " + " AND ".join(where)
+                                     if where else "")
+    if rng.random() < 0.6:
+        cols = ", ".join("count(t%d.id), sum(t%d.a), max(t%d.c)" % (
+            i, i, i) for i in range(len(names)))
+        return sql % ("count(*), " + cols), 0, aliases
+    # Of any item: a LEFT JOIN's right item cannot go first even so.
+    k = rng.randrange(len(names))
+    keys = rng.choice([["a"], ["b", "id"], ["id"], ["c", "a"]])
+    first = ", ".join("t%d.%s" % (k, c) for c in keys)
+    rest = ", ".join("t%d.id" % i for i in range(len(names)) if i != k)
+    sql = sql % (first + ", " + rest) + " ORDER BY " + first
+    return sql, len(keys), aliases
+
+
+def test_the_join_order_never_changes_the_answer(t):
+    """120 joins of three or four tables of 6 to 2,000 rows, their FROM
+    items in random orders (inner joins, commas with WHERE, LEFT JOINs,
+    filters, an IS NULL on a LEFT JOIN's right item), give sqlite3's
+    rows without indexes, with indexes on the joined columns and after
+    ANALYZE: with ORDER BY, also in its order. The plans join in an
+    order other than FROM's for at least a third of the queries, and
+    the indexes change the order of at least ten."""
+    rng = random.Random("%d/join order" % t.seed)
+    db = difftest.Strata(["strata"], t.path("order.db"), t.env, t.timeout)
+    lite = difftest.Sqlite()
+
+    def both(sql):
+        mine, theirs = db.run(sql), lite.run(sql)
+        t.check(mine.error is None and theirs.error is None,
+                "%s: strata %s, sqlite3 %s" % (sql, mine.error,
+                                               theirs.error))
+        return mine
+
+    def order_of(sql):
+        plan = db.run("EXPLAIN " + sql)
+        t.check(plan.error is None, "EXPLAIN %s: %s" % (sql, plan.error))
+        text = "\n".join(bytes(r[0]).decode() for r in plan.rows)
+        return SCAN_RE.findall(text)
+
+    def run_all(what):
+        orders = []
+        for sql, n_keys, aliases in queries:
+            mine, theirs = db.run(sql), lite.run(sql)
+            t.check(not mine.fatal and mine.error is None,
+                    "%s: %s: %s" % (what, sql, mine.error))
+            t.check(theirs.error is None, "%s: sqlite3: %s: %s" % (
+                what, sql, theirs.error))
+            t.check(difftest.results_equal(theirs.rows, mine.rows, False),
+                    "%s: %s\n  strata:  %s\n  sqlite3: %s" % (
+                        what, sql, mine.show()[:600],
+                        difftest.Outcome(rows=theirs.rows).show()[:600]))
+            t.check(all(difftest.rows_equal(a[:n_keys], b[:n_keys])
+                        for a, b in zip(theirs.rows, mine.rows)),
+                    "%s: %s: not in ORDER BY order" % (what, sql))
+            order = order_of(sql)
+            t.check(sorted(order) == aliases, "%s: EXPLAIN %s scans %r" % (
+                what, sql, order))
+            orders.append(order)
+        return orders
+
+    try:
+        rows = random.Random("%d/join rows" % t.seed)
+        for name, n in JOIN_TABLES:
+            both("CREATE TABLE %s (id INTEGER PRIMARY KEY, a INTEGER, "
+                 "b INTEGER, c TEXT)" % name)
+            values = []
+            for i in range(1, n + 1):
+                a = "NULL" if rows.random() < 0.05 else rows.randrange(50)
+                values.append("(%d, %s, %d, 'x%d')" % (
+                    i, a, rows.randrange(10), rows.randrange(10)))
+            for k in range(0, n, 500):
+                both("INSERT INTO %s VALUES %s" % (
+                    name, ", ".join(values[k:k + 500])))
+        queries = []
+        while len(queries) < 120:
+            sql, n_keys, aliases = join_query(rng)
+            out = lite.run("SELECT count(*) FROM (%s)" % sql)
+            if out.error is None and out.rows[0][0] <= 3000:
+                queries.append((sql, n_keys, aliases))
+        plain = run_all("without indexes")
+        for name, _ in JOIN_TABLES:
+            for col in "abc":
+                both("CREATE INDEX %s_%s ON %s (%s)" % (name, col, name,
+                                                         col))
+        indexed = run_all("with indexes")
+        both("ANALYZE")
+        analyzed = run_all("after ANALYZE")
+    finally:
+        lite.close()
+        problem = db.close()
+    t.check(problem is None, problem or "")
+    moved = sum(o != a for o, (_, _, a) in zip(plain + indexed + analyzed,
+                                               queries * 3))
+    t.check(moved >= len(queries), "only %d of %d plans join in an order "
+            "other than FROM's" % (moved, 3 * len(queries)))
+    changed = sum(a != b for a, b in zip(plain, indexed))
+    t.check(changed >= 10, "the indexes changed the order of only %d "
+            "queries" % changed)
 
 
 def shorten(a):

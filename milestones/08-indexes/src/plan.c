@@ -8,13 +8,14 @@
  *
  * The rules, kept from milestone 07:
  *
- *   - the tables are joined in the order FROM names them, each one the
- *     inner loop of the ones before it;
- *   - each condition of WHERE is split at its ANDs, and each part is
- *     applied as early as the tables it reads allow: at a table's scan
- *     if it reads that table alone, at the join that brings in the last
- *     table it reads otherwise (on the right of a LEFT JOIN, after the
- *     join, since before it the NULLs it adds are not there yet);
+ *   - each item of FROM is joined as the inner side of the items
+ *     before it (a left-deep tree), in the order chosen below;
+ *   - each condition of WHERE and of an inner join's ON is split at its
+ *     ANDs, and each part is applied as early as the items it reads
+ *     allow: at an item's scan if it reads that item alone, at the
+ *     join that brings in the last item it reads otherwise (on the
+ *     right of a LEFT JOIN, after the join, since before it the NULLs
+ *     it adds are not there yet); a LEFT JOIN's ON stays at its join;
  *   - every condition stays where it is applied even when an access
  *     path used it to narrow what a scan reads: the paths only keep a
  *     scan from reading rows no condition could take.
@@ -55,14 +56,47 @@
  * reads everything). An index is read forward only (the tree has no
  * step back), so ORDER BY against an index's direction still sorts.
  *
- * For a join, the inner table is read one of three ways, the cheapest
- * for L rows of the tables before it:
+ * For a join, the inner item is read one of three ways, the cheapest
+ * for L rows of the items before it:
  *
  *   index (or row id) nested loop  L x the cost of a path whose bounds
  *                                  read the outer rows (b.k = a.k)
  *   hash join (07)                 the inner path's cost + its rows +
  *                                  L for each batch of work_mem
  *   nested loop                    L x the inner path's cost
+ *
+ * (a FROM subquery's path costs its estimated rows).
+ *
+ * The join order (milestone 08; 07 took FROM's). An order's cost is
+ * the cost of its first item's path plus, for each item joined after
+ * it, the cost of its join as above, with L the rows estimated for the
+ * items before it. A join makes L x a lookup's rows (index nested
+ * loop), the larger of L and the inner rows (hash join: a key join), or
+ * L x the inner rows x FILTER_KEEPS for each condition it applies
+ * (nested loop); a LEFT JOIN at least L. The order is the cheapest
+ * found:
+ *
+ *   up to ORDER_DP_ITEMS (10) items   dynamic programming over the
+ *                                     subsets of the items, System R's
+ *                                     (by_subsets): 2^N subsets, each
+ *                                     extended by each item not in it
+ *   11 to 63 items                    greedy (by_greedy): the item
+ *                                     cheapest to read alone, then each
+ *                                     time the item cheapest to join
+ *   64 or more                        FROM's order (past the 63rd, the
+ *                                     items share one bit of the set a
+ *                                     condition reads)
+ *
+ * The right item of a LEFT JOIN is joined only after every item FROM
+ * names before it (its left side, all its ON may read); any other item
+ * may go anywhere. Among orders of equal cost the first found is kept,
+ * and FROM's is found first. With ORDER BY on columns of one table
+ * only, the orders that begin with that table read in that order (a
+ * path that gives it) and join the rest without a hash join (which
+ * keeps the order only within a batch) are searched too: such an order
+ * costs no sort, and with a LIMIT only the share (LIMIT + OFFSET + 1) /
+ * rows of its cost; any other order costs its sort. The output columns
+ * never depend on the order: each result reads its own item's row.
  *
  * A SELECT becomes, from the bottom up:
  *
@@ -97,10 +131,30 @@ typedef struct Planner {
     int32_t *on_item;          /* ... of that item */
     bool *used;                /* it has a place in the plan */
     uint32_t n, cap;
-    const struct Order *order; /* the order the first item's rows are
-                                * wanted in, or NULL */
-    bool ordered;              /* ... and its scan gives it */
+    const struct Order *order; /* the order the rows of item
+                                * order_item are wanted in, or NULL */
+    uint32_t order_item;
+    bool ordered;              /* ... and the plan reads that item first,
+                                * in that order, and keeps it */
+    Plan **subs;               /* each FROM subquery's plan, until taken */
+    double *alone_cost;        /* each item's cheapest path alone ... */
+    double *alone_rows;        /* ... and the rows it makes */
 } Planner;
+
+/* Frees what the planner holds. */
+static void planner_free(Planner *pl)
+{
+    for (uint32_t i = 0; pl->subs && i < pl->bs->n_from; i++)
+        plan_free(pl->subs[i]);
+    free(pl->subs);
+    free(pl->alone_cost);
+    free(pl->alone_rows);
+    free(pl->conjuncts);
+    free(pl->reads);
+    free(pl->from_on);
+    free(pl->on_item);
+    free(pl->used);
+}
 
 static Plan *new_plan(PlanKind kind, Plan *child)
 {
@@ -234,12 +288,22 @@ static int rowid_column(const Source *s)
                                        : (int)s->n_columns;
 }
 
+/* Whether conjunct I is the ON of a LEFT JOIN: it decides which rows of
+ * that join's right item match, and is applied at that join alone. Any
+ * other conjunct, of WHERE or of an inner join's ON, only filters the
+ * joined rows, wherever it is applied. */
+static bool left_on(const Planner *pl, uint32_t i)
+{
+    return pl->from_on[i] &&
+           pl->bs->select->from->items[pl->on_item[i]].join == JOIN_LEFT;
+}
+
 /* Whether conjunct I may narrow what the scan of ITEM reads: it is not
- * the ON of another item (which decides that item's rows, not these). */
+ * the ON of another LEFT JOIN (which decides that item's rows). */
 static bool narrows(const Planner *pl, uint32_t i, uint32_t item)
 {
     return !pl->used[i] &&
-           (!pl->from_on[i] || pl->on_item[i] == (int32_t)item);
+           (!left_on(pl, i) || pl->on_item[i] == (int32_t)item);
 }
 
 /* Whether E can be computed before the scan starts: it reads no item
@@ -527,7 +591,7 @@ static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
                 path->reads |= reads_of_list(pl->bs, e->list);
                 found = true;
             } else if (is_equality(pl, e, source, col, known, &value) &&
-                       (pl->from_on[i] ||
+                       (pl->on_item[i] == (int32_t)item ||
                         !pl->b->sources[source].right_of_left_join)) {
                 /* x IS value, x IS NULL: NULL takes the NULL keys. Not
                  * from a WHERE on the right of a LEFT JOIN: unlike a
@@ -624,12 +688,11 @@ static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
 static bool reads_only_item(Planner *pl, uint32_t i, void *ctx)
 {
     uint32_t item = *(uint32_t *)ctx;
-    /* The ON of a LEFT JOIN's right item applies to it alone, and a
-     * WHERE on that item applies after the join. */
+    /* The ON of a LEFT JOIN's right item applies to it alone, and any
+     * other condition on that item after the join. */
     const SrcItem *it = &pl->bs->select->from->items[item];
-    if (it->join == JOIN_LEFT && !pl->from_on[i])
-        return false;
-    if (pl->from_on[i] && pl->on_item[i] != (int32_t)item)
+    if (it->join == JOIN_LEFT ? pl->on_item[i] != (int32_t)item
+                              : left_on(pl, i))
         return false;
     return pl->reads[i] == item_bit(item) && item < 63;
 }
@@ -763,7 +826,7 @@ static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
 
 /* The plan that reads FROM item ITEM on its own, with the conditions
  * that read it alone: a table through PATH (which it takes), a subquery
- * by its own plan. */
+ * by its own plan (pl->subs[item], which it takes). */
 static DbStatus access(Planner *pl, uint32_t item, Path *path, Plan **out)
 {
     BoundSelect *bs = pl->bs;
@@ -771,10 +834,8 @@ static DbStatus access(Planner *pl, uint32_t item, Path *path, Plan **out)
     const Source *s = &pl->b->sources[src];
     Plan *p;
     if (s->sub != NULL) {
-        Plan *child;
-        DbStatus rc = plan_select(pl->b, s->sub, &child);
-        if (rc != DB_OK)
-            return rc;
+        Plan *child = pl->subs[item];
+        pl->subs[item] = NULL;
         p = new_plan(PLAN_SUBQUERY, child);
         if (p == NULL) {
             plan_free(child);
@@ -795,8 +856,6 @@ static DbStatus access(Planner *pl, uint32_t item, Path *path, Plan **out)
         path->ix.is_equal = NULL;
         path->ix.affinities = NULL;
     }
-    /* Planning a subquery may add sources, and move the array. */
-    s = &pl->b->sources[src];
     p->source = src;
     p->n_columns = s->n_columns;
     DbStatus rc = take(pl, reads_only_item, &item, &p->conditions,
@@ -811,28 +870,33 @@ static DbStatus access(Planner *pl, uint32_t item, Path *path, Plan **out)
 
 /* --- joins ------------------------------------------------------------ */
 
+/* How an item is joined to the items before it. */
+typedef enum JoinMethod {
+    BY_LOOP,                   /* a nested loop over its own path */
+    BY_HASH,                   /* a hash join */
+    BY_PROBE,                  /* an index (or row id) nested loop */
+} JoinMethod;
+
 typedef struct JoinStep {
     uint32_t item;
     uint64_t left;             /* the items before it */
+    bool no_hash;              /* keep the order of the outer rows, which
+                                * a hash join keeps only within a batch */
 } JoinStep;
 
-/* A condition the join of ITEM can apply: it reads ITEM and nothing
- * after it; the ON of another LEFT JOIN stays with that join. */
+/* A condition the join of ITEM can apply. A LEFT JOIN's ON is its own,
+ * whatever it reads (ON NULL too: it keeps every row of the left, with
+ * NULLs; a correlated subquery, which counts as reading every item);
+ * any other condition, when it reads ITEM and no item not joined yet. */
 static bool joinable(Planner *pl, uint32_t i, void *ctx)
 {
     const JoinStep *j = ctx;
     uint64_t here = item_bit(j->item);
     const SrcItem *it = &pl->bs->select->from->items[j->item];
-    /* A LEFT JOIN's ON is its own, whatever it reads (ON NULL too: it
-     * keeps every row of the left, with NULLs; a correlated subquery,
-     * which counts as reading every item). */
     if (it->join == JOIN_LEFT)
-        return pl->from_on[i] && pl->on_item[i] == (int32_t)j->item;
-    if ((pl->reads[i] & ~(j->left | here)) != 0)
-        return false;
-    if ((pl->reads[i] & here) == 0)
-        return false;
-    return !pl->from_on[i] || pl->on_item[i] <= (int32_t)j->item;
+        return pl->on_item[i] == (int32_t)j->item;
+    return !left_on(pl, i) && (pl->reads[i] & ~(j->left | here)) == 0 &&
+           (pl->reads[i] & here) != 0;
 }
 
 /* Whether a hash of E's values agrees with comparing them: numbers hash
@@ -867,103 +931,342 @@ static bool hash_key(Planner *pl, uint32_t i, const JoinStep *j,
     return hashable(*inner, *outer) && joinable(pl, i, (void *)j);
 }
 
+/* The cheapest way to join an item, as weigh finds it. */
+typedef struct Weighed {
+    JoinMethod method;
+    double cost;               /* of the join, the outer side's not
+                                * counted */
+    double rows;               /* the rows it makes */
+    uint32_t batches;          /* BY_HASH: the batches of work_mem */
+    Path path;                 /* the inner path (a table's), if kept */
+} Weighed;
+
+/* book: begin join-cost */
+/* Weighs the three ways to join item J->item to L rows of the items
+ * J->left (the header gives the costs) into *w: the cheapest, what it
+ * costs and the rows it makes. With KEEP, w->path is the inner path it
+ * reads, for the caller to free. */
+static DbStatus weigh(Planner *pl, const JoinStep *j, double l,
+                      size_t work_mem, bool keep, Weighed *w)
+{
+    const SrcItem *it = &pl->bs->select->from->items[j->item];
+    const Source *s = &pl->b->sources[pl->bs->from_sources[j->item]];
+    double inner_cost = pl->alone_cost[j->item];
+    double inner_rows = pl->alone_rows[j->item];
+    Path probed = {0};
+    *w = (Weighed){.method = BY_LOOP, .cost = l * inner_cost};
+    if (s->sub == NULL) {
+        DbStatus rc = choose_path(pl, j->item, j->left, NULL, &probed);
+        if (rc != DB_OK)
+            return rc;
+    }
+    bool hashing = false;
+    Expr *inner, *outer;
+    for (uint32_t i = 0; i < pl->n && it->join == JOIN_INNER && !j->no_hash;
+         i++)
+        hashing |= hash_key(pl, i, j, &inner, &outer);
+    double bytes = inner_rows * (48.0 + 24 * s->n_columns);
+    w->batches = (uint32_t)(bytes / (double)work_mem) + 1;
+    double hash = inner_cost + inner_rows + w->batches * l;
+    if (hashing && hash < w->cost) {
+        w->method = BY_HASH;
+        w->cost = hash;
+    }
+    if (probed.reads != 0 && l * probed.cost < w->cost) {
+        w->method = BY_PROBE;
+        w->cost = l * probed.cost;
+    }
+    if (w->method == BY_PROBE) {
+        w->rows = l * probed.rows;
+    } else if (w->method == BY_HASH) {
+        /* A key join: about one row of the smaller side per row of the
+         * larger. */
+        w->rows = fmax(l, inner_rows);
+    } else {
+        /* Each condition of the join keeps FILTER_KEEPS (those of the
+         * inner item alone are its path's). */
+        w->rows = l * inner_rows;
+        for (uint32_t i = 0; i < pl->n; i++)
+            if (!pl->used[i] && joinable(pl, i, (void *)j) &&
+                !reads_only_item(pl, i, (void *)&j->item))
+                w->rows *= FILTER_KEEPS;
+    }
+    if (it->join == JOIN_LEFT)
+        w->rows = fmax(w->rows, l);
+    DbStatus rc = DB_OK;
+    if (keep && s->sub == NULL && w->method == BY_PROBE)
+        w->path = probed;
+    else if (keep && s->sub == NULL)
+        rc = choose_path(pl, j->item, 0, NULL, &w->path);
+    if (!keep || w->method != BY_PROBE)
+        path_free(&probed);
+    return rc;
+}
+/* book: end join-cost */
+
 /* book: begin join */
-/* Joins item J->item to LEFT, the plan of the items before it: by an
- * index (or row id) nested loop, the inner table looked up by each left
- * row's values; by a hash table of the inner rows, keyed by its side
- * of the equalities; or by a nested loop over the inner rows: whichever
- * costs least. */
+/* Joins item J->item to LEFT, the plan of the items before it, the way
+ * weigh finds cheapest: by an index (or row id) nested loop, the inner
+ * table looked up by each left row's values; by a hash table of the
+ * inner rows, keyed by its side of the equalities; or by a nested loop
+ * over the inner rows. On failure LEFT is still the caller's. */
 static DbStatus join(Planner *pl, Plan *left, const JoinStep *j,
                      size_t work_mem, Plan **out)
 {
     const SrcItem *it = &pl->bs->select->from->items[j->item];
-    const Source *s = &pl->b->sources[pl->bs->from_sources[j->item]];
-    Path alone = {0}, probed = {0};
-    bool by_probe = false, hashing = false;
-    DbStatus rc = DB_OK;
-    Expr *inner, *outer;
-    for (uint32_t i = 0; i < pl->n && it->join == JOIN_INNER; i++)
-        hashing |= hash_key(pl, i, j, &inner, &outer);
-    if (s->sub == NULL) {
-        rc = choose_path(pl, j->item, 0, NULL, &alone);
-        if (rc == DB_OK)
-            rc = choose_path(pl, j->item, j->left, NULL, &probed);
-        if (rc != DB_OK) {
-            path_free(&alone);
-            return rc;
-        }
-        if (probed.reads != 0) {
-            double hash = hashing ? alone.cost + alone.rows + left->rows
-                                  : INFINITY;
-            by_probe = left->rows * probed.cost <
-                       fmin(hash, left->rows * alone.cost);
-        }
-    }
-    Plan *right;
-    rc = access(pl, j->item, by_probe ? &probed : &alone, &right);
-    double inner_cost = s->sub ? right->rows : alone.cost;
-    path_free(&alone);
-    path_free(&probed);
+    Weighed w;
+    DbStatus rc = weigh(pl, j, left->rows, work_mem, true, &w);
     if (rc != DB_OK)
         return rc;
-    s = &pl->b->sources[right->source];
-    Plan *p = NULL;
-    double bytes = right->rows * (48.0 + 24 * s->n_columns);
-    uint32_t batches = (uint32_t)(bytes / (double)work_mem) + 1;
-    if (hashing && !by_probe &&
-        inner_cost + right->rows + batches * left->rows <
-            left->rows * inner_cost) {
-        for (uint32_t i = 0; i < pl->n; i++) {
-            if (!hash_key(pl, i, j, &inner, &outer))
-                continue;
-            if (p == NULL && (p = new_plan(PLAN_HASH_JOIN, left)) == NULL)
-                break;
-            Expr **k = realloc(p->keys, (p->n_keys + 1) * sizeof *k);
-            Expr **bk = k ? realloc(p->build_keys,
-                                    (p->n_keys + 1) * sizeof *bk) : NULL;
-            if (k != NULL)
-                p->keys = k;
-            if (bk == NULL) {
-                plan_free(p);
-                plan_free(right);
-                return no_memory();
-            }
-            p->build_keys = bk;
-            p->keys[p->n_keys] = outer;
-            p->build_keys[p->n_keys++] = inner;
-            pl->used[i] = true;
-        }
-        /* A key join: about one row of the smaller side per row of the
-         * larger. */
-        if (p != NULL) {
-            p->batches = batches;
-            p->rows = fmax(left->rows, right->rows);
-        }
-    }
+    Plan *right;
+    rc = access(pl, j->item, &w.path, &right);
+    path_free(&w.path);
+    if (rc != DB_OK)
+        return rc;
+    Plan *p = new_plan(w.method == BY_HASH ? PLAN_HASH_JOIN
+                                           : PLAN_NESTED_LOOP, left);
     if (p == NULL) {
-        if ((p = new_plan(PLAN_NESTED_LOOP, left)) == NULL) {
-            plan_free(right);
-            return no_memory();
-        }
-        p->rows = left->rows * right->rows;
+        plan_free(right);
+        return no_memory();
     }
     p->right = right;
+    p->rows = w.rows;
     p->left_join = it->join == JOIN_LEFT;
-    rc = take(pl, joinable, (void *)j, &p->conditions, &p->n_conditions);
-    if (rc != DB_OK) {
-        plan_free(p);
-        return rc;
+    for (uint32_t i = 0; w.method == BY_HASH && i < pl->n; i++) {
+        Expr *inner, *outer;
+        if (!hash_key(pl, i, j, &inner, &outer))
+            continue;
+        Expr **k = realloc(p->keys, (p->n_keys + 1) * sizeof *k);
+        Expr **bk = k ? realloc(p->build_keys,
+                                (p->n_keys + 1) * sizeof *bk) : NULL;
+        if (k != NULL)
+            p->keys = k;
+        if (bk == NULL) {
+            rc = no_memory();
+            goto fail;
+        }
+        p->build_keys = bk;
+        p->keys[p->n_keys] = outer;
+        p->build_keys[p->n_keys++] = inner;
+        pl->used[i] = true;
+        p->batches = w.batches;
     }
-    /* The conditions a probe did not apply already. */
-    for (uint32_t i = 0; p->kind == PLAN_NESTED_LOOP && !by_probe &&
-                         i < p->n_conditions; i++)
-        p->rows *= FILTER_KEEPS;
-    if (p->left_join)
-        p->rows = fmax(p->rows, left->rows);
+    rc = take(pl, joinable, (void *)j, &p->conditions, &p->n_conditions);
+    if (rc != DB_OK)
+        goto fail;
     *out = p;
     return DB_OK;
+
+fail:
+    p->child = NULL;
+    plan_free(p);
+    return rc;
 }
 /* book: end join */
+
+/* --- join order ------------------------------------------------------- */
+
+/* Up to this many FROM items, the order is searched over every subset
+ * of them; beyond it, greedily (see the header). */
+#define ORDER_DP_ITEMS 10
+
+/* The cheapest order found for a set of items: its cost, the rows it
+ * makes, and the item joined last (-1: none found yet). */
+typedef struct Best {
+    double cost, rows;
+    int32_t last;
+} Best;
+
+/* The items that must be joined before ITEM: for the right item of a
+ * LEFT JOIN, every item FROM names before it (its left side, which
+ * its ON may read); none for any other item. */
+static uint64_t needs_before(const Planner *pl, uint32_t item)
+{
+    return pl->bs->select->from->items[item].join == JOIN_LEFT
+               ? item_bit(item) - 1 : 0;
+}
+
+/* Whether COST is cheaper than *BEST, by more than rounding: among
+ * orders that cost the same the first found stays, the nearest to
+ * FROM's. */
+static bool cheaper(double cost, const Best *best)
+{
+    return best->last < 0 || cost < best->cost * (1 - 1e-9);
+}
+
+/* *TO becomes FROM, the items LEFT, joined to ITEM, when that is
+ * cheaper. */
+static DbStatus extend(Planner *pl, const Best *from, uint64_t left,
+                       uint32_t item, bool no_hash, size_t work_mem,
+                       Best *to)
+{
+    JoinStep j = {.item = item, .left = left, .no_hash = no_hash};
+    Weighed w;
+    DbStatus rc = weigh(pl, &j, from->rows, work_mem, false, &w);
+    if (rc == DB_OK && cheaper(from->cost + w.cost, to))
+        *to = (Best){from->cost + w.cost, w.rows, (int32_t)item};
+    return rc;
+}
+
+/* The cost of the rows of BEST to the select: a sort when they do not
+ * come in the wanted order, or, when they do, only the part read for
+ * the rows a LIMIT needs. */
+static double order_cost(const Planner *pl, const Best *best, bool ordered)
+{
+    const Order *order = pl->order;
+    if (order == NULL)
+        return best->cost;
+    if (!ordered)
+        return best->cost + sort_cost(best->rows);
+    if (order->need >= 0 && best->rows > order->need)
+        return best->cost * (order->need + 1) / best->rows;
+    return best->cost;
+}
+
+/* book: begin join-order */
+/* The order of N items (N <= ORDER_DP_ITEMS) by dynamic programming over
+ * their subsets, as System R's: any[S] is the cheapest order of the set
+ * S, found from the cheapest of each S less one item, joined to that
+ * item as the inner side; ord[S] the same for orders that begin with
+ * the item the ORDER BY is of, read in its order, and keep it (no hash
+ * join). Subsets come in increasing number, so each S is complete
+ * before it is extended. */
+static DbStatus by_subsets(Planner *pl, size_t work_mem, Best *any,
+                           Best *ord)
+{
+    uint32_t n = pl->bs->n_from;
+    uint64_t all = item_bit(n) - 1;
+    DbStatus rc = DB_OK;
+    for (uint64_t s = 1; rc == DB_OK && s <= all; s++) {
+        for (uint32_t t = 0; rc == DB_OK && t < n; t++) {
+            if ((s & item_bit(t)) != 0 || (needs_before(pl, t) & ~s) != 0)
+                continue;
+            if (any[s].last >= 0)
+                rc = extend(pl, &any[s], s, t, false, work_mem,
+                            &any[s | item_bit(t)]);
+            if (rc == DB_OK && ord[s].last >= 0)
+                rc = extend(pl, &ord[s], s, t, true, work_mem,
+                            &ord[s | item_bit(t)]);
+        }
+    }
+    return rc;
+}
+/* book: end join-order */
+
+/* The order of many items, greedily: from FIRST (-1: the item cheapest
+ * to read alone, at *best), the cheapest item to join next, until all
+ * are; into CHAIN, and its cost at *best. */
+static DbStatus by_greedy(Planner *pl, size_t work_mem, int32_t first,
+                          bool no_hash, uint32_t *chain, Best *best)
+{
+    uint32_t n = pl->bs->n_from;
+    if (first < 0) {
+        for (uint32_t t = 0; t < n; t++) {
+            Best alone = {pl->alone_cost[t], pl->alone_rows[t], (int32_t)t};
+            if (needs_before(pl, t) == 0 && cheaper(alone.cost, best))
+                *best = alone;
+        }
+        first = best->last;
+    }
+    chain[0] = (uint32_t)first;
+    uint64_t left = item_bit(chain[0]);
+    for (uint32_t k = 1; k < n; k++) {
+        Best next = {.last = -1};
+        for (uint32_t t = 0; t < n; t++) {
+            if ((left & item_bit(t)) != 0 ||
+                (needs_before(pl, t) & ~left) != 0)
+                continue;
+            DbStatus rc = extend(pl, best, left, t, no_hash, work_mem,
+                                 &next);
+            if (rc != DB_OK)
+                return rc;
+        }
+        chain[k] = (uint32_t)next.last;
+        left |= item_bit(chain[k]);
+        *best = next;
+    }
+    return DB_OK;
+}
+
+/* The order in which to join the FROM items, into CHAIN (its first item
+ * the outermost); *ordered: the first item is read in the order the
+ * select wants (pl->order), and every join keeps it. */
+static DbStatus choose_order(Planner *pl, size_t work_mem, uint32_t *chain,
+                             bool *ordered)
+{
+    uint32_t n = pl->bs->n_from;
+    *ordered = false;
+    for (uint32_t i = 0; i < n; i++)
+        chain[i] = i;
+    if (n == 1 && pl->order == NULL)
+        return DB_OK;
+    if (n > 63) {
+        /* The items past the 63rd share a bit of reads: FROM's order. */
+        return DB_OK;
+    }
+    /* The item the ORDER BY is of, read in its order, first (if it
+     * can be: not a LEFT JOIN's right item). */
+    Best seed = {.last = -1};
+    if (pl->order != NULL && needs_before(pl, pl->order_item) == 0) {
+        Path path;
+        DbStatus rc = choose_path(pl, pl->order_item, 0, pl->order, &path);
+        if (rc != DB_OK)
+            return rc;
+        if (path.ordered)
+            seed = (Best){path.cost, path.rows, (int32_t)pl->order_item};
+        path_free(&path);
+    }
+    Best any, ord = {.last = -1};
+    DbStatus rc = DB_OK;
+    uint32_t *ord_chain = NULL;
+    if (n <= ORDER_DP_ITEMS) {
+        uint64_t all = item_bit(n) - 1;
+        Best *cells = malloc(2 * (all + 1) * sizeof *cells);
+        if (cells == NULL)
+            return no_memory();
+        Best *any_of = cells, *ord_of = cells + all + 1;
+        for (uint64_t s = 0; s <= all; s++)
+            any_of[s] = ord_of[s] = (Best){.last = -1};
+        for (uint32_t t = 0; t < n; t++)
+            if (needs_before(pl, t) == 0)
+                any_of[item_bit(t)] = (Best){pl->alone_cost[t],
+                                             pl->alone_rows[t], (int32_t)t};
+        if (seed.last >= 0)
+            ord_of[item_bit(pl->order_item)] = seed;
+        rc = by_subsets(pl, work_mem, any_of, ord_of);
+        any = any_of[all];
+        ord = ord_of[all];
+        /* The chosen order, from its last item back. */
+        bool use_ord = ord.last >= 0 &&
+                       order_cost(pl, &ord, true) <
+                           order_cost(pl, &any, false);
+        Best *from = use_ord ? ord_of : any_of;
+        uint64_t s = all;
+        for (uint32_t k = n; rc == DB_OK && k > 0; k--) {
+            chain[k - 1] = (uint32_t)from[s].last;
+            s &= ~item_bit(chain[k - 1]);
+        }
+        *ordered = use_ord;
+        free(cells);
+        return rc;
+    }
+    any = (Best){.last = -1};
+    rc = by_greedy(pl, work_mem, -1, false, chain, &any);
+    if (rc == DB_OK && seed.last >= 0) {
+        ord_chain = malloc(n * sizeof *ord_chain);
+        ord = seed;
+        rc = ord_chain ? by_greedy(pl, work_mem, seed.last, true, ord_chain,
+                                   &ord)
+                       : no_memory();
+        if (rc == DB_OK && order_cost(pl, &ord, true) <
+                               order_cost(pl, &any, false)) {
+            memcpy(chain, ord_chain, n * sizeof *chain);
+            *ordered = true;
+        }
+    }
+    free(ord_chain);
+    return rc;
+}
 
 static bool any_left(Planner *pl, uint32_t i, void *ctx)
 {
@@ -971,6 +1274,40 @@ static bool any_left(Planner *pl, uint32_t i, void *ctx)
     (void)i;
     (void)ctx;
     return true;
+}
+
+/* The plan of each FROM subquery, and what each item costs to read on
+ * its own, for the order's search. */
+static DbStatus weigh_items(Planner *pl)
+{
+    BoundSelect *bs = pl->bs;
+    uint32_t n = bs->n_from;
+    pl->subs = calloc(n, sizeof *pl->subs);
+    pl->alone_cost = calloc(n, sizeof *pl->alone_cost);
+    pl->alone_rows = calloc(n, sizeof *pl->alone_rows);
+    if (pl->subs == NULL || pl->alone_cost == NULL || pl->alone_rows == NULL)
+        return no_memory();
+    for (uint32_t i = 0; i < n; i++) {
+        DbStatus rc;
+        if (pl->b->sources[bs->from_sources[i]].sub != NULL) {
+            /* Planning it may add sources, and move the array. */
+            rc = plan_select(pl->b, pl->b->sources[bs->from_sources[i]].sub,
+                             &pl->subs[i]);
+            if (rc != DB_OK)
+                return rc;
+            /* Read once per outer row, as a nested loop does. */
+            pl->alone_cost[i] = pl->alone_rows[i] = pl->subs[i]->rows;
+            continue;
+        }
+        Path path;
+        rc = choose_path(pl, i, 0, NULL, &path);
+        if (rc != DB_OK)
+            return rc;
+        pl->alone_cost[i] = path.cost;
+        pl->alone_rows[i] = path.rows;
+        path_free(&path);
+    }
+    return DB_OK;
 }
 
 /* The rows of FROM and WHERE. */
@@ -984,6 +1321,8 @@ static DbStatus plan_from(Planner *pl, size_t work_mem, Plan **out)
             rc = add_conjunct(pl, sel->from->items[i].on, (int32_t)i);
     if (rc == DB_OK && sel->where != NULL)
         rc = add_conjunct(pl, sel->where, -1);
+    if (rc == DB_OK && bs->n_from > 0)
+        rc = weigh_items(pl);
     if (rc != DB_OK)
         return rc;
 
@@ -994,29 +1333,31 @@ static DbStatus plan_from(Planner *pl, size_t work_mem, Plan **out)
             return no_memory();
         p->rows = 1;
     } else {
+        uint32_t *chain = malloc(bs->n_from * sizeof *chain);
+        if (chain == NULL)
+            return no_memory();
+        rc = choose_order(pl, work_mem, chain, &pl->ordered);
+        /* The first item, then each next one joined to those before. */
         Path path = {0};
-        if (pl->b->sources[bs->from_sources[0]].sub == NULL)
-            rc = choose_path(pl, 0, 0, pl->order, &path);
-        pl->ordered = rc == DB_OK && path.ordered;
+        uint32_t first = chain[0];
+        if (rc == DB_OK && pl->b->sources[bs->from_sources[first]].sub == NULL)
+            rc = choose_path(pl, first, 0, pl->ordered ? pl->order : NULL,
+                             &path);
         if (rc == DB_OK)
-            rc = access(pl, 0, &path, &p);
+            rc = access(pl, first, &path, &p);
         path_free(&path);
-        if (rc != DB_OK)
-            return rc;
-        JoinStep step = {.left = item_bit(0)};
-        for (uint32_t i = 1; rc == DB_OK && i < bs->n_from; i++) {
-            step.item = i;
+        JoinStep step = {.left = item_bit(first), .no_hash = pl->ordered};
+        for (uint32_t k = 1; rc == DB_OK && k < bs->n_from; k++) {
+            step.item = chain[k];
             Plan *joined = NULL;
             rc = join(pl, p, &step, work_mem, &joined);
             if (rc != DB_OK)
                 plan_free(p);
             else
                 p = joined;
-            step.left |= item_bit(i);
-            /* A hash join gives its outer rows' order only within a
-             * batch. */
-            pl->ordered &= rc != DB_OK || p->kind == PLAN_NESTED_LOOP;
+            step.left |= item_bit(chain[k]);
         }
+        free(chain);
         if (rc != DB_OK)
             return rc;
     }
@@ -1145,17 +1486,27 @@ static double literal_count(const Expr *e)
                ? (double)e->value.i : -1;
 }
 
-/* The order a select wants the rows of its first table in, when an
- * index could give it: each ORDER BY key a column of that table, no
- * aggregation or DISTINCT in between (nested loops keep the order of
- * their outer rows; plan_from checks that every join is one). *order's
- * columns are the caller's to free. false: none. */
-static bool wanted_order(Binding *b, BoundSelect *bs, Order *order)
+/* The order a select wants the rows of one of its tables in (*item),
+ * when an index could give it: each ORDER BY key a column of that
+ * table, no aggregation or DISTINCT in between (nested loops keep the
+ * order of their outer rows: a plan that reads the table first keeps
+ * it when no join is a hash join). *order's columns are the caller's
+ * to free. false: none. */
+static bool wanted_order(Binding *b, BoundSelect *bs, Order *order,
+                         uint32_t *item)
 {
     *order = (Order){0};
     if (bs->n_order == 0 || bs->n_from == 0 || bs->aggregated ||
-        bs->select->distinct ||
-        b->sources[bs->from_sources[0]].sub != NULL)
+        bs->select->distinct)
+        return false;
+    const Expr *key = bs->order_exprs[0] ? bs->order_exprs[0]
+                                         : bs->results[bs->order_result[0]];
+    for (*item = 0; *item < bs->n_from; (*item)++)
+        if (key->kind == EXPR_COLUMN &&
+            (uint32_t)key->source == bs->from_sources[*item])
+            break;
+    if (*item == bs->n_from ||
+        b->sources[bs->from_sources[*item]].sub != NULL)
         return false;
     order->columns = calloc(bs->n_order, sizeof *order->columns);
     if (order->columns == NULL)
@@ -1167,7 +1518,7 @@ static bool wanted_order(Binding *b, BoundSelect *bs, Order *order)
                             ? bs->order_exprs[i]
                             : bs->results[bs->order_result[i]];
         if (e->kind != EXPR_COLUMN ||
-            (uint32_t)e->source != bs->from_sources[0]) {
+            (uint32_t)e->source != bs->from_sources[*item]) {
             free(order->columns);
             order->columns = NULL;
             return false;
@@ -1187,7 +1538,7 @@ static DbStatus plan_one(Binding *b, BoundSelect *bs, bool with_order,
     size_t work_mem = db_work_mem(b->db);
     Planner pl = {.b = b, .bs = bs};
     Order order;
-    if (with_order && wanted_order(b, bs, &order))
+    if (with_order && wanted_order(b, bs, &order, &pl.order_item))
         pl.order = &order;
     DbStatus rc = plan_select_subqueries(b, bs);
     Plan *p = NULL;
@@ -1197,11 +1548,7 @@ static DbStatus plan_one(Binding *b, BoundSelect *bs, bool with_order,
         free(order.columns);
     if (pl.ordered)
         with_order = false; /* the scan gives the order */
-    free(pl.conjuncts);
-    free(pl.reads);
-    free(pl.from_on);
-    free(pl.on_item);
-    free(pl.used);
+    planner_free(&pl);
     if (rc != DB_OK)
         return rc;
 
@@ -1396,11 +1743,7 @@ DbStatus plan_table_scan(Binding *b, uint32_t source, const TableDef *def,
             *out = f;
         }
     }
-    free(pl.conjuncts);
-    free(pl.reads);
-    free(pl.from_on);
-    free(pl.on_item);
-    free(pl.used);
+    planner_free(&pl);
     return rc;
 }
 
