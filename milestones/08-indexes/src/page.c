@@ -54,8 +54,8 @@ uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
 
 /* An index cell's key size and the bytes that size takes, from at most
  * AVAIL bytes at CELL; false if they are not a key size. */
-static inline bool index_header(const uint8_t *cell, size_t avail, uint32_t *size,
-                         uint32_t *header_size)
+static inline bool index_header(const uint8_t *cell, size_t avail,
+                                uint32_t *size, uint32_t *header_size)
 {
     uint64_t n;
     size_t used = varint_get(cell, avail, &n);
