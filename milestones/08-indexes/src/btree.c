@@ -754,6 +754,7 @@ static DbStatus insert_into_parent(Btree *tree, const Path *path,
 }
 /* book: end insert-into-parent */
 
+/* book: begin append-split */
 /* The leaf split of an append (PATH->append, below the root): CELL goes
  * past the last cell of the last leaf, LEFT (pinned, declared changed),
  * which cannot hold it. LEFT stays as it is, full, and CELL starts a new
@@ -786,6 +787,7 @@ static DbStatus append_split(Btree *tree, const Path *path, uint8_t *left,
     pager_release(tree->pager, right_page);
     return insert_into_parent(tree, path, level, &separator, right_page);
 }
+/* book: end append-split */
 
 /* Inserts CELL into the leaf LEFT at the end of PATH (pinned, declared
  * changed), which cannot hold it even compacted, by splitting the leaf:
