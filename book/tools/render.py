@@ -7,8 +7,11 @@ Each chapter's directives (see chapters.py) are replaced by code pulled
 from the milestones, or by pictures drawn from what the milestones print
 (pictures.py: the milestones must be built), the Markdown goes through
 cmark-gfm (CommonMark with tables), and the page gets a
-table of contents, previous/next links and the stylesheet. A directive
-that does not resolve stops the build with its file and line.
+table of contents, previous/next links and the stylesheet; the images
+the chapters link to (book/pictures/*.svg, such as the plots drawn from
+the benchmarks) are copied next to the pages. A directive that does not
+resolve, or a link to an image of pictures/ that is not there, stops the
+build with its file.
 """
 import argparse
 import html
@@ -177,6 +180,22 @@ def page(title, body, toc, prev, nxt):
                        toc=toc_html, body=body)
 
 
+def copy_images(out, pages):
+    """Copies book/pictures/*.svg into OUT/pictures, and exits when one of
+    PAGES ({file name: html}) links to an image of pictures/ that is not
+    there. (Chapter 05's plot, ../bench/hit-ratio.svg, appears only
+    after `make bench`.)"""
+    pictures = out / "pictures"
+    pictures.mkdir(exist_ok=True)
+    for svg in sorted((chapters.BOOK / "pictures").glob("*.svg")):
+        shutil.copy(svg, pictures / svg.name)
+    for name, text in pages.items():
+        for src in re.findall(r'<img src="([^"]+)"', text):
+            if src.startswith("pictures/") and not (out / src).is_file():
+                sys.exit("book: %s links to the image %s, which is not in "
+                         "book/pictures" % (name, src))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(ROOT / "build" / "book"))
@@ -188,15 +207,18 @@ def main():
     index = chapters.Chapter(chapters.BOOK / "index.md")
     index.slug = "index"
     body, _ = decorate(cmark(expand(index, book)))
-    (out / "index.html").write_text(page(index.title, body, [], None,
-                                         book[0] if book else None))
+    pages = {"index.html": page(index.title, body, [], None,
+                                book[0] if book else None)}
     for i, chapter in enumerate(book):
         prev = book[i - 1] if i > 0 else None
         nxt = book[i + 1] if i + 1 < len(book) else None
         body, toc = decorate(cmark(expand(chapter, book)))
-        (out / (chapter.slug + ".html")).write_text(
-            page(chapter.title, body, toc, prev, nxt))
+        pages[chapter.slug + ".html"] = page(chapter.title, body, toc, prev,
+                                             nxt)
+    for name, text in pages.items():
+        (out / name).write_text(text)
     shutil.copy(HERE / "book.css", out / "book.css")
+    copy_images(out, pages)
     print("book: %d chapters in %s/index.html" % (len(book), out))
 
 

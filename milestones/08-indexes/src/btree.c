@@ -103,6 +103,7 @@ typedef struct Path {
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
     bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
+    bool append;   /* the way to the last leaf, for a key after every key */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -576,13 +577,15 @@ static bool key_at(const Btree *tree, const uint8_t *node, uint16_t at,
     return page_key_compare(tree->is_index, &there, key) == 0;
 }
 
-/* Walks from the root to the leaf where KEY is or would be, recording
- * the way in PATH, and leaves that leaf pinned at *leaf: the caller
- * releases it (path->pages[path->depth - 1]). */
+/* Walks from the root to the leaf where KEY is or would be (KEY NULL:
+ * the last leaf, past its last cell), recording the way in PATH, and
+ * leaves that leaf pinned at *leaf: the caller releases it
+ * (path->pages[path->depth - 1]). */
 static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
                         uint8_t **leaf)
 {
     uint32_t page_num = tree->root;
+    path->append = key == NULL;
     for (path->depth = 0; path->depth < BTREE_MAX_DEPTH; path->depth++) {
         uint8_t *node;
         DbStatus rc = get_node(tree, page_num, &node);
@@ -590,12 +593,16 @@ static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
             return rc;
         path->pages[path->depth] = page_num;
         if (page_is_leaf(node)) {
-            path->index[path->depth++] = page_find_key(node, key);
+            path->index[path->depth++] = key == NULL ? page_n_cells(node)
+                                                     : page_find_key(node,
+                                                                     key);
             *leaf = node;
             return DB_OK;
         }
-        /* The first cell whose key is >= KEY leads to KEY's subtree. */
-        uint16_t child = page_find_key(node, key);
+        /* The first cell whose key is >= KEY leads to KEY's subtree; the
+         * right child, past every cell, to the last leaf. */
+        uint16_t child = key == NULL ? page_n_cells(node)
+                                     : page_find_key(node, key);
         path->index[path->depth] = child;
         /* Room for no more key as long as the longest there can be (a
          * table's: 291 keys, its most). */
@@ -747,6 +754,41 @@ static DbStatus insert_into_parent(Btree *tree, const Path *path,
 }
 /* book: end insert-into-parent */
 
+/* book: begin append-split */
+/* The leaf split of an append (PATH->append, below the root): CELL goes
+ * past the last cell of the last leaf, LEFT (pinned, declared changed),
+ * which cannot hold it. LEFT stays as it is, full, and CELL starts a new
+ * last leaf, as SQLite's balance_quick does: a build from sorted keys
+ * then leaves its leaves full, not half full. (The new leaf starts under
+ * the minimum fill: btree_index_append_end restores it.) Releases LEFT. */
+static DbStatus append_split(Btree *tree, const Path *path, uint8_t *left,
+                             const uint8_t *cell, uint16_t size)
+{
+    uint32_t level = path->depth - 1;
+    uint32_t left_page = path->pages[level];
+    uint32_t right_page;
+    uint8_t *right;
+    DbStatus rc = new_node(tree, &right_page, &right);
+    if (rc != DB_OK) {
+        release_node(tree, left_page);
+        return rc;
+    }
+    page_init(right, page_type(left), false);
+    page_insert(right, 0, cell, size);
+    set_link(left, right_page);
+    /* The separator, LEFT's last key, copied out before LEFT is let go. */
+    uint8_t bytes[BTREE_MAX_KEY];
+    PageKey separator = page_cell_key(left, page_n_cells(left) - 1);
+    if (tree->is_index) {
+        memcpy(bytes, separator.bytes, separator.size);
+        separator.bytes = bytes;
+    }
+    release_node(tree, left_page);
+    pager_release(tree->pager, right_page);
+    return insert_into_parent(tree, path, level, &separator, right_page);
+}
+/* book: end append-split */
+
 /* Inserts CELL into the leaf LEFT at the end of PATH (pinned, declared
  * changed), which cannot hold it even compacted, by splitting the leaf:
  * its cells and the new one are shared out by bytes between it and a new
@@ -758,6 +800,8 @@ static DbStatus leaf_split_and_insert(Btree *tree, const Path *path,
 {
     uint32_t level = path->depth - 1;
     uint32_t left_page = path->pages[level];
+    if (path->append && level > 0)
+        return append_split(tree, path, left, cell, size);
     /* Line up all cells, the new one in its place, then deal them out. */
     CellList *list = malloc(sizeof *list);
     if (list == NULL) {
@@ -910,6 +954,42 @@ DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size)
                             cell_size + PAGE_SLOT_SIZE <= page_free(leaf), 0);
     if (rc != DB_OK) {
         release_node(tree, path.pages[path.depth - 1]);
+        return rc;
+    }
+    return place_cell(tree, &path, leaf, cell, cell_size);
+}
+
+DbStatus btree_index_append(Btree *tree, const uint8_t *key, size_t size)
+{
+    assert(tree->is_index);
+    if (size > BTREE_MAX_KEY)
+        return db_fail(DB_ETOOLONG, "an index key of %zu bytes is longer "
+                       "than the %u an index takes", size, BTREE_MAX_KEY);
+    PageKey k = {.bytes = key, .size = (uint32_t)size};
+    Path path;
+    uint8_t *leaf;
+    DbStatus rc = descend(tree, NULL, &path, &leaf);
+    if (rc != DB_OK)
+        return rc;
+    uint32_t leaf_page = path.pages[path.depth - 1];
+    uint16_t n = page_n_cells(leaf);
+    PageKey last = n > 0 ? page_cell_key(leaf, (uint16_t)(n - 1))
+                         : (PageKey){0};
+    int order = n > 0 ? page_key_compare(true, &last, &k) : -1;
+    if (order > 0) {
+        /* Not after every key: the way down by search instead. */
+        release_node(tree, leaf_page);
+        return btree_index_insert(tree, key, size);
+    }
+    uint8_t cell[INDEX_LEAF_CELL_MAX_SIZE];
+    uint16_t cell_size = page_put_index_cell(cell, key, (uint32_t)size);
+    if (order == 0)
+        rc = db_fail(DB_EDUPKEY, "the index key is already there");
+    if (rc == DB_OK)
+        rc = reserve_insert(tree, &path,
+                            cell_size + PAGE_SLOT_SIZE <= page_free(leaf), 0);
+    if (rc != DB_OK) {
+        release_node(tree, leaf_page);
         return rc;
     }
     return place_cell(tree, &path, leaf, cell, cell_size);
@@ -1109,6 +1189,18 @@ static DbStatus rebalance(Btree *tree, const Path *path, uint32_t level)
         if (rc != DB_OK || !(merged || tree->is_index))
             return rc;
     }
+}
+
+DbStatus btree_index_append_end(Btree *tree)
+{
+    assert(tree->is_index);
+    Path path;
+    uint8_t *leaf;
+    DbStatus rc = descend(tree, NULL, &path, &leaf);
+    if (rc != DB_OK)
+        return rc;
+    release_node(tree, path.pages[path.depth - 1]);
+    return rebalance(tree, &path, path.depth - 1);
 }
 
 /* Removes KEY's cell from its leaf and rebalances; a table's payload

@@ -116,6 +116,21 @@ DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
  * changed. */
 DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size);
 
+/* btree_index_insert for a build from sorted keys: when KEY sorts after
+ * every key of TREE, the way down takes the last child of each node
+ * without a search, and a full last leaf stays full, KEY starting the
+ * next leaf (else half of each leaf would stay empty). Then only the
+ * last leaf can be under its minimum fill: btree_index_append_end must
+ * follow the last append (and nothing else in between changes TREE). A
+ * KEY that does not sort last is inserted as btree_index_insert does.
+ * The same statuses. */
+DbStatus btree_index_append(Btree *tree, const uint8_t *key, size_t size);
+
+/* Ends a run of btree_index_append: the last leaf is refilled from the
+ * one before it, or merged into it, if it is under its minimum fill.
+ * DB_EIO, DB_ENOMEM, DB_ECORRUPT. */
+DbStatus btree_index_append_end(Btree *tree);
+
 /* Removes KEY from the index tree TREE. DB_ENOTFOUND: no such key, and
  * nothing changed. */
 DbStatus btree_index_delete(Btree *tree, const uint8_t *key, size_t size);

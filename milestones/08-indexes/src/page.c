@@ -54,8 +54,8 @@ uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
 
 /* An index cell's key size and the bytes that size takes, from at most
  * AVAIL bytes at CELL; false if they are not a key size. */
-static bool index_header(const uint8_t *cell, size_t avail, uint32_t *size,
-                         uint32_t *header_size)
+static inline bool index_header(const uint8_t *cell, size_t avail,
+                                uint32_t *size, uint32_t *header_size)
 {
     uint64_t n;
     size_t used = varint_get(cell, avail, &n);
@@ -66,32 +66,50 @@ static bool index_header(const uint8_t *cell, size_t avail, uint32_t *size,
     return true;
 }
 
-/* The size of the cell at OFFSET of a page of TYPE, and in *KEY its key
- * if it is a table tree's; 0 if its header is not one. */
-static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
-                             uint32_t offset, int64_t *key)
+/* The size of the table leaf cell at CELL (at most AVAIL bytes left in
+ * the page), and its key in *KEY; 0 if its header is not one. Small and
+ * inline, as the next one: page_validate reads every cell of a page. */
+static inline uint32_t leaf_cell_size(const uint8_t *cell, uint32_t avail,
+                                      int64_t *key)
 {
-    if (type == PAGE_INTERNAL) {
-        *key = (int64_t)get_u64(page + offset);
+    uint32_t size, header;
+    if (!page_leaf_header(cell, avail, key, &size, &header))
+        return 0;
+    uint32_t local = size <= PAGE_MAX_LOCAL ? size : page_local_size(size);
+    return header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0);
+}
+
+/* The same for an index cell (INTERNAL: with a child after the key),
+ * its key's bytes in *KEY, pointing into the cell. */
+static inline uint32_t index_cell_size(const uint8_t *cell, uint32_t avail,
+                                       bool internal, PageKey *key)
+{
+    uint32_t size, header;
+    if (!index_header(cell, avail, &size, &header))
+        return 0;
+    key->bytes = cell + header;
+    key->size = size;
+    return header + size + (internal ? CHILD_POINTER_SIZE : 0);
+}
+
+/* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
+ * not one. */
+static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
+                             uint32_t offset)
+{
+    if (type == PAGE_INTERNAL)
         return INTERNAL_CELL_SIZE;
-    }
     if (offset >= PAGE_USABLE_SIZE)
         return 0;
-    uint32_t size, header;
-    if (type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL) {
-        *key = 0;
-        if (!index_header(page + offset, PAGE_USABLE_SIZE - offset, &size,
-                          &header))
-            return 0;
-        return (uint16_t)(header + size + (type == PAGE_INDEX_INTERNAL
-                                               ? CHILD_POINTER_SIZE : 0));
-    }
-    if (!page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, key,
-                          &size, &header))
-        return 0;
-    uint32_t local = page_local_size(size);
-    return (uint16_t)(header + local +
-                      (local < size ? OVERFLOW_POINTER_SIZE : 0));
+    PageKey key;
+    return (uint16_t)(type == PAGE_LEAF
+                          ? leaf_cell_size(page + offset,
+                                           PAGE_USABLE_SIZE - offset,
+                                           &key.rowid)
+                          : index_cell_size(page + offset,
+                                            PAGE_USABLE_SIZE - offset,
+                                            type == PAGE_INDEX_INTERNAL,
+                                            &key));
 }
 
 uint16_t page_put_index_cell(uint8_t *cell, const uint8_t *key,
@@ -165,9 +183,7 @@ uint8_t *page_cell(uint8_t *page, uint16_t i)
 
 uint16_t page_cell_size(const uint8_t *page, uint16_t i)
 {
-    int64_t key;
-    return cell_size_at(page, page_type(page), page_cell_offset(page, i),
-                        &key);
+    return cell_size_at(page, page_type(page), page_cell_offset(page, i));
 }
 
 int64_t page_key(const uint8_t *page, uint16_t i)
@@ -181,12 +197,30 @@ int64_t page_key(const uint8_t *page, uint16_t i)
     return unzigzag(key);
 }
 
+/* The key of the cell at OFFSET of a checked page of TYPE (its header
+ * is whole): inline, since a search reads one at every step. */
+static inline PageKey key_at(const uint8_t *page, uint8_t type,
+                             uint16_t offset)
+{
+    PageKey key = {0};
+    if (type == PAGE_INTERNAL) {
+        key.rowid = (int64_t)get_u64(page + offset);
+        return key;
+    }
+    uint64_t v = 0;
+    size_t n = varint_get(page + offset, PAGE_USABLE_SIZE - offset, &v);
+    if (type == PAGE_LEAF) {
+        key.rowid = unzigzag(v);
+    } else {
+        key.bytes = page + offset + n;
+        key.size = (uint32_t)v;
+    }
+    return key;
+}
+
 PageKey page_cell_key(const uint8_t *page, uint16_t i)
 {
-    if (!page_is_index(page))
-        return (PageKey){.rowid = page_key(page, i)};
-    uint16_t offset = page_cell_offset(page, i);
-    return page_leaf_cell_key(page + offset, PAGE_USABLE_SIZE - offset, true);
+    return key_at(page, page_type(page), page_cell_offset(page, i));
 }
 
 PageKey page_leaf_cell_key(const uint8_t *cell, size_t size, bool is_index)
@@ -210,26 +244,33 @@ uint32_t page_cell_child(const uint8_t *page, uint16_t i)
 }
 
 /* book: begin key-compare */
-int page_key_compare(bool is_index, const PageKey *a, const PageKey *b)
+/* Index keys: memcmp, a prefix before the longer key. */
+static inline int bytes_compare(const PageKey *a, const PageKey *b)
 {
-    if (!is_index)
-        return (a->rowid > b->rowid) - (a->rowid < b->rowid);
     uint32_t n = a->size < b->size ? a->size : b->size;
     int c = n > 0 ? memcmp(a->bytes, b->bytes, n) : 0;
     if (c != 0)
         return c < 0 ? -1 : 1;
     return (a->size > b->size) - (a->size < b->size);
 }
+
+int page_key_compare(bool is_index, const PageKey *a, const PageKey *b)
+{
+    if (!is_index)
+        return (a->rowid > b->rowid) - (a->rowid < b->rowid);
+    return bytes_compare(a, b);
+}
 /* book: end key-compare */
 
 uint16_t page_find_key(const uint8_t *page, const PageKey *key)
 {
-    bool is_index = page_is_index(page);
+    uint8_t type = page_type(page);
+    bool is_index = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL;
     uint16_t lo = 0, hi = page_n_cells(page);
     while (lo < hi) {
         uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
-        PageKey at = page_cell_key(page, mid);
-        if (page_key_compare(is_index, &at, key) < 0)
+        PageKey at = key_at(page, type, page_cell_offset(page, mid));
+        if (is_index ? bytes_compare(&at, key) < 0 : at.rowid < key->rowid)
             lo = (uint16_t)(mid + 1);
         else
             hi = mid;
@@ -291,18 +332,86 @@ void page_compact(uint8_t *page)
     put_u16(page + PAGE_FRAGMENTED_OFFSET, 0);
 }
 
-/* Checks that the keys of index page PAGE (whose cells lie inside it)
- * increase from slot to slot. */
-static DbStatus index_keys_in_order(const uint8_t *page, uint32_t page_num)
+/* The error for slot I of page PAGE_NUM, whose cell, at OFFSET and SIZE
+ * bytes long (0: its header is damaged), does not lie inside the cell
+ * area from START to the page's end. */
+static DbStatus check_cell(uint32_t page_num, uint32_t i, uint32_t start,
+                           uint32_t offset, uint32_t min_size, uint32_t size)
 {
-    for (uint16_t i = 1; i < page_n_cells(page); i++) {
-        PageKey a = page_cell_key(page, (uint16_t)(i - 1));
-        PageKey b = page_cell_key(page, i);
-        if (page_key_compare(true, &a, &b) >= 0)
+    if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
+        return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte %u, "
+                       "outside the cell area", page_num, i, offset);
+    if (size == 0)
+        return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
+                       "header", page_num, i);
+    return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at byte %u) "
+                   "runs past the end of the page", page_num, i, size,
+                   offset);
+}
+
+/* The cells of a table page (its header checked): each inside the cell
+ * area, its keys in order; their bytes into *CELL_BYTES. One pass, the
+ * cell's header read once: a page read from the file is checked here
+ * before anything else reads it. */
+static DbStatus table_cells(const uint8_t *page, uint32_t page_num,
+                            uint32_t *cell_bytes)
+{
+    bool leaf = page_type(page) == PAGE_LEAF;
+    uint32_t n = page_n_cells(page), start = cell_start(page);
+    uint32_t min_size = leaf ? 2 : INTERNAL_CELL_SIZE, bytes = 0;
+    int64_t key = 0, previous = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
+                                  i * PAGE_SLOT_SIZE);
+        uint32_t size = 0;
+        if (offset >= start && offset + min_size <= PAGE_USABLE_SIZE) {
+            if (leaf) {
+                size = leaf_cell_size(page + offset,
+                                      PAGE_USABLE_SIZE - offset, &key);
+            } else {
+                key = (int64_t)get_u64(page + offset);
+                size = INTERNAL_CELL_SIZE;
+            }
+        }
+        if (size == 0 || offset + size > PAGE_USABLE_SIZE)
+            return check_cell(page_num, i, start, offset, min_size, size);
+        if (i > 0 && key <= previous)
+            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
+                           "not come after key %lld", page_num,
+                           (long long)key, i, (long long)previous);
+        previous = key;
+        bytes += size;
+    }
+    *cell_bytes = bytes;
+    return DB_OK;
+}
+
+/* The same for an index page: keys in memcmp order. */
+static DbStatus index_cells(const uint8_t *page, uint32_t page_num,
+                            uint32_t *cell_bytes)
+{
+    bool internal = page_type(page) == PAGE_INDEX_INTERNAL;
+    uint32_t n = page_n_cells(page), start = cell_start(page);
+    uint32_t min_size = internal ? INDEX_INTERNAL_CELL_MIN_SIZE : 1;
+    uint32_t bytes = 0;
+    PageKey key = {0}, previous = {0};
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
+                                  i * PAGE_SLOT_SIZE);
+        uint32_t size = 0;
+        if (offset >= start && offset + min_size <= PAGE_USABLE_SIZE)
+            size = index_cell_size(page + offset, PAGE_USABLE_SIZE - offset,
+                                   internal, &key);
+        if (size == 0 || offset + size > PAGE_USABLE_SIZE)
+            return check_cell(page_num, i, start, offset, min_size, size);
+        if (i > 0 && bytes_compare(&key, &previous) <= 0)
             return db_fail(DB_ECORRUPT, "page %u: the key in slot %u does "
                            "not come after the key in slot %u", page_num, i,
                            i - 1);
+        previous = key;
+        bytes += size;
     }
+    *cell_bytes = bytes;
     return DB_OK;
 }
 
@@ -322,44 +431,18 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                        "starting at %u do not fit in a page", page_num, n,
                        start);
 
-    uint32_t min_size = type == PAGE_LEAF ? 2
-                        : type == PAGE_INTERNAL ? INTERNAL_CELL_SIZE
-                        : type == PAGE_INDEX_INTERNAL
-                            ? INDEX_INTERNAL_CELL_MIN_SIZE
-                            : 1;
-    bool is_index = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL;
     uint32_t cell_bytes = 0;
-    int64_t previous = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
-                                  i * PAGE_SLOT_SIZE);
-        if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
-            return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
-                           "%u, outside the cell area", page_num, i, offset);
-        int64_t key;
-        uint32_t size = cell_size_at(page, type, offset, &key);
-        if (size == 0)
-            return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
-                           "header", page_num, i);
-        if (offset + size > PAGE_USABLE_SIZE)
-            return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
-                           "byte %u) runs past the end of the page",
-                           page_num, i, size, offset);
-        /* Keys in order: a search and a range walk count on it (an
-         * index page's keys are compared after the loop). */
-        if (!is_index && i > 0 && key <= previous)
-            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                           "not come after key %lld", page_num,
-                           (long long)key, i, (long long)previous);
-        previous = key;
-        cell_bytes += size;
-    }
+    DbStatus rc = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL
+                      ? index_cells(page, page_num, &cell_bytes)
+                      : table_cells(page, page_num, &cell_bytes);
+    if (rc != DB_OK)
+        return rc;
     uint32_t fragmented = page_fragmented(page);
     if (cell_bytes + fragmented != PAGE_USABLE_SIZE - start)
         return db_fail(DB_ECORRUPT, "page %u: cells take %u bytes and %u "
                        "are fragmented, but the cell area has %u", page_num,
                        cell_bytes, fragmented, PAGE_USABLE_SIZE - start);
-    return is_index ? index_keys_in_order(page, page_num) : DB_OK;
+    return DB_OK;
 }
 /* book: end page-validate */
 

@@ -6,7 +6,7 @@
  * the same way: random byte keys of every length up to BTREE_MAX_KEY
  * against a sorted model, seeks, duplicates and missing keys refused,
  * trees three and more levels deep, and the pool rule (DB_EFULL) leaving
- * the tree as it was.
+ * the tree as it was; sorted keys appended fill their leaves.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -512,6 +512,87 @@ static void test_index_insert_refused_by_a_full_pool(void)
     free(index_model);
 }
 
+/* The pages of TREE, into *USED. */
+static DbStatus tree_pages(Pager *pager, Btree *tree, uint32_t *used)
+{
+    uint32_t n_pages = pager_page_count(pager);
+    uint8_t *seen = calloc(n_pages, 1);
+    DbStatus rc = btree_pages(tree, seen);
+    *used = 0;
+    for (uint32_t i = 0; i < n_pages; i++)
+        *used += seen[i] != 0;
+    free(seen);
+    return rc;
+}
+
+/* Sorted keys appended (btree_index_append, then _append_end) make the
+ * model's tree, which passes its check (the last leaf refilled, or
+ * merged, to its minimum fill), for every count of keys from one to
+ * many; a key that is not last goes in by search, a duplicate is
+ * refused. The leaves come out full: fewer than 70% of the pages that
+ * inserting the same keys in order takes. */
+static void test_index_appends_fill_leaves(void)
+{
+    snprintf(path, sizeof path, "%s/append.db", unittest_dir());
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_clock, &pager),
+             DB_OK);
+    index_model = malloc(4001 * sizeof *index_model);
+    static const uint32_t counts[] = {1, 2, 60, 250, 251, 252, 700, 1999,
+                                      4000};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        n_index_model = 0;
+        while (n_index_model < counts[c]) {
+            uint8_t key[BTREE_MAX_KEY];
+            size_t size = c % 2 ? random_key(key, false) : 8;
+            if (size == 8)
+                put_u64(key, next_random());
+            if (!model_has(key, size))
+                model_insert(key, size);
+        }
+        uint32_t roots[2];
+        Btree *trees[2];
+        CHECK_EQ(pager_begin(pager), DB_OK);
+        for (int t = 0; t < 2; t++) {
+            CHECK_EQ(btree_create_index(pager, &roots[t]), DB_OK);
+            CHECK_EQ(btree_open(pager, roots[t], &trees[t]), DB_OK);
+        }
+        for (uint32_t i = 0; i < n_index_model; i++) {
+            const IndexKey *k = index_model[i];
+            CHECK_EQ(btree_index_append(trees[0], k->bytes, k->size),
+                     DB_OK);
+            CHECK_EQ(btree_index_insert(trees[1], k->bytes, k->size),
+                     DB_OK);
+        }
+        /* The smallest key again: refused; deleted, it goes back in by
+         * search (when it is not the only key). */
+        const IndexKey *first = index_model[0];
+        CHECK_EQ(btree_index_append(trees[0], first->bytes, first->size),
+                 DB_EDUPKEY);
+        CHECK_EQ(btree_index_delete(trees[0], first->bytes, first->size),
+                 DB_OK);
+        CHECK_EQ(btree_index_append(trees[0], first->bytes, first->size),
+                 DB_OK);
+        CHECK_EQ(btree_index_append_end(trees[0]), DB_OK);
+        CHECK_EQ(pager_commit(pager), DB_OK);
+        CHECK(index_matches_model(pager, trees[0]));
+        CHECK(index_matches_model(pager, trees[1]));
+        uint32_t appended, inserted;
+        CHECK_EQ(tree_pages(pager, trees[0], &appended), DB_OK);
+        CHECK_EQ(tree_pages(pager, trees[1], &inserted), DB_OK);
+        if (counts[c] >= 1999)
+            CHECK(appended * 10 < inserted * 7);
+        CHECK_EQ(pager_begin(pager), DB_OK);
+        for (int t = 0; t < 2; t++)
+            CHECK_EQ(btree_drop(trees[t]), DB_OK);
+        CHECK_EQ(pager_commit(pager), DB_OK);
+        while (n_index_model > 0)
+            model_delete(0);
+    }
+    CHECK_EQ(pager_close(pager), DB_OK);
+    free(index_model);
+}
+
 /* A table's tree and an index's in one file: each opens as its kind, and
  * a table's page where an index's should be is corrupt, not misread. */
 static void test_trees_know_their_kind(void)
@@ -629,6 +710,7 @@ int main(void)
     RUN(test_random_changes_match_a_model);
     RUN(test_index_random_changes_match_a_model);
     RUN(test_index_insert_refused_by_a_full_pool);
+    RUN(test_index_appends_fill_leaves);
     RUN(test_trees_know_their_kind);
     RUN(test_damaged_index_trees_fail_their_check);
     return unittest_report();
