@@ -63,13 +63,26 @@ static int hardware_offered(void)
     return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_SSE4_2);
 }
 
+/* Four words a step: the loop's own count, add and branch are paid once
+ * per 32 bytes, not per 8 (a page is 2,000 instructions fewer). */
 __attribute__((target("sse4.2")))
 static uint32_t hardware(uint32_t reg, const uint8_t *p, size_t n)
 {
     uint64_t reg64 = reg;
+    for (; n >= 32; n -= 32, p += 32) {
+        reg64 = _mm_crc32_u64(reg64, get_u64(p));
+        reg64 = _mm_crc32_u64(reg64, get_u64(p + 8));
+        reg64 = _mm_crc32_u64(reg64, get_u64(p + 16));
+        reg64 = _mm_crc32_u64(reg64, get_u64(p + 24));
+    }
     for (; n >= 8; n -= 8, p += 8)
         reg64 = _mm_crc32_u64(reg64, get_u64(p));
     reg = (uint32_t)reg64;
+    if (n >= 4) {
+        reg = _mm_crc32_u32(reg, get_u32(p));
+        n -= 4;
+        p += 4;
+    }
     while (n--)
         reg = _mm_crc32_u8(reg, *p++);
     return reg;
@@ -101,6 +114,12 @@ static int hardware_offered(void)
 CRC_TARGET
 static uint32_t hardware(uint32_t reg, const uint8_t *p, size_t n)
 {
+    for (; n >= 32; n -= 32, p += 32) {
+        reg = CRC_U64(reg, get_u64(p));
+        reg = CRC_U64(reg, get_u64(p + 8));
+        reg = CRC_U64(reg, get_u64(p + 16));
+        reg = CRC_U64(reg, get_u64(p + 24));
+    }
     for (; n >= 8; n -= 8, p += 8)
         reg = CRC_U64(reg, get_u64(p));
     while (n--)

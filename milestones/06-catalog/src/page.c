@@ -46,37 +46,24 @@ uint32_t page_local_size(uint64_t size)
 }
 /* book: end local-size */
 
-bool page_leaf_header(const uint8_t *cell, size_t avail, int64_t *key,
-                      uint32_t *size, uint32_t *header_size)
-{
-    uint64_t k, n;
-    size_t a = varint_get(cell, avail, &k);
-    size_t b = a ? varint_get(cell + a, avail - a, &n) : 0;
-    if (b == 0 || n > UINT32_MAX)
-        return false;
-    *key = unzigzag(k);
-    *size = (uint32_t)n;
-    *header_size = (uint32_t)(a + b);
-    return true;
-}
-
 uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
 {
     size_t n = varint_put(cell, zigzag(key));
     return (uint32_t)(n + varint_put(cell + n, size));
 }
 
-/* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
- * not one. */
+/* The size of the cell at OFFSET of a page of TYPE, and in *KEY its key;
+ * 0 if its header is not one. */
 static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
-                             uint32_t offset)
+                             uint32_t offset, int64_t *key)
 {
-    if (type == PAGE_INTERNAL)
+    if (type == PAGE_INTERNAL) {
+        *key = (int64_t)get_u64(page + offset);
         return INTERNAL_CELL_SIZE;
-    int64_t key;
+    }
     uint32_t size, header;
     if (offset >= PAGE_USABLE_SIZE ||
-        !page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, &key,
+        !page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, key,
                           &size, &header))
         return 0;
     uint32_t local = page_local_size(size);
@@ -135,7 +122,9 @@ uint8_t *page_cell(uint8_t *page, uint16_t i)
 
 uint16_t page_cell_size(const uint8_t *page, uint16_t i)
 {
-    return cell_size_at(page, page_type(page), page_cell_offset(page, i));
+    int64_t key;
+    return cell_size_at(page, page_type(page), page_cell_offset(page, i),
+                        &key);
 }
 
 int64_t page_key(const uint8_t *page, uint16_t i)
@@ -233,13 +222,15 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
 
     uint32_t min_size = type == PAGE_LEAF ? 2 : INTERNAL_CELL_SIZE;
     uint32_t cell_bytes = 0;
+    int64_t previous = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
                                   i * PAGE_SLOT_SIZE);
         if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
             return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
                            "%u, outside the cell area", page_num, i, offset);
-        uint32_t size = cell_size_at(page, type, offset);
+        int64_t key;
+        uint32_t size = cell_size_at(page, type, offset, &key);
         if (size == 0)
             return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
                            "header", page_num, i);
@@ -247,6 +238,12 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
             return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
                            "byte %u) runs past the end of the page",
                            page_num, i, size, offset);
+        /* Keys in order: a search and a range walk count on it. */
+        if (i > 0 && key <= previous)
+            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
+                           "not come after key %lld", page_num,
+                           (long long)key, i, (long long)previous);
+        previous = key;
         cell_bytes += size;
     }
     uint32_t fragmented = page_fragmented(page);
@@ -274,13 +271,6 @@ DbStatus page_check(const uint8_t *page, uint32_t page_num)
     if (rc != DB_OK)
         return rc;
     uint16_t n = page_n_cells(page);
-    for (uint16_t i = 1; i < n; i++)
-        if (page_key(page, i) <= page_key(page, i - 1))
-            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                           "not come after key %lld", page_num,
-                           (long long)page_key(page, i), i,
-                           (long long)page_key(page, i - 1));
-
     Extent cells[PAGE_CAPACITY / PAGE_SLOT_SIZE];
     for (uint16_t i = 0; i < n; i++)
         cells[i] = (Extent){page_cell_offset(page, i),
