@@ -223,6 +223,13 @@ REGRESSIONS = [
       "INTERSECT SELECT c0 FROM t0",
       "SELECT * FROM (SELECT c1 FROM t0 UNION ALL SELECT c0 FROM t0) "
       "EXCEPT SELECT 5"]),
+    ("at most 64 tables in a join: 65 gave a wrong count where sqlite3 "
+     "refuses (the planner has a bit for each of 64 items; bug 21)",
+     ["CREATE TABLE t0 (c0 INTEGER)", "INSERT INTO t0 VALUES (1)"],
+     ["SELECT count(*) FROM " + ", ".join("t0 AS a%d" % i for i in range(64))
+      + " WHERE a0.c0 = a63.c0 AND a62.c0 = 1",
+      "SELECT count(*) FROM " + ", ".join("t0 AS a%d" % i for i in range(65))
+      + " WHERE a0.c0 = a64.c0"]),
     ("sum() and abs() overflow in every order: an error on both (guards "
      "the allowance for overflows that depend on the order)",
      ["CREATE TABLE t0 (c0 INTEGER)",

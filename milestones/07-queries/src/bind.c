@@ -952,6 +952,10 @@ static DbStatus bind_one(Binding *b, Select *select, const Scope *outer,
                          BoundSelect *bs)
 {
     bs->n_from = select->from ? select->from->n : 0;
+    /* SQLite's limit too: the planner gives each item one bit of 64. */
+    if (bs->n_from > MAX_FROM_ITEMS)
+        return db_fail_at(DB_ERANGE, select->from->items[MAX_FROM_ITEMS].pos,
+                          "at most %d tables in a join", MAX_FROM_ITEMS);
     bs->from_sources = calloc(bs->n_from ? bs->n_from : 1,
                               sizeof *bs->from_sources);
     if (bs->from_sources == NULL)

@@ -46,6 +46,9 @@ typedef enum AggregateKind {
     AGG_MAX,
 } AggregateKind;
 
+/* The most FROM items one SELECT may have (more is an error). */
+#define MAX_FROM_ITEMS 64
+
 /* One SELECT of a statement (a compound is a chain of them). */
 typedef struct BoundSelect {
     Select *select;            /* its tree, bound in place */

@@ -83,9 +83,10 @@
  *   11 to 63 items                    greedy (by_greedy): the item
  *                                     cheapest to read alone, then each
  *                                     time the item cheapest to join
- *   64 or more                        FROM's order (past the 63rd, the
- *                                     items share one bit of the set a
- *                                     condition reads)
+ *   64 items (MAX_FROM_ITEMS, the     FROM's order (the planner takes
+ *     most bind allows)                 bit 63 of the set a condition
+ *                                     reads as shared, by items past
+ *                                     the 63rd)
  *
  * The right item of a LEFT JOIN is joined only after every item FROM
  * names before it (its left side, all its ON may read); any other item
@@ -1201,7 +1202,7 @@ static DbStatus choose_order(Planner *pl, size_t work_mem, uint32_t *chain,
     if (n == 1 && pl->order == NULL)
         return DB_OK;
     if (n > 63) {
-        /* The items past the 63rd share a bit of reads: FROM's order. */
+        /* Bit 63 of reads is taken as shared: FROM's order. */
         return DB_OK;
     }
     /* The item the ORDER BY is of, read in its order, first (if it
