@@ -230,6 +230,13 @@ REGRESSIONS = [
       + " WHERE a0.c0 = a63.c0 AND a62.c0 = 1",
       "SELECT count(*) FROM " + ", ".join("t0 AS a%d" % i for i in range(65))
       + " WHERE a0.c0 = a64.c0"]),
+    ("a scalar subquery as a FROM subquery's column keeps its column's "
+     "affinity, as a CAST does (seed 593 on 08; bug 22)",
+     ["CREATE TABLE t2 (c0 REAL)", "INSERT INTO t2 VALUES (2.625)"],
+     ["SELECT NULL FROM (SELECT (SELECT CAST(0 AS TEXT) FROM t2 AS a2 "
+      "ORDER BY 1 DESC LIMIT 1) AS x0) AS a1 WHERE a1.x0 BETWEEN 0 AND 0",
+      "SELECT x = 0, x = '0', y = '2.625' FROM (SELECT (SELECT CAST(0 AS "
+      "TEXT)) AS x, (SELECT c0 FROM t2) AS y)"]),
     ("sum() and abs() overflow in every order: an error on both (guards "
      "the allowance for overflows that depend on the order)",
      ["CREATE TABLE t0 (c0 INTEGER)",

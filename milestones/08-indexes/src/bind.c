@@ -778,9 +778,13 @@ static DbStatus add_result(BoundSelect *bs, Expr *e, char *name)
     }
     bs->results[bs->n_results] = e;
     bs->result_names[bs->n_results] = name;
+    /* SQLite's rule: a column, a CAST and a scalar subquery (its
+     * column's) have an affinity; every other expression has none. */
     bs->result_affinities[bs->n_results] =
-        e->kind == EXPR_COLUMN || e->kind == EXPR_CAST ? e->affinity
-                                                       : AFFINITY_NONE;
+        e->kind == EXPR_COLUMN || e->kind == EXPR_CAST ||
+                e->kind == EXPR_SUBQUERY
+            ? e->affinity
+            : AFFINITY_NONE;
     bs->result_types[bs->n_results++] = e->result;
     return DB_OK;
 }
