@@ -1311,6 +1311,21 @@ void btree_cursor_close(BtreeCursor *cursor)
     cursor->buffer_cap = 0;
 }
 
+/* Reads the cell under CURSOR, in its leaf: its header once, for the
+ * key and for btree_payload (an index's key is read by btree_index_key).
+ */
+static void load_cell(BtreeCursor *cursor)
+{
+    if (cursor->tree->is_index) {
+        cursor->key = 0;
+        return;
+    }
+    CellInfo info = cell_info(cursor->leaf, cursor->cell_num);
+    cursor->key = info.key;
+    cursor->size = info.size;
+    cursor->local = info.data;
+}
+
 /* Moves past empty leaves (only an empty root can be one) and past the
  * end of each leaf to the next, keeping the cursor's leaf pinned; ends
  * the walk after the last leaf. */
@@ -1323,16 +1338,7 @@ static DbStatus settle(BtreeCursor *cursor)
             return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
                            "which is not a leaf", cursor->page_num);
         if (cursor->cell_num < page_n_cells(leaf)) {
-            if (tree->is_index) {
-                cursor->key = 0;
-                return DB_OK;
-            }
-            /* The cell's header is read once, here, for the key and for
-             * btree_payload. */
-            CellInfo info = cell_info(leaf, cursor->cell_num);
-            cursor->key = info.key;
-            cursor->size = info.size;
-            cursor->local = info.data;
+            load_cell(cursor);
             return DB_OK;
         }
         uint32_t next = node_link(leaf);
@@ -1401,6 +1407,62 @@ DbStatus btree_index_seek(Btree *tree, const uint8_t *key, size_t size,
     return cursor_descend(tree, &k, false, cursor);
 }
 
+/* Places CURSOR on the last key < KEY (KEY NULL: the last key), or sets
+ * end_of_tree when there is none. One descent: each node's child before
+ * the one that leads to KEY holds only smaller keys, so the deepest such
+ * child met holds, in its last leaf, the key before KEY's leaf, should
+ * no key of that leaf be smaller. */
+static DbStatus cursor_descend_before(Btree *tree, const PageKey *key,
+                                      BtreeCursor *cursor)
+{
+    *cursor = (BtreeCursor){.tree = tree};
+    uint32_t page_num = tree->root, before = 0;
+    bool rightmost = false; /* in the child BEFORE, to its last leaf */
+    for (int depth = 0; depth < BTREE_MAX_DEPTH; depth++) {
+        uint8_t *node;
+        DbStatus rc = get_node(tree, page_num, &node);
+        if (rc != DB_OK)
+            return rc;
+        uint16_t n = page_n_cells(node);
+        uint16_t at = key == NULL || rightmost ? n : page_find_key(node, key);
+        if (page_is_leaf(node)) {
+            if (at > 0) {
+                cursor->page_num = page_num;
+                cursor->leaf = node;
+                cursor->cell_num = (uint16_t)(at - 1);
+                load_cell(cursor);
+                return DB_OK;
+            }
+            release_node(tree, page_num);
+            if (rightmost)
+                return db_fail(DB_ECORRUPT, "page %u is an empty leaf "
+                               "that is not the root", page_num);
+            if (before == 0) {
+                cursor->end_of_tree = true;
+                return DB_OK;
+            }
+            page_num = before;
+            rightmost = true;
+            continue;
+        }
+        if (at > 0 && !rightmost)
+            before = internal_child(node, (uint16_t)(at - 1));
+        uint32_t child = internal_child(node, at);
+        release_node(tree, page_num);
+        page_num = child;
+    }
+    return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
+                   BTREE_MAX_DEPTH);
+}
+
+DbStatus btree_index_seek_before(Btree *tree, const uint8_t *key,
+                                 size_t size, BtreeCursor *cursor)
+{
+    assert(tree->is_index && size <= UINT32_MAX);
+    PageKey k = {.bytes = key, .size = (uint32_t)size};
+    return cursor_descend_before(tree, key == NULL ? NULL : &k, cursor);
+}
+
 DbStatus btree_index_key(BtreeCursor *cursor, const uint8_t **key,
                          size_t *size)
 {
@@ -1415,6 +1477,40 @@ DbStatus btree_next(BtreeCursor *cursor)
 {
     cursor->cell_num++;
     return settle(cursor);
+}
+
+/* Within a leaf, a step back; from its first cell, a descent to the key
+ * before that cell's (the leaves link forward only), which must sort
+ * before it: else a damaged tree could step back forever. */
+DbStatus btree_prev(BtreeCursor *cursor)
+{
+    if (cursor->cell_num > 0) {
+        cursor->cell_num--;
+        load_cell(cursor);
+        return DB_OK;
+    }
+    Btree *tree = cursor->tree;
+    uint8_t first[BTREE_MAX_KEY];
+    PageKey k = page_cell_key(cursor->leaf, 0);
+    if (tree->is_index) {
+        if (k.size > sizeof first)
+            return db_fail(DB_ECORRUPT, "page %u has a key of %u bytes, "
+                           "more than an index key holds", cursor->page_num,
+                           k.size);
+        memcpy(first, k.bytes, k.size);
+        k.bytes = first;
+    }
+    uint32_t from = cursor->page_num;
+    btree_cursor_close(cursor);
+    DbStatus rc = cursor_descend_before(tree, &k, cursor);
+    if (rc != DB_OK || cursor->end_of_tree)
+        return rc;
+    PageKey there = page_cell_key(cursor->leaf, cursor->cell_num);
+    if (page_key_compare(tree->is_index, &there, &k) >= 0)
+        return db_fail(DB_ECORRUPT, "the key before the first of leaf %u "
+                       "(in leaf %u) does not sort before it", from,
+                       cursor->page_num);
+    return DB_OK;
 }
 
 DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,

@@ -41,7 +41,8 @@ typedef struct BtreeCursor {
     uint8_t *leaf;
     uint16_t cell_num;     /* the cell in that leaf */
     uint32_t leaves_seen;  /* to stop in a leaf chain that loops */
-    bool end_of_tree;      /* true once past the last key */
+    bool end_of_tree;      /* true once past the last key (or, going
+                            * back, the first) */
     int64_t key;           /* the key under the cursor (table trees) */
     uint32_t size;         /* ... the size of its payload */
     const uint8_t *local;  /* ... and its first bytes, in the leaf */
@@ -104,6 +105,12 @@ DbStatus btree_seek(Btree *tree, int64_t key, BtreeCursor *cursor,
 /* Moves CURSOR to the next key, or past the end. */
 DbStatus btree_next(BtreeCursor *cursor);
 
+/* Moves CURSOR to the key before, or sets end_of_tree before the first
+ * key. Within a leaf a step; from a leaf's first key a descent from the
+ * root (the leaves are linked forward only), so a walk back costs a
+ * descent per leaf. DB_ECORRUPT: the key found does not sort first. */
+DbStatus btree_prev(BtreeCursor *cursor);
+
 /* Points *data at the whole payload under CURSOR (in its leaf, or read
  * through its overflow chain into the cursor's buffer), valid until the
  * cursor moves. DB_ECORRUPT: a damaged cell or chain. */
@@ -140,6 +147,12 @@ DbStatus btree_index_delete(Btree *tree, const uint8_t *key, size_t size);
  * or end_of_tree if there is none. SIZE 0 seeks to the first key. */
 DbStatus btree_index_seek(Btree *tree, const uint8_t *key, size_t size,
                           BtreeCursor *cursor);
+
+/* Places CURSOR on the last key of the index tree TREE that is < KEY
+ * (as btree_index_seek orders them; KEY NULL: the last key of all), or
+ * end_of_tree if there is none, for a walk back with btree_prev. */
+DbStatus btree_index_seek_before(Btree *tree, const uint8_t *key,
+                                 size_t size, BtreeCursor *cursor);
 
 /* Points *KEY at the key under CURSOR in an index tree (in its leaf,
  * pinned), valid until the cursor moves. Can't fail; the cursor must

@@ -4,7 +4,8 @@
  * to many pages, checked against a model after each transaction; the root
  * stays on its page; a dropped tree gives every page back. Index trees
  * the same way: random byte keys of every length up to BTREE_MAX_KEY
- * against a sorted model, seeks, duplicates and missing keys refused,
+ * against a sorted model, seeks forward and back (walks back across
+ * every leaf), duplicates and missing keys refused,
  * trees three and more levels deep, and the pool rule (DB_EFULL) leaving
  * the tree as it was; sorted keys appended fill their leaves.
  */
@@ -307,6 +308,22 @@ static int index_matches_model(Pager *pager, Btree *tree)
     if (rc != DB_OK || i != n_index_model || !cursor.end_of_tree)
         return 0;
 
+    /* Back from the last key, a descent per leaf, to before the first. */
+    i = n_index_model;
+    rc = btree_index_seek_before(tree, NULL, 0, &cursor);
+    for (; rc == DB_OK && !cursor.end_of_tree; rc = btree_prev(&cursor)) {
+        const uint8_t *key;
+        size_t size;
+        btree_index_key(&cursor, &key, &size);
+        if (i == 0 || compare_keys(key, size, index_model[i - 1]->bytes,
+                                   index_model[i - 1]->size) != 0)
+            break;
+        i--;
+    }
+    btree_cursor_close(&cursor);
+    if (rc != DB_OK || i != 0 || !cursor.end_of_tree)
+        return 0;
+
     uint8_t *seen = calloc(pager_page_count(pager), 1);
     KeyWalk walk = {0};
     rc = btree_check(tree, seen, check_index_key, &walk);
@@ -326,6 +343,8 @@ static int index_matches_model(Pager *pager, Btree *tree)
         } else {
             size = random_key(key, false);
         }
+        if (n_index_model > 0 && probe % 4 == 2)
+            size -= size / 2; /* a prefix of a key: keys share it */
         uint32_t expected = model_lower_bound(key, size);
         if (btree_index_seek(tree, key, size, &cursor) != DB_OK)
             return 0;
@@ -336,6 +355,24 @@ static int index_matches_model(Pager *pager, Btree *tree)
             btree_index_key(&cursor, &found, &found_size);
             ok = compare_keys(found, found_size, index_model[expected]->bytes,
                               index_model[expected]->size) == 0;
+        }
+        btree_cursor_close(&cursor);
+        /* The last key before it, and a few steps back from there (over
+         * a leaf's first key now and then). */
+        if (!ok || btree_index_seek_before(tree, key, size, &cursor) != DB_OK)
+            return 0;
+        for (int step = 0; ok && step < 40; step++) {
+            ok = cursor.end_of_tree == (expected == 0);
+            if (ok && !cursor.end_of_tree) {
+                const uint8_t *found;
+                size_t found_size;
+                btree_index_key(&cursor, &found, &found_size);
+                expected--;
+                ok = compare_keys(found, found_size,
+                                  index_model[expected]->bytes,
+                                  index_model[expected]->size) == 0 &&
+                     btree_prev(&cursor) == DB_OK;
+            }
         }
         btree_cursor_close(&cursor);
         if (!ok)
