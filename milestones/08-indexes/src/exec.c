@@ -25,6 +25,9 @@
  *   index t_b:  ['abc' | 7] ['abd' | 2] ['abd' | 9] ['b' | 4] ...
  *                  seek ^-------- b >= 'abc' AND b < 'b' --^ stop
  *   table t:    row 7, row 2, row 9
+ *
+ * Backward (for an ORDER BY against the index's order), the same keys
+ * from the last before the stop back to the seek's: rows 9, 2, 7.
  */
 #include "exec.h"
 
@@ -1140,25 +1143,34 @@ static DbStatus fetch_row(ExecContext *ctx, Plan *p, PlanState *st,
     return scan_row(ctx, p, st);
 }
 
-/* The keys of each range in turn, and the row of each. */
+/* The keys of each range in turn, and the row of each; backward, the
+ * last range first, each from its end back to its start. */
 static DbStatus index_scan_next(ExecContext *ctx, Plan *p, PlanState *st,
                                 bool *has_row)
 {
+    bool back = p->index.backward;
     *has_row = false;
     for (;;) {
         if (st->range_at >= st->n_ranges)
             return DB_OK;
-        const KeyRange *r = &st->ranges[st->range_at];
+        const KeyRange *r = &st->ranges[back ? st->n_ranges - 1 -
+                                                   st->range_at
+                                             : st->range_at];
         DbStatus rc;
         if (!st->started) {
             btree_cursor_close(&st->index_cursor);
-            rc = btree_index_seek(st->index_tree, r->start, r->start_size,
-                                  &st->index_cursor);
+            rc = back ? btree_index_seek_before(st->index_tree, r->end,
+                                                r->end_size,
+                                                &st->index_cursor)
+                      : btree_index_seek(st->index_tree, r->start,
+                                         r->start_size, &st->index_cursor);
             st->started = true;
         } else {
-            rc = btree_next(&st->index_cursor);
+            rc = back ? btree_prev(&st->index_cursor)
+                      : btree_next(&st->index_cursor);
         }
-        /* The ranges after this one start further on. */
+        /* The ranges after this one start further on (backward: those
+         * before it end before). */
         if (rc != DB_OK || st->index_cursor.end_of_tree)
             return rc;
         const uint8_t *key;
@@ -1166,8 +1178,10 @@ static DbStatus index_scan_next(ExecContext *ctx, Plan *p, PlanState *st,
         rc = btree_index_key(&st->index_cursor, &key, &size);
         if (rc != DB_OK)
             return rc;
-        if (r->end != NULL && key_compare(key, size, r->end,
-                                          r->end_size) >= 0) {
+        if (back ? r->start != NULL && key_compare(key, size, r->start,
+                                                   r->start_size) < 0
+                 : r->end != NULL && key_compare(key, size, r->end,
+                                                 r->end_size) >= 0) {
             st->range_at++;
             st->started = false;
             continue;

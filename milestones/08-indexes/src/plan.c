@@ -53,8 +53,10 @@
  * equalities are the ORDER BY's, in its directions; the table's tree
  * for ORDER BY its row id), that path costs no sort, and with a LIMIT
  * only the part of it read before the LIMIT's rows are found (the sort
- * reads everything). An index is read forward only (the tree has no
- * step back), so ORDER BY against an index's direction still sorts.
+ * reads everything). An index is read backward too, for an ORDER BY
+ * that is the reverse of its directions after its equalities (every
+ * column reversed, the row id too): the same keys, from the last, at a
+ * descent per leaf more (btree_prev), which the costs leave out.
  *
  * For a join, the inner item is read one of three ways, the cheapest
  * for L rows of the items before it:
@@ -463,9 +465,10 @@ static double after_conditions(Planner *pl, uint32_t item, double rows,
 /* Whether ORDER is the order of ITEM's rows read through the index of
  * PATH (its equalities fix some columns, which the order may name
  * anywhere; the IN column, the range column and the columns after it,
- * then the row id, give the order), reading forward. */
+ * then the row id, give the order), reading forward, or when BACK
+ * backward: every one of those columns then in the other direction. */
 static bool index_gives_order(const Source *s, const Path *path,
-                              const Order *order)
+                              const Order *order, bool back)
 {
     const IndexDef *ix = path->index;
     const IndexRange *r = &path->ix;
@@ -483,10 +486,10 @@ static bool index_gives_order(const Source *s, const Path *path,
         if (next >= ix->n_columns) {
             /* After the columns, the row id, which is unique: an
              * order that reaches it is the key's to the end. */
-            return col == rowid_column(s) && !order->desc[i];
+            return col == rowid_column(s) && order->desc[i] == back;
         }
         if ((int)ix->columns[next] != col ||
-            order->desc[i] != ix->desc[next])
+            order->desc[i] != (ix->desc[next] != back))
             return false;
         next = next == (uint32_t)r->in_column ? r->n_eq : next + 1;
     }
@@ -678,9 +681,10 @@ static DbStatus index_path(Planner *pl, uint32_t item, uint32_t source,
     rows = fmin(rows, n);
     path->cost = lookups * descent(n) + rows * COST_FETCH;
     path->rows = after_conditions(pl, item, rows, n_bounds);
-    path->ordered = order != NULL && index_gives_order(
-                                         &pl->b->sources[source], path,
-                                         order);
+    const Source *s = &pl->b->sources[source];
+    path->ordered = order != NULL &&
+                    (index_gives_order(s, path, order, false) ||
+                     (r->backward = index_gives_order(s, path, order, true)));
     *useful = r->n_eq > 0 || r->low != NULL || r->high != NULL ||
               path->ordered;
     return DB_OK;
@@ -2112,7 +2116,8 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
         put_conditions(x, &t, " filter: ", p->conditions, p->n_conditions);
         break;
     case PLAN_INDEX_SCAN:
-        put(&t, "Index Scan using ");
+        put(&t, p->index.backward ? "Index Scan Backward using "
+                                  : "Index Scan using ");
         put(&t, p->index.index->name);
         put(&t, " on ");
         put(&t, p->table->name);

@@ -47,7 +47,8 @@ typedef struct RowidRange {
 /* What an index scan reads: the keys of INDEX whose first n_eq columns
  * equal the values eq[0 .. n_eq) (eq[in_column], if there is one, is an
  * IN list: one lookup per distinct value, in key order), and whose next
- * column, when low or high is given, lies between them. Each value is an
+ * column, when low or high is given, lies between them (backward: the
+ * same keys, last first). Each value is an
  * expression evaluated when the scan starts, converted as its comparison
  * with the column converts it (value_compare_operand with the affinity
  * in affinities[]); a NULL value matches nothing, except in a column
@@ -64,6 +65,7 @@ typedef struct IndexRange {
     /* The affinity each value has in its comparison: eq's n_eq, then
      * low's, then high's (an IN list's items have none). */
     char *affinities;
+    bool backward;         /* read from the last key back (for ORDER BY) */
 } IndexRange;
 
 /* book: begin stats */
