@@ -240,8 +240,9 @@ strata=> \q
 
 ## ORDER BY through an index: no sort, and a LIMIT stops the scan early
 # The index gives b's order (NULLs first, as ORDER BY puts them); t_cb,
-# after its equality on c, gives b DESC. An order the index cannot give
-# forward (b DESC through t_b) is sorted.
+# after its equality on c, gives b DESC. An order the index gives
+# neither forward nor backward (b DESC, then the row id ascending) is
+# sorted.
 $ seq 1 4000 | awk '{ print $1 "," ($1 % 100 ? ($1 * 7) % 400 : "") ",c" ($1 % 13) }' > t.csv
 $ strata test.db
 strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, b INTEGER, c TEXT);
@@ -284,14 +285,101 @@ strata=> SELECT id, b FROM t WHERE c = 'c5' ORDER BY b DESC LIMIT 3;
  2228 | 396
 (3 rows)
 
-strata=> EXPLAIN SELECT id, b FROM t ORDER BY b DESC LIMIT 3;
-              QUERY PLAN
---------------------------------------
+strata=> EXPLAIN SELECT id, b FROM t ORDER BY b DESC, id LIMIT 3;
+               QUERY PLAN
+-----------------------------------------
  Limit 3  (rows=3)
-   Sort by column 2 DESC  (rows=4025)
+   Sort by column 2 DESC, 1  (rows=4025)
      Project: t.id, t.b  (rows=4025)
        Scan t  (rows=4025)
 (4 rows)
+
+strata=> \q
+
+## ORDER BY against an index's order: the index read backward
+# Every column after the equalities reversed, the row id too: t_b read
+# from its last key gives b DESC (ties by row id descending), within a
+# range as well; t_cb, whose b is DESC, gives b ascending after c = 'c5';
+# an IN list's values come last first. No sort, and a LIMIT stops early.
+$ seq 1 4000 | awk '{ print $1 "," ($1 % 100 ? ($1 * 7) % 400 : "") ",c" ($1 % 13) }' > t.csv
+$ strata test.db
+strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, b INTEGER, c TEXT);
+CREATE TABLE
+strata=> \copy t FROM 't.csv' CSV
+COPY 4000
+strata=> CREATE INDEX t_b ON t (b);
+CREATE INDEX
+strata=> CREATE INDEX t_cb ON t (c, b DESC);
+CREATE INDEX
+strata=> EXPLAIN SELECT id, b FROM t ORDER BY b DESC, id DESC LIMIT 5;
+                     QUERY PLAN
+-----------------------------------------------------
+ Limit 5  (rows=5)
+   Project: t.id, t.b  (rows=4025)
+     Index Scan Backward using t_b on t  (rows=4025)
+(3 rows)
+
+strata=> SELECT id, b FROM t ORDER BY b DESC, id DESC LIMIT 5;
+  id  |  b
+------+-----
+ 3657 | 399
+ 3257 | 399
+ 2857 | 399
+ 2457 | 399
+ 2057 | 399
+(5 rows)
+
+strata=> EXPLAIN SELECT id, b FROM t WHERE b >= 100 AND b < 103 ORDER BY b DESC LIMIT 4;
+                                                   QUERY PLAN
+----------------------------------------------------------------------------------------------------------------
+ Limit 4  (rows=4)
+   Project: t.id, t.b  (rows=63)
+     Index Scan Backward using t_b on t  (b >= 100 AND b < 103) filter: (t.b >= 100) AND (t.b < 103)  (rows=63)
+(3 rows)
+
+strata=> SELECT id, b FROM t WHERE b >= 100 AND b < 103 ORDER BY b DESC LIMIT 4;
+  id  |  b
+------+-----
+ 3786 | 102
+ 3386 | 102
+ 2986 | 102
+ 2586 | 102
+(4 rows)
+
+strata=> EXPLAIN SELECT id, b FROM t WHERE c = 'c5' ORDER BY b, id DESC LIMIT 3;
+                                     QUERY PLAN
+-------------------------------------------------------------------------------------
+ Limit 3  (rows=3)
+   Project: t.id, t.b  (rows=10)
+     Index Scan Backward using t_cb on t  (c = 'c5') filter: (t.c = 'c5')  (rows=10)
+(3 rows)
+
+strata=> SELECT id, b FROM t WHERE c = 'c5' ORDER BY b, id DESC LIMIT 3;
+  id  | b
+------+---
+ 2800 |
+ 1500 |
+  200 |
+(3 rows)
+
+strata=> EXPLAIN SELECT id, b FROM t WHERE c IN ('c5', 'c7') AND b > 395 ORDER BY c DESC, b;
+                                                          QUERY PLAN
+------------------------------------------------------------------------------------------------------------------------------
+ Project: t.id, t.b  (rows=5)
+   Index Scan Backward using t_cb on t  (c IN ('c5', 'c7') AND b > 395) filter: t.c IN ('c5', 'c7') AND (t.b > 395)  (rows=5)
+(2 rows)
+
+strata=> SELECT id, b, c FROM t WHERE c IN ('c5', 'c7') AND b > 395 ORDER BY c DESC, b;
+  id  |  b  | c
+------+-----+----
+  228 | 396 | c7
+ 2971 | 397 | c7
+  514 | 398 | c7
+ 3257 | 399 | c7
+ 2228 | 396 | c5
+ 2514 | 398 | c5
+   57 | 399 | c5
+(7 rows)
 
 strata=> \q
 
