@@ -48,12 +48,12 @@ typedef struct RowidRange {
  * equal the values eq[0 .. n_eq) (eq[in_column], if there is one, is an
  * IN list: one lookup per distinct value, in key order), and whose next
  * column, when low or high is given, lies between them (backward: the
- * same keys, last first). Each value is an
- * expression evaluated when the scan starts, converted as its comparison
- * with the column converts it (value_compare_operand with the affinity
- * in affinities[]); a NULL value matches nothing, except in a column
- * whose equality is an IS (is_equal), where it takes the NULL keys (an eq
- * of NULL there: x IS NULL). */
+ * same keys, last first). Each value is an expression evaluated when the
+ * scan starts, converted as its comparison with the column converts it
+ * (value_compare_operand with the affinity in affinities[]); a NULL value
+ * matches nothing, except in a column whose equality is an IS
+ * (is_equal), where it takes the NULL keys (an eq of NULL there: x IS
+ * NULL). */
 typedef struct IndexRange {
     const IndexDef *index;
     uint32_t n_eq;
