@@ -89,9 +89,9 @@ strata=> EXPLAIN SELECT count(*) FROM t JOIN u ON t.k = u.k;
 ------------------------------------------------------
  Project: count(*)  (rows=1)
    Aggregate: count(*)  (rows=1)
-     Hash join on u.k = t.k in 3 batches  (rows=3068)
-       Scan u  (rows=3068)
-       Scan t  (rows=1888)
+     Hash join on u.k = t.k in 3 batches  (rows=3039)
+       Scan u  (rows=3039)
+       Scan t  (rows=2027)
 (5 rows)
 
 strata=> SELECT count(*), sum(t.id), sum(u.id) FROM t JOIN u ON t.k = u.k;
@@ -119,8 +119,8 @@ COPY 4000
 strata=> EXPLAIN SELECT id FROM t WHERE b = 5;
                QUERY PLAN
 -----------------------------------------
- Project: t.id  (rows=1006)
-   Scan t filter: (t.b = 5)  (rows=1006)
+ Project: t.id  (rows=1012)
+   Scan t filter: (t.b = 5)  (rows=1012)
 (2 rows)
 
 strata=> CREATE INDEX t_b ON t (b);
@@ -225,8 +225,8 @@ strata=> SELECT id, b FROM t WHERE c = 'c3' AND b < 10;
 strata=> EXPLAIN SELECT id FROM t WHERE b > 100;
                 QUERY PLAN
 -------------------------------------------
- Project: t.id  (rows=1006)
-   Scan t filter: (t.b > 100)  (rows=1006)
+ Project: t.id  (rows=1012)
+   Scan t filter: (t.b > 100)  (rows=1012)
 (2 rows)
 
 strata=> EXPLAIN SELECT id FROM t WHERE id IN (10, 20, 20, '30');
@@ -257,8 +257,8 @@ strata=> EXPLAIN SELECT id, b FROM t ORDER BY b LIMIT 3;
                  QUERY PLAN
 --------------------------------------------
  Limit 3  (rows=3)
-   Project: t.id, t.b  (rows=4025)
-     Index Scan using t_b on t  (rows=4025)
+   Project: t.id, t.b  (rows=4050)
+     Index Scan using t_b on t  (rows=4050)
 (3 rows)
 
 strata=> SELECT id, b FROM t ORDER BY b LIMIT 3;
@@ -289,9 +289,9 @@ strata=> EXPLAIN SELECT id, b FROM t ORDER BY b DESC, id LIMIT 3;
                QUERY PLAN
 -----------------------------------------
  Limit 3  (rows=3)
-   Sort by column 2 DESC, 1  (rows=4025)
-     Project: t.id, t.b  (rows=4025)
-       Scan t  (rows=4025)
+   Sort by column 2 DESC, 1  (rows=4050)
+     Project: t.id, t.b  (rows=4050)
+       Scan t  (rows=4050)
 (4 rows)
 
 strata=> \q
@@ -315,8 +315,8 @@ strata=> EXPLAIN SELECT id, b FROM t ORDER BY b DESC, id DESC LIMIT 5;
                      QUERY PLAN
 -----------------------------------------------------
  Limit 5  (rows=5)
-   Project: t.id, t.b  (rows=4025)
-     Index Scan Backward using t_b on t  (rows=4025)
+   Project: t.id, t.b  (rows=4050)
+     Index Scan Backward using t_b on t  (rows=4050)
 (3 rows)
 
 strata=> SELECT id, b FROM t ORDER BY b DESC, id DESC LIMIT 5;
@@ -527,8 +527,8 @@ strata=> EXPLAIN SELECT count(*) FROM t LEFT JOIN u ON t.b = u.k;
 --------------------------------------------------------
  Project: count(*)  (rows=1)
    Aggregate: count(*)  (rows=1)
-     Nested loop left join on (t.b = u.k)  (rows=50312)
-       Scan t  (rows=4025)
+     Nested loop left join on (t.b = u.k)  (rows=50625)
+       Scan t  (rows=4050)
        Scan u  (rows=50)
 (5 rows)
 
@@ -542,9 +542,9 @@ strata=> EXPLAIN SELECT u.id, t.id FROM u JOIN t ON t.b = u.k ORDER BY t.b LIMIT
                   QUERY PLAN
 ----------------------------------------------
  Limit 3  (rows=3)
-   Project: u.id, t.id  (rows=50312)
-     Nested loop on (t.b = u.k)  (rows=50312)
-       Index Scan using t_b on t  (rows=4025)
+   Project: u.id, t.id  (rows=50625)
+     Nested loop on (t.b = u.k)  (rows=50625)
+       Index Scan using t_b on t  (rows=4050)
        Scan u  (rows=50)
 (5 rows)
 
@@ -560,10 +560,10 @@ strata=> EXPLAIN SELECT u.id, u.k FROM t LEFT JOIN u ON u.k = t.b ORDER BY u.id 
                         QUERY PLAN
 ----------------------------------------------------------
  Limit 3  (rows=3)
-   Sort by column 1  (rows=50312)
-     Project: u.id, u.k  (rows=50312)
-       Nested loop left join on (u.k = t.b)  (rows=50312)
-         Scan t  (rows=4025)
+   Sort by column 1  (rows=50625)
+     Project: u.id, u.k  (rows=50625)
+       Nested loop left join on (u.k = t.b)  (rows=50625)
+         Scan t  (rows=4050)
          Scan u  (rows=50)
 (6 rows)
 
@@ -624,10 +624,10 @@ ANALYZE
 strata=> EXPLAIN SELECT c.name, count(*) FROM person p JOIN city c ON p.city = c.id GROUP BY c.name;
                          QUERY PLAN
 ------------------------------------------------------------
- Project: c.name, count(*)  (rows=326)
-   Aggregate by sort, group by c.name: count(*)  (rows=326)
-     Hash join on p.city = c.id  (rows=3249)
-       Scan person AS p  (rows=3249)
+ Project: c.name, count(*)  (rows=329)
+   Aggregate by sort, group by c.name: count(*)  (rows=329)
+     Hash join on p.city = c.id  (rows=3277)
+       Scan person AS p  (rows=3277)
        Scan city AS c  (rows=3)
 (5 rows)
 
@@ -678,7 +678,7 @@ strata=> EXPLAIN SELECT count(*) FROM t WHERE city = 1;
 ---------------------------------------------
  Project: count(*)  (rows=1)
    Aggregate: count(*)  (rows=1)
-     Scan t filter: (t.city = 1)  (rows=812)
+     Scan t filter: (t.city = 1)  (rows=819)
 (3 rows)
 
 strata=> EXPLAIN SELECT count(*) FROM t WHERE name = 'n7';

@@ -67,7 +67,9 @@
 /* A node below the root is under-full when its slots and cells take
  * fewer bytes than this: a third of the page. A split leaves each half
  * with about half a page, so there is room between the two and a node
- * does not flip between splitting and merging. */
+ * does not flip between splitting and merging. The last node of each
+ * level may hold less: an append (a key after every key) starts it
+ * afresh, leaving the node before it full (append_split). */
 #define NODE_MIN_FILL (PAGE_CAPACITY / 3)
 
 /* As many keys as fit: every key costs a cell and a slot. A table's
@@ -103,7 +105,7 @@ typedef struct Path {
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
     bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
-    bool append;   /* the way to the last leaf, for a key after every key */
+    bool append;   /* a key after every key: the last leaf, past its end */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -229,6 +231,17 @@ static uint32_t internal_middle(const Internal *in)
     return best;
 }
 /* book: end internal-middle */
+
+/* The key of IN that goes up when IN splits. After an APPEND the key
+ * that overflows IN is its last: the left node keeps all but two, the
+ * one before the last goes up, and the last starts the new last node of
+ * the level, as append_split does for leaves. */
+static uint32_t internal_split(const Internal *in, bool append)
+{
+    if (append && in->n_keys >= 3 && internal_fits(in, 0, in->n_keys - 2))
+        return in->n_keys - 2;
+    return internal_middle(in);
+}
 
 /* Makes the internal cell of KEY and CHILD in CELL; returns its size. */
 static uint16_t make_internal_cell(uint8_t *cell, bool is_index,
@@ -577,15 +590,13 @@ static bool key_at(const Btree *tree, const uint8_t *node, uint16_t at,
     return page_key_compare(tree->is_index, &there, key) == 0;
 }
 
-/* Walks from the root to the leaf where KEY is or would be (KEY NULL:
- * the last leaf, past its last cell), recording the way in PATH, and
- * leaves that leaf pinned at *leaf: the caller releases it
- * (path->pages[path->depth - 1]). */
+/* Walks from the root to the leaf where KEY is or would be, recording
+ * the way in PATH, and leaves that leaf pinned at *leaf: the caller
+ * releases it (path->pages[path->depth - 1]). */
 static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
                         uint8_t **leaf)
 {
     uint32_t page_num = tree->root;
-    path->append = key == NULL;
     for (path->depth = 0; path->depth < BTREE_MAX_DEPTH; path->depth++) {
         uint8_t *node;
         DbStatus rc = get_node(tree, page_num, &node);
@@ -593,16 +604,16 @@ static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
             return rc;
         path->pages[path->depth] = page_num;
         if (page_is_leaf(node)) {
-            path->index[path->depth++] = key == NULL ? page_n_cells(node)
-                                                     : page_find_key(node,
-                                                                     key);
+            uint16_t at = page_find_key(node, key);
+            path->index[path->depth++] = at;
+            /* Past the last cell of the last leaf (no next leaf). */
+            path->append = at == page_n_cells(node) && node_link(node) == 0;
             *leaf = node;
             return DB_OK;
         }
         /* The first cell whose key is >= KEY leads to KEY's subtree; the
          * right child, past every cell, to the last leaf. */
-        uint16_t child = key == NULL ? page_n_cells(node)
-                                     : page_find_key(node, key);
+        uint16_t child = page_find_key(node, key);
         path->index[path->depth] = child;
         /* Room for no more key as long as the longest there can be (a
          * table's: 291 keys, its most). */
@@ -644,10 +655,11 @@ static DbStatus find_cell(Btree *tree, const PageKey *key, Path *path,
 /* The root, whose cells are LIST, is too full: they move down into two
  * new nodes (leaves when LEAF, else internal), and the root becomes an
  * internal node over the two, one level higher. For leaves, LIST holds
- * cells; for internal nodes, IN holds the keys. The root keeps its page. */
+ * cells; for internal nodes, IN holds the keys. The root keeps its page.
+ * After an APPEND the left node takes all it can (internal_split). */
 /* book: begin balance-deeper */
 static DbStatus split_root(Btree *tree, uint8_t *root, const CellList *list,
-                           const Internal *in)
+                           const Internal *in, bool append)
 {
     uint32_t left_page, right_page;
     uint8_t *left, *right;
@@ -662,13 +674,13 @@ static DbStatus split_root(Btree *tree, uint8_t *root, const CellList *list,
     /* The root's one key: the largest of the left node. */
     PageKey key;
     if (list != NULL) {
-        uint32_t n_left = split_point(list);
+        uint32_t n_left = append ? list->n_cells - 1 : split_point(list);
         leaf_fill(left, list, 0, n_left, false, right_page);
         leaf_fill(right, list, n_left, list->n_cells, false, 0);
         key = list_key(list, n_left - 1);
     } else {
         /* Lower keys left, upper keys right, the middle one up. */
-        uint32_t middle = internal_middle(in);
+        uint32_t middle = internal_split(in, append);
         internal_store(left, in, 0, middle);
         internal_store(right, in, middle + 1, in->n_keys);
         key = in->keys[middle];
@@ -705,7 +717,7 @@ static DbStatus store_internal(Btree *tree, const Path *path, uint32_t level,
         return DB_OK;
     }
     if (level == 0) {
-        DbStatus rc = split_root(tree, node, NULL, in);
+        DbStatus rc = split_root(tree, node, NULL, in, path->append);
         release_node(tree, page_num);
         return rc;
     }
@@ -716,7 +728,7 @@ static DbStatus store_internal(Btree *tree, const Path *path, uint32_t level,
         release_node(tree, page_num);
         return rc;
     }
-    uint32_t middle = internal_middle(in);
+    uint32_t middle = internal_split(in, path->append);
     internal_store(node, in, 0, middle);
     internal_store(sibling_node, in, middle + 1, in->n_keys);
     release_node(tree, page_num);
@@ -758,9 +770,9 @@ static DbStatus insert_into_parent(Btree *tree, const Path *path,
 /* The leaf split of an append (PATH->append, below the root): CELL goes
  * past the last cell of the last leaf, LEFT (pinned, declared changed),
  * which cannot hold it. LEFT stays as it is, full, and CELL starts a new
- * last leaf, as SQLite's balance_quick does: a build from sorted keys
- * then leaves its leaves full, not half full. (The new leaf starts under
- * the minimum fill: btree_index_append_end restores it.) Releases LEFT. */
+ * last leaf, as SQLite's balance_quick does: keys inserted in order then
+ * leave their leaves full, not half full. (The new leaf starts under the
+ * minimum fill, as the last of a level may.) Releases LEFT. */
 static DbStatus append_split(Btree *tree, const Path *path, uint8_t *left,
                              const uint8_t *cell, uint16_t size)
 {
@@ -814,7 +826,7 @@ static DbStatus leaf_split_and_insert(Btree *tree, const Path *path,
     list_insert(list, path->index[level], cell, size);
     DbStatus rc;
     if (level == 0) {
-        rc = split_root(tree, left, list, NULL);
+        rc = split_root(tree, left, list, NULL, path->append);
         release_node(tree, left_page);
         free(list);
         return rc;
@@ -954,42 +966,6 @@ DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size)
                             cell_size + PAGE_SLOT_SIZE <= page_free(leaf), 0);
     if (rc != DB_OK) {
         release_node(tree, path.pages[path.depth - 1]);
-        return rc;
-    }
-    return place_cell(tree, &path, leaf, cell, cell_size);
-}
-
-DbStatus btree_index_append(Btree *tree, const uint8_t *key, size_t size)
-{
-    assert(tree->is_index);
-    if (size > BTREE_MAX_KEY)
-        return db_fail(DB_ETOOLONG, "an index key of %zu bytes is longer "
-                       "than the %u an index takes", size, BTREE_MAX_KEY);
-    PageKey k = {.bytes = key, .size = (uint32_t)size};
-    Path path;
-    uint8_t *leaf;
-    DbStatus rc = descend(tree, NULL, &path, &leaf);
-    if (rc != DB_OK)
-        return rc;
-    uint32_t leaf_page = path.pages[path.depth - 1];
-    uint16_t n = page_n_cells(leaf);
-    PageKey last = n > 0 ? page_cell_key(leaf, (uint16_t)(n - 1))
-                         : (PageKey){0};
-    int order = n > 0 ? page_key_compare(true, &last, &k) : -1;
-    if (order > 0) {
-        /* Not after every key: the way down by search instead. */
-        release_node(tree, leaf_page);
-        return btree_index_insert(tree, key, size);
-    }
-    uint8_t cell[INDEX_LEAF_CELL_MAX_SIZE];
-    uint16_t cell_size = page_put_index_cell(cell, key, (uint32_t)size);
-    if (order == 0)
-        rc = db_fail(DB_EDUPKEY, "the index key is already there");
-    if (rc == DB_OK)
-        rc = reserve_insert(tree, &path,
-                            cell_size + PAGE_SLOT_SIZE <= page_free(leaf), 0);
-    if (rc != DB_OK) {
-        release_node(tree, leaf_page);
         return rc;
     }
     return place_cell(tree, &path, leaf, cell, cell_size);
@@ -1189,18 +1165,6 @@ static DbStatus rebalance(Btree *tree, const Path *path, uint32_t level)
         if (rc != DB_OK || !(merged || tree->is_index))
             return rc;
     }
-}
-
-DbStatus btree_index_append_end(Btree *tree)
-{
-    assert(tree->is_index);
-    Path path;
-    uint8_t *leaf;
-    DbStatus rc = descend(tree, NULL, &path, &leaf);
-    if (rc != DB_OK)
-        return rc;
-    release_node(tree, path.pages[path.depth - 1]);
-    return rebalance(tree, &path, path.depth - 1);
 }
 
 /* Removes KEY's cell from its leaf and rebalances; a table's payload
@@ -1557,28 +1521,54 @@ DbStatus btree_last_key(Btree *tree, bool *empty, int64_t *key)
     return DB_OK;
 }
 
-DbStatus btree_estimate_rows(Btree *tree, double *rows)
+/* The cells of the nodes on the way down from the root along the first
+ * child (LAST: the last) into COUNTS, root first; their number (the
+ * levels) into *DEPTH. */
+static DbStatus edge_counts(Btree *tree, bool last, uint32_t *counts,
+                            int *depth)
 {
     uint32_t page_num = tree->root;
-    double estimate = 1;
-    for (int depth = 0; depth < BTREE_MAX_DEPTH; depth++) {
+    for (*depth = 0; *depth < BTREE_MAX_DEPTH; (*depth)++) {
         uint8_t *node;
         DbStatus rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
         uint16_t n = page_n_cells(node);
         bool is_leaf = page_is_leaf(node);
-        uint32_t child = is_leaf ? 0 : internal_child(node, 0);
+        uint32_t child = is_leaf ? 0 : internal_child(node, last ? n : 0);
         release_node(tree, page_num);
+        counts[*depth] = n;
         if (is_leaf) {
-            *rows = estimate * n;
+            (*depth)++;
             return DB_OK;
         }
-        estimate *= n + 1;
         page_num = child;
     }
     return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
                    BTREE_MAX_DEPTH);
+}
+
+DbStatus btree_estimate_rows(Btree *tree, double *rows)
+{
+    uint32_t first[BTREE_MAX_DEPTH], last[BTREE_MAX_DEPTH];
+    int depth, last_depth;
+    DbStatus rc = edge_counts(tree, false, first, &depth);
+    if (rc == DB_OK)
+        rc = edge_counts(tree, true, last, &last_depth);
+    if (rc != DB_OK)
+        return rc;
+    if (last_depth != depth)
+        return db_fail(DB_ECORRUPT, "the first and last leaves of a tree "
+                       "are at different depths");
+    /* Each node left of the last way down holds a subtree as large as
+     * the first of its level: FULL rows, the first way's product. */
+    double full = first[depth - 1], estimate = last[depth - 1];
+    for (int level = depth - 2; level >= 0; level--) {
+        estimate += last[level] * full;
+        full *= first[level] + 1;
+    }
+    *rows = estimate;
+    return DB_OK;
 }
 
 DbStatus btree_height(Btree *tree, uint32_t *height)
@@ -1947,7 +1937,7 @@ static DbStatus check_one(Check *c, uint32_t page_num, uint8_t *node,
     if (is_root && !is_leaf && n == 0)
         return db_fail(DB_ECORRUPT, "page %u: an internal root with no "
                        "keys", page_num);
-    if (!is_root && page_used(node) < NODE_MIN_FILL)
+    if (!is_root && hi != NULL && page_used(node) < NODE_MIN_FILL)
         return db_fail(DB_ECORRUPT, "page %u: uses %u bytes, fewer than "
                        "the %u a node needs", page_num, page_used(node),
                        NODE_MIN_FILL);

@@ -80,7 +80,9 @@ DbStatus btree_drop(Btree *tree);
  * there; DB_EFULL: the pager holds changes to the pool's frames
  * (pager_hold), and the pool cannot take every page the insert would
  * change beside the pages the transaction has changed already. After
- * these nothing changed. */
+ * these nothing changed. A key after every key (an append) that finds
+ * the last leaf full leaves it full and starts a new last leaf, so keys
+ * inserted in order fill their leaves (here and in index trees). */
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
                       size_t size);
 
@@ -123,21 +125,6 @@ DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
  * changed. */
 DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size);
 
-/* btree_index_insert for a build from sorted keys: when KEY sorts after
- * every key of TREE, the way down takes the last child of each node
- * without a search, and a full last leaf stays full, KEY starting the
- * next leaf (else half of each leaf would stay empty). Then only the
- * last leaf can be under its minimum fill: btree_index_append_end must
- * follow the last append (and nothing else in between changes TREE). A
- * KEY that does not sort last is inserted as btree_index_insert does.
- * The same statuses. */
-DbStatus btree_index_append(Btree *tree, const uint8_t *key, size_t size);
-
-/* Ends a run of btree_index_append: the last leaf is refilled from the
- * one before it, or merged into it, if it is under its minimum fill.
- * DB_EIO, DB_ENOMEM, DB_ECORRUPT. */
-DbStatus btree_index_append_end(Btree *tree);
-
 /* Removes KEY from the index tree TREE. DB_ENOTFOUND: no such key, and
  * nothing changed. */
 DbStatus btree_index_delete(Btree *tree, const uint8_t *key, size_t size);
@@ -163,9 +150,12 @@ DbStatus btree_index_key(BtreeCursor *cursor, const uint8_t **key,
 /* Releases what CURSOR holds. Safe to call twice. */
 void btree_cursor_close(BtreeCursor *cursor);
 
-/* An estimate of the tree's rows, from the way down to its first leaf:
- * the children of each node on it, times that leaf's cells. Reads as
- * many pages as the tree has levels. */
+/* An estimate of the tree's rows, from the ways down to its first and
+ * its last leaf: every subtree left of the last way is taken to hold as
+ * many rows as the first subtree of its level (the children of each
+ * node on the first way, times the first leaf's cells): close for a
+ * tree filled in key order. Reads twice as many pages as the tree has
+ * levels. */
 DbStatus btree_estimate_rows(Btree *tree, double *rows);
 
 /* The number of levels (1: the root is a leaf). */

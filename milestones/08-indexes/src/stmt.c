@@ -949,10 +949,8 @@ static DbStatus build_index(Db *db, const TableDef *def, const IndexDef *x,
         }
         previous_size = entry[1].i == 0 ? size : 0;
         memcpy(previous, bytes, size);
-        rc = btree_index_append(tree, bytes, size);
+        rc = btree_index_insert(tree, bytes, size);
     }
-    if (rc == DB_OK && tree != NULL)
-        rc = btree_index_append_end(tree);
     if (sorter != NULL) {
         ExecContext ctx = {.db = db, .sorts = &result->sorts};
         exec_count_sort(&ctx, sorter);
