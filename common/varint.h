@@ -48,18 +48,17 @@ static inline size_t varint_get(const uint8_t *in, size_t len,
         *value = in[0];
         return 1;
     }
-    if (len > 1 && in[1] < 0x80) {
+    if (len >= 3 && in[1] < 0x80) {
         *value = (in[0] & 0x7fu) | (uint64_t)in[1] << 7;
         return 2;
     }
-    if (len > 2 && in[2] < 0x80) {
+    if (len >= 3 && in[2] < 0x80) {
         *value = (in[0] & 0x7fu) | (uint64_t)(in[1] & 0x7fu) << 7 |
                  (uint64_t)in[2] << 14;
         return 3;
     }
-    size_t end = len < VARINT_MAX ? len : VARINT_MAX;
     uint64_t v = 0;
-    for (size_t i = 0; i < end; i++) {
+    for (size_t i = 0; i < len && i < VARINT_MAX; i++) {
         uint8_t byte = in[i];
         v |= (uint64_t)(byte & 0x7f) << (7 * i);
         if (byte < 0x80) {

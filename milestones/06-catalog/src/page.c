@@ -52,23 +52,31 @@ uint32_t page_put_leaf_header(uint8_t *cell, int64_t key, uint32_t size)
     return (uint32_t)(n + varint_put(cell + n, size));
 }
 
-/* The size of the cell at OFFSET of a page of TYPE, and in *KEY its key;
- * 0 if its header is not one. */
-static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
-                             uint32_t offset, int64_t *key)
+/* The size of the table leaf cell at CELL (at most AVAIL bytes left in
+ * the page), and its key in *KEY; 0 if its header is not one. Small and
+ * inline: page_validate reads every cell of a leaf. */
+static inline uint32_t leaf_cell_size(const uint8_t *cell, uint32_t avail,
+                                      int64_t *key)
 {
-    if (type == PAGE_INTERNAL) {
-        *key = (int64_t)get_u64(page + offset);
-        return INTERNAL_CELL_SIZE;
-    }
     uint32_t size, header;
-    if (offset >= PAGE_USABLE_SIZE ||
-        !page_leaf_header(page + offset, PAGE_USABLE_SIZE - offset, key,
-                          &size, &header))
+    if (!page_leaf_header(cell, avail, key, &size, &header))
         return 0;
-    uint32_t local = page_local_size(size);
-    return (uint16_t)(header + local +
-                      (local < size ? OVERFLOW_POINTER_SIZE : 0));
+    uint32_t local = size <= PAGE_MAX_LOCAL ? size : page_local_size(size);
+    return header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0);
+}
+
+/* The size of the cell at OFFSET of a page of TYPE; 0 if its header is
+ * not one. */
+static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
+                             uint32_t offset)
+{
+    if (type == PAGE_INTERNAL)
+        return INTERNAL_CELL_SIZE;
+    if (offset >= PAGE_USABLE_SIZE)
+        return 0;
+    int64_t key;
+    return (uint16_t)leaf_cell_size(page + offset,
+                                    PAGE_USABLE_SIZE - offset, &key);
 }
 
 void page_init(uint8_t *page, uint8_t type, bool is_root)
@@ -122,9 +130,7 @@ uint8_t *page_cell(uint8_t *page, uint16_t i)
 
 uint16_t page_cell_size(const uint8_t *page, uint16_t i)
 {
-    int64_t key;
-    return cell_size_at(page, page_type(page), page_cell_offset(page, i),
-                        &key);
+    return cell_size_at(page, page_type(page), page_cell_offset(page, i));
 }
 
 int64_t page_key(const uint8_t *page, uint16_t i)
@@ -205,6 +211,85 @@ void page_compact(uint8_t *page)
     put_u16(page + PAGE_FRAGMENTED_OFFSET, 0);
 }
 
+/* The error for slot I of page PAGE_NUM, whose cell, at OFFSET and SIZE
+ * bytes long (0: its header is damaged), does not lie inside the cell
+ * area from START to the page's end. */
+static DbStatus check_cell(uint32_t page_num, uint32_t i, uint32_t start,
+                           uint32_t offset, uint32_t min_size, uint32_t size)
+{
+    if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
+        return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte %u, "
+                       "outside the cell area", page_num, i, offset);
+    if (size == 0)
+        return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
+                       "header", page_num, i);
+    return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at byte %u) "
+                   "runs past the end of the page", page_num, i, size,
+                   offset);
+}
+
+/* The error for the key in slot I of a table page, KEY, not after the
+ * key before it, PREVIOUS. */
+static DbStatus key_out_of_order(uint32_t page_num, uint32_t i, int64_t key,
+                                 int64_t previous)
+{
+    return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does not "
+                   "come after key %lld", page_num, (long long)key, i,
+                   (long long)previous);
+}
+
+/* The cells of a table's internal page (its header checked): each
+ * inside the cell area, its keys in order; their bytes into *CELL_BYTES.
+ * A cell has 12 bytes, so a slot inside the cell area places it whole. */
+static DbStatus internal_cells(const uint8_t *page, uint32_t page_num,
+                               uint32_t *cell_bytes)
+{
+    uint32_t n = page_n_cells(page), start = cell_start(page);
+    int64_t previous = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
+                                  i * PAGE_SLOT_SIZE);
+        if (offset < start || offset > PAGE_USABLE_SIZE - INTERNAL_CELL_SIZE)
+            return check_cell(page_num, i, start, offset,
+                              INTERNAL_CELL_SIZE, INTERNAL_CELL_SIZE);
+        int64_t key = (int64_t)get_u64(page + offset);
+        if (i > 0 && key <= previous)
+            return key_out_of_order(page_num, i, key, previous);
+        previous = key;
+    }
+    *cell_bytes = n * INTERNAL_CELL_SIZE;
+    return DB_OK;
+}
+
+/* The same for a table's leaf. One pass, each cell's header read once:
+ * a page read from the file is checked here before anything else reads
+ * it. */
+static DbStatus leaf_cells(const uint8_t *page, uint32_t page_num,
+                           uint32_t *cell_bytes)
+{
+    uint32_t n = page_n_cells(page), start = cell_start(page), bytes = 0;
+    int64_t previous = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
+                                  i * PAGE_SLOT_SIZE);
+        if (offset < start || offset > PAGE_USABLE_SIZE - LEAF_CELL_MIN_SIZE)
+            return check_cell(page_num, i, start, offset,
+                              LEAF_CELL_MIN_SIZE, 0);
+        int64_t key;
+        uint32_t size = leaf_cell_size(page + offset,
+                                       PAGE_USABLE_SIZE - offset, &key);
+        if (size == 0 || offset + size > PAGE_USABLE_SIZE)
+            return check_cell(page_num, i, start, offset,
+                              LEAF_CELL_MIN_SIZE, size);
+        if (i > 0 && key <= previous)
+            return key_out_of_order(page_num, i, key, previous);
+        previous = key;
+        bytes += size;
+    }
+    *cell_bytes = bytes;
+    return DB_OK;
+}
+
 /* book: begin page-validate */
 DbStatus page_validate(const uint8_t *page, uint32_t page_num)
 {
@@ -220,32 +305,14 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                        "starting at %u do not fit in a page", page_num, n,
                        start);
 
-    uint32_t min_size = type == PAGE_LEAF ? 2 : INTERNAL_CELL_SIZE;
     uint32_t cell_bytes = 0;
-    int64_t previous = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
-                                  i * PAGE_SLOT_SIZE);
-        if (offset < start || offset + min_size > PAGE_USABLE_SIZE)
-            return db_fail(DB_ECORRUPT, "page %u: slot %u points to byte "
-                           "%u, outside the cell area", page_num, i, offset);
-        int64_t key;
-        uint32_t size = cell_size_at(page, type, offset, &key);
-        if (size == 0)
-            return db_fail(DB_ECORRUPT, "page %u: cell %u has a damaged "
-                           "header", page_num, i);
-        if (offset + size > PAGE_USABLE_SIZE)
-            return db_fail(DB_ECORRUPT, "page %u: cell %u (%u bytes at "
-                           "byte %u) runs past the end of the page",
-                           page_num, i, size, offset);
-        /* Keys in order: a search and a range walk count on it. */
-        if (i > 0 && key <= previous)
-            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                           "not come after key %lld", page_num,
-                           (long long)key, i, (long long)previous);
-        previous = key;
-        cell_bytes += size;
-    }
+    DbStatus rc;
+    if (type == PAGE_LEAF)
+        rc = leaf_cells(page, page_num, &cell_bytes);
+    else
+        rc = internal_cells(page, page_num, &cell_bytes);
+    if (rc != DB_OK)
+        return rc;
     uint32_t fragmented = page_fragmented(page);
     if (cell_bytes + fragmented != PAGE_USABLE_SIZE - start)
         return db_fail(DB_ECORRUPT, "page %u: cells take %u bytes and %u "

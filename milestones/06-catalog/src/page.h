@@ -58,6 +58,7 @@
 #define PAGE_CAPACITY (PAGE_USABLE_SIZE - PAGE_HEADER_SIZE) /* slots, cells */
 
 #define LEAF_CELL_HEADER_MAX 15  /* key (10) + payload size (5) */
+#define LEAF_CELL_MIN_SIZE 2     /* key and payload size, a byte each */
 #define INTERNAL_CELL_SIZE 12    /* key + child page */
 #define OVERFLOW_POINTER_SIZE 4
 

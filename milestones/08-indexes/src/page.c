@@ -68,7 +68,7 @@ static inline bool index_header(const uint8_t *cell, size_t avail,
 
 /* The size of the table leaf cell at CELL (at most AVAIL bytes left in
  * the page), and its key in *KEY; 0 if its header is not one. Small and
- * inline, as the next one: page_validate reads every cell of a page. */
+ * inline: page_validate reads every cell of a leaf. */
 static inline uint32_t leaf_cell_size(const uint8_t *cell, uint32_t avail,
                                       int64_t *key)
 {
@@ -79,16 +79,13 @@ static inline uint32_t leaf_cell_size(const uint8_t *cell, uint32_t avail,
     return header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0);
 }
 
-/* The same for an index cell (INTERNAL: with a child after the key),
- * its key's bytes in *KEY, pointing into the cell. */
-static inline uint32_t index_cell_size(const uint8_t *cell, uint32_t avail,
-                                       bool internal, PageKey *key)
+/* The same for an index cell (INTERNAL: with a child after the key). */
+static uint32_t index_cell_size(const uint8_t *cell, uint32_t avail,
+                                bool internal)
 {
     uint32_t size, header;
     if (!index_header(cell, avail, &size, &header))
         return 0;
-    key->bytes = cell + header;
-    key->size = size;
     return header + size + (internal ? CHILD_POINTER_SIZE : 0);
 }
 
@@ -101,15 +98,13 @@ static uint16_t cell_size_at(const uint8_t *page, uint8_t type,
         return INTERNAL_CELL_SIZE;
     if (offset >= PAGE_USABLE_SIZE)
         return 0;
-    PageKey key;
+    int64_t key;
     return (uint16_t)(type == PAGE_LEAF
                           ? leaf_cell_size(page + offset,
-                                           PAGE_USABLE_SIZE - offset,
-                                           &key.rowid)
+                                           PAGE_USABLE_SIZE - offset, &key)
                           : index_cell_size(page + offset,
                                             PAGE_USABLE_SIZE - offset,
-                                            type == PAGE_INDEX_INTERNAL,
-                                            &key));
+                                            type == PAGE_INDEX_INTERNAL));
 }
 
 uint16_t page_put_index_cell(uint8_t *cell, const uint8_t *key,
@@ -254,31 +249,34 @@ static inline uint64_t get_big_u64(const uint8_t *p)
 }
 
 /* book: begin key-compare */
-/* Index keys: memcmp, a prefix before the longer key. The first 8 bytes
- * compare as one big-endian number first: neighbouring keys mostly
- * differ there, and a call to memcmp costs more than the compare. */
-static inline int bytes_compare(const PageKey *a, const PageKey *b)
+/* Index keys: memcmp, a prefix before the longer key. Eight bytes at a
+ * time, compared as big-endian numbers, the last eight overlapping the
+ * ones before when the length is not a multiple of 8: cheaper than a
+ * call to memcmp for the short keys an index mostly holds. */
+static inline int bytes_compare(const uint8_t *a, uint32_t a_size,
+                                const uint8_t *b, uint32_t b_size)
 {
-    uint32_t n = a->size < b->size ? a->size : b->size;
-    uint32_t done = 0;
+    uint32_t n = a_size < b_size ? a_size : b_size;
     if (n >= 8) {
-        uint64_t x = get_big_u64(a->bytes), y = get_big_u64(b->bytes);
-        if (x != y)
-            return x < y ? -1 : 1;
-        done = 8;
+        for (uint32_t at = 0; at < n; at += 8) {
+            uint32_t from = at + 8 <= n ? at : n - 8;
+            uint64_t x = get_big_u64(a + from), y = get_big_u64(b + from);
+            if (x != y)
+                return x < y ? -1 : 1;
+        }
+    } else {
+        for (uint32_t at = 0; at < n; at++)
+            if (a[at] != b[at])
+                return a[at] < b[at] ? -1 : 1;
     }
-    int c = n > done ? memcmp(a->bytes + done, b->bytes + done, n - done)
-                     : 0;
-    if (c != 0)
-        return c < 0 ? -1 : 1;
-    return (a->size > b->size) - (a->size < b->size);
+    return (a_size > b_size) - (a_size < b_size);
 }
 
 int page_key_compare(bool is_index, const PageKey *a, const PageKey *b)
 {
     if (!is_index)
         return (a->rowid > b->rowid) - (a->rowid < b->rowid);
-    return bytes_compare(a, b);
+    return bytes_compare(a->bytes, a->size, b->bytes, b->size);
 }
 /* book: end key-compare */
 
@@ -290,7 +288,9 @@ uint16_t page_find_key(const uint8_t *page, const PageKey *key)
     while (lo < hi) {
         uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
         PageKey at = key_at(page, type, page_cell_offset(page, mid));
-        if (is_index ? bytes_compare(&at, key) < 0 : at.rowid < key->rowid)
+        if (is_index ? bytes_compare(at.bytes, at.size, key->bytes,
+                                     key->size) < 0
+                     : at.rowid < key->rowid)
             lo = (uint16_t)(mid + 1);
         else
             hi = mid;
@@ -369,36 +369,61 @@ static DbStatus check_cell(uint32_t page_num, uint32_t i, uint32_t start,
                    offset);
 }
 
-/* The cells of a table page (its header checked): each inside the cell
- * area, its keys in order; their bytes into *CELL_BYTES. One pass, the
- * cell's header read once: a page read from the file is checked here
- * before anything else reads it. */
-static DbStatus table_cells(const uint8_t *page, uint32_t page_num,
-                            uint32_t *cell_bytes)
+/* The error for the key in slot I of a table page, KEY, not after the
+ * key before it, PREVIOUS. */
+static DbStatus key_out_of_order(uint32_t page_num, uint32_t i, int64_t key,
+                                 int64_t previous)
 {
-    bool leaf = page_type(page) == PAGE_LEAF;
+    return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does not "
+                   "come after key %lld", page_num, (long long)key, i,
+                   (long long)previous);
+}
+
+/* The cells of a table's internal page (its header checked): each
+ * inside the cell area, its keys in order; their bytes into *CELL_BYTES.
+ * A cell has 12 bytes, so a slot inside the cell area places it whole. */
+static DbStatus internal_cells(const uint8_t *page, uint32_t page_num,
+                               uint32_t *cell_bytes)
+{
     uint32_t n = page_n_cells(page), start = cell_start(page);
-    uint32_t min_size = leaf ? 2 : INTERNAL_CELL_SIZE, bytes = 0;
-    int64_t key = 0, previous = 0;
+    int64_t previous = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
                                   i * PAGE_SLOT_SIZE);
-        uint32_t size = 0;
-        if (offset >= start && offset + min_size <= PAGE_USABLE_SIZE) {
-            if (leaf) {
-                size = leaf_cell_size(page + offset,
-                                      PAGE_USABLE_SIZE - offset, &key);
-            } else {
-                key = (int64_t)get_u64(page + offset);
-                size = INTERNAL_CELL_SIZE;
-            }
-        }
-        if (size == 0 || offset + size > PAGE_USABLE_SIZE)
-            return check_cell(page_num, i, start, offset, min_size, size);
+        if (offset < start || offset > PAGE_USABLE_SIZE - INTERNAL_CELL_SIZE)
+            return check_cell(page_num, i, start, offset,
+                              INTERNAL_CELL_SIZE, INTERNAL_CELL_SIZE);
+        int64_t key = (int64_t)get_u64(page + offset);
         if (i > 0 && key <= previous)
-            return db_fail(DB_ECORRUPT, "page %u: key %lld in slot %u does "
-                           "not come after key %lld", page_num,
-                           (long long)key, i, (long long)previous);
+            return key_out_of_order(page_num, i, key, previous);
+        previous = key;
+    }
+    *cell_bytes = n * INTERNAL_CELL_SIZE;
+    return DB_OK;
+}
+
+/* The same for a table's leaf. One pass, each cell's header read once:
+ * a page read from the file is checked here before anything else reads
+ * it. */
+static DbStatus leaf_cells(const uint8_t *page, uint32_t page_num,
+                           uint32_t *cell_bytes)
+{
+    uint32_t n = page_n_cells(page), start = cell_start(page), bytes = 0;
+    int64_t previous = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
+                                  i * PAGE_SLOT_SIZE);
+        if (offset < start || offset > PAGE_USABLE_SIZE - LEAF_CELL_MIN_SIZE)
+            return check_cell(page_num, i, start, offset,
+                              LEAF_CELL_MIN_SIZE, 0);
+        int64_t key;
+        uint32_t size = leaf_cell_size(page + offset,
+                                       PAGE_USABLE_SIZE - offset, &key);
+        if (size == 0 || offset + size > PAGE_USABLE_SIZE)
+            return check_cell(page_num, i, start, offset,
+                              LEAF_CELL_MIN_SIZE, size);
+        if (i > 0 && key <= previous)
+            return key_out_of_order(page_num, i, key, previous);
         previous = key;
         bytes += size;
     }
@@ -406,29 +431,40 @@ static DbStatus table_cells(const uint8_t *page, uint32_t page_num,
     return DB_OK;
 }
 
-/* The same for an index page: keys in memcmp order. */
+/* The same for an index page of either kind: keys in memcmp order. */
 static DbStatus index_cells(const uint8_t *page, uint32_t page_num,
                             uint32_t *cell_bytes)
 {
     bool internal = page_type(page) == PAGE_INDEX_INTERNAL;
     uint32_t n = page_n_cells(page), start = cell_start(page);
     uint32_t min_size = internal ? INDEX_INTERNAL_CELL_MIN_SIZE : 1;
-    uint32_t bytes = 0;
-    PageKey key = {0}, previous = {0};
+    uint32_t last = PAGE_USABLE_SIZE - min_size; /* the last start of a cell */
+    uint32_t child = internal ? CHILD_POINTER_SIZE : 0, bytes = 0;
+    const uint8_t *previous = NULL;
+    uint32_t previous_size = 0;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t offset = get_u16(page + PAGE_HEADER_SIZE +
                                   i * PAGE_SLOT_SIZE);
-        uint32_t size = 0;
-        if (offset >= start && offset + min_size <= PAGE_USABLE_SIZE)
-            size = index_cell_size(page + offset, PAGE_USABLE_SIZE - offset,
-                                   internal, &key);
-        if (size == 0 || offset + size > PAGE_USABLE_SIZE)
+        if (offset < start || offset > last)
+            return check_cell(page_num, i, start, offset, min_size, 0);
+        const uint8_t *cell = page + offset;
+        /* A key under 128 bytes: its size is one byte, read here. */
+        uint32_t key_size = cell[0], header = 1;
+        if (key_size >= 0x80 &&
+            !index_header(cell, PAGE_USABLE_SIZE - offset, &key_size,
+                          &header))
+            return check_cell(page_num, i, start, offset, min_size, 0);
+        uint32_t size = header + key_size + child;
+        if (offset + size > PAGE_USABLE_SIZE)
             return check_cell(page_num, i, start, offset, min_size, size);
-        if (i > 0 && bytes_compare(&key, &previous) <= 0)
+        const uint8_t *key = cell + header;
+        if (i > 0 && bytes_compare(key, key_size, previous,
+                                   previous_size) <= 0)
             return db_fail(DB_ECORRUPT, "page %u: the key in slot %u does "
                            "not come after the key in slot %u", page_num, i,
                            i - 1);
         previous = key;
+        previous_size = key_size;
         bytes += size;
     }
     *cell_bytes = bytes;
@@ -452,9 +488,13 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
                        start);
 
     uint32_t cell_bytes = 0;
-    DbStatus rc = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL
-                      ? index_cells(page, page_num, &cell_bytes)
-                      : table_cells(page, page_num, &cell_bytes);
+    DbStatus rc;
+    if (type == PAGE_LEAF)
+        rc = leaf_cells(page, page_num, &cell_bytes);
+    else if (type == PAGE_INTERNAL)
+        rc = internal_cells(page, page_num, &cell_bytes);
+    else
+        rc = index_cells(page, page_num, &cell_bytes);
     if (rc != DB_OK)
         return rc;
     uint32_t fragmented = page_fragmented(page);
