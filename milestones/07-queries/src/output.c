@@ -70,6 +70,13 @@ typedef struct CsvLine {
     char bytes[4096];
 } CsvLine;
 
+/* (Not an initializer: that would zero all of BYTES for every row.) */
+static void line_start(CsvLine *line, FILE *out)
+{
+    line->out = out;
+    line->used = 0;
+}
+
 static void line_flush(CsvLine *line)
 {
     if (line->used > 0)
@@ -132,7 +139,8 @@ static DbStatus csv_columns(void *ctx, uint32_t n, const char *const *names,
     o->n_columns = n;
     if (o->tuples_only)
         return DB_OK;
-    CsvLine line = {.out = o->out};
+    CsvLine line;
+    line_start(&line, o->out);
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0)
             line_putc(&line, ',');
@@ -146,14 +154,19 @@ static DbStatus csv_columns(void *ctx, uint32_t n, const char *const *names,
 static DbStatus csv_row(void *ctx, const Value *values)
 {
     Output *o = ctx;
-    CsvLine line = {.out = o->out};
+    CsvLine line;
+    line_start(&line, o->out);
     for (uint32_t i = 0; i < o->n_columns; i++) {
         char buf[OUTPUT_NUMBER_MAX];
         uint32_t len;
         const char *s = output_value_text(&values[i], buf, &len);
         if (i > 0)
             line_putc(&line, ',');
-        csv_field(&line, s, len, values[i].type == VALUE_NULL);
+        /* A number's text never needs quotes. */
+        if (values[i].type == VALUE_INTEGER || values[i].type == VALUE_REAL)
+            line_put(&line, s, len);
+        else
+            csv_field(&line, s, len, values[i].type == VALUE_NULL);
     }
     line_putc(&line, '\n');
     line_flush(&line);
