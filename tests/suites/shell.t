@@ -123,6 +123,21 @@ $ strata test.db --csv -t -c "SELECT s FROM t WHERE id = 2"
 $ strata test.db --csv -c "SELECT * FROM t WHERE id = 99"
 id,s,r,b
 
+## --csv: integers of every length; lines past the 4 KiB a line is gathered in
+$ strata test.db -q -c "CREATE TABLE n (a INTEGER, b INTEGER, c INTEGER, d INTEGER, e INTEGER, f INTEGER, g INTEGER)"
+$ strata test.db -q -c "INSERT INTO n VALUES (-9223372036854775808, 9223372036854775807, 0, 9, 10, 99, 100), (-1, -10, -99, -100, 1000, 12345, -1234567)"
+$ strata test.db --csv -t -c "SELECT * FROM n"
+-9223372036854775808,9223372036854775807,0,9,10,99,100
+-1,-10,-99,-100,1000,12345,-1234567
+$ awk 'BEGIN { for (i = 0; i < 4094; i++) a = a "a"; q = sprintf("%c", 39); print "CREATE TABLE w (id INTEGER, s TEXT, u TEXT);"; print "INSERT INTO w VALUES (1, " q a q ", " q "x" q "), (2, " q a a q ", " q "y,z" q "), (3, " q a "," q ", NULL);" }' > wide.sql
+$ awk 'BEGIN { for (i = 0; i < 4094; i++) a = a "a"; print "1," a ",x"; print "2," a a ",\"y,z\""; print "3,\"" a ",\"," }' > wide.expected
+$ strata test.db -q -f wide.sql
+$ strata test.db --csv -t -c "SELECT * FROM w" > wide.out
+$ cmp wide.out wide.expected && awk '{ print NR ": " length($0) " bytes" }' wide.out
+1: 4098 bytes
+2: 8196 bytes
+3: 4100 bytes
+
 ## -t drops the header and the footer, -q the command tags
 $ strata test.db -q -c "CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2)"
 $ strata test.db -t -c "SELECT * FROM t"

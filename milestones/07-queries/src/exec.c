@@ -707,8 +707,12 @@ static int64_t high_bound(const Value *v, bool open, bool *none, bool *all)
     return open && f == n.r && i > INT64_MIN ? i - 1 : i;
 }
 
-static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
+/* Opens the tree of the scan's table and makes room for its rows, once:
+ * a rewound scan has both (rewind_scan). */
+static DbStatus table_open(ExecContext *ctx, Plan *p, PlanState *st)
 {
+    if (st->tree != NULL)
+        return DB_OK;
     DbStatus rc = btree_open(db_pager(ctx->db), p->table->root, &st->tree);
     if (rc != DB_OK)
         return rc;
@@ -719,6 +723,14 @@ static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
         return no_memory();
     for (uint32_t i = 0; i < n; i++)
         st->types[i] = p->table->columns[i].type;
+    return DB_OK;
+}
+
+static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
+{
+    DbStatus rc = table_open(ctx, p, st);
+    if (rc != DB_OK)
+        return rc;
     /* Where the range starts and ends, from values known now. */
     int64_t low = INT64_MIN;
     st->has_high = false;
@@ -823,8 +835,8 @@ static DbStatus nested_loop_next(ExecContext *ctx, Plan *p, PlanState *st,
             DbStatus rc = exec_next(ctx, p->child, has_row);
             if (rc != DB_OK || !*has_row)
                 return rc;
-            /* The inner side starts over for each outer row. */
-            exec_close(ctx, p->right);
+            /* The inner side starts over for each outer row (a scan
+             * opened again is rewound, not made anew). */
             rc = exec_open(ctx, p->right);
             if (rc != DB_OK)
                 return rc;
@@ -1592,12 +1604,33 @@ void exec_count_sort(ExecContext *ctx, const Sorter *sorter)
     ctx->sorts->n++;
 }
 
+/* Makes an open scan start over, as a new one would, but keeping what
+ * costs to make: its tree, its row and its arenas' memory. The inner
+ * side of a nested loop is opened again for each outer row. */
+static void rewind_scan(ExecContext *ctx, Plan *p)
+{
+    PlanState *st = p->state;
+    if (st->cursor_open)
+        btree_cursor_close(&st->cursor);
+    arena_reset(&st->arena);
+    arena_reset(&st->scratch);
+    arena_reset(&st->values_arena);
+    *st = (PlanState){.arena = st->arena, .scratch = st->scratch,
+                      .values_arena = st->values_arena,
+                      .values = st->values, .types = st->types,
+                      .tree = st->tree};
+    ctx->rows[p->source] = NULL;
+}
+
 DbStatus exec_open(ExecContext *ctx, Plan *p)
 {
-    if (p->state != NULL)
+    bool scan = p->kind == PLAN_SCAN;
+    if (p->state != NULL && scan)
+        rewind_scan(ctx, p);
+    else if (p->state != NULL)
         exec_close(ctx, p);
-    PlanState *st = p->state = calloc(1, sizeof *st);
-    if (st == NULL)
+    PlanState *st = p->state;
+    if (st == NULL && (st = p->state = calloc(1, sizeof *st)) == NULL)
         return no_memory();
     switch (p->kind) {
     case PLAN_SCAN:

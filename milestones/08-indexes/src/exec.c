@@ -82,7 +82,7 @@ typedef struct PlanState {
     Btree *index_tree;
     BtreeCursor index_cursor;
     KeyRange *ranges;
-    uint32_t n_ranges, range_at;
+    uint32_t n_ranges, range_at, ranges_cap;
 
     /* PLAN_NESTED_LOOP, PLAN_HASH_JOIN */
     bool have_outer, matched;
@@ -736,9 +736,12 @@ static int64_t high_bound(const Value *v, bool open, bool *none, bool *all)
     return open && f == n.r && i > INT64_MIN ? i - 1 : i;
 }
 
-/* Opens the tree of the scan's table and makes room for its rows. */
+/* Opens the tree of the scan's table and makes room for its rows, once:
+ * a rewound scan has both (rewind_scan). */
 static DbStatus table_open(ExecContext *ctx, Plan *p, PlanState *st)
 {
+    if (st->tree != NULL)
+        return DB_OK;
     DbStatus rc = btree_open(db_pager(ctx->db), p->table->root, &st->tree);
     if (rc != DB_OK)
         return rc;
@@ -1080,9 +1083,13 @@ static DbStatus index_ranges(ExecContext *ctx, Plan *p, PlanState *st,
     const ExprList *list = r->in_column >= 0 ? r->eq[r->in_column]->list
                                              : NULL;
     uint32_t n = r->in_column >= 0 ? (list ? list->n : 0) : 1;
-    st->ranges = calloc(n ? n : 1, sizeof *st->ranges);
-    if (st->ranges == NULL)
-        return no_memory();
+    if (n > st->ranges_cap) {
+        free(st->ranges);
+        st->ranges_cap = 0;
+        if ((st->ranges = calloc(n, sizeof *st->ranges)) == NULL)
+            return no_memory();
+        st->ranges_cap = n;
+    }
     for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
         if (list != NULL) {
             Value *v = &eq[r->in_column];
@@ -1112,14 +1119,13 @@ static DbStatus index_ranges(ExecContext *ctx, Plan *p, PlanState *st,
 static DbStatus index_scan_open(ExecContext *ctx, Plan *p, PlanState *st)
 {
     DbStatus rc = table_open(ctx, p, st);
-    if (rc == DB_OK)
+    if (rc == DB_OK && st->index_tree == NULL)
         rc = btree_open(db_pager(ctx->db), p->index.index->root,
                         &st->index_tree);
     if (rc != DB_OK)
         return rc;
-    Arena probes = {0};
-    rc = index_ranges(ctx, p, st, &probes);
-    arena_free(&probes);
+    rc = index_ranges(ctx, p, st, &st->scratch);
+    arena_reset(&st->scratch);
     st->range_at = 0;
     st->started = false;
     return rc;
@@ -1273,8 +1279,8 @@ static DbStatus nested_loop_next(ExecContext *ctx, Plan *p, PlanState *st,
             DbStatus rc = exec_next(ctx, p->child, has_row);
             if (rc != DB_OK || !*has_row)
                 return rc;
-            /* The inner side starts over for each outer row. */
-            exec_close(ctx, p->right);
+            /* The inner side starts over for each outer row (a scan
+             * opened again is rewound, not made anew). */
             rc = exec_open(ctx, p->right);
             if (rc != DB_OK)
                 return rc;
@@ -2042,12 +2048,37 @@ void exec_count_sort(ExecContext *ctx, const Sorter *sorter)
     ctx->sorts->n++;
 }
 
+/* Makes an open scan start over, as a new one would, but keeping what
+ * costs to make: its trees, its row, its arenas' memory and (an index
+ * scan's) room for ranges. The inner side of a nested loop is opened
+ * again for each outer row. */
+static void rewind_scan(ExecContext *ctx, Plan *p)
+{
+    PlanState *st = p->state;
+    if (st->cursor_open)
+        btree_cursor_close(&st->cursor);
+    btree_cursor_close(&st->index_cursor);
+    free(st->rowids);
+    arena_reset(&st->arena);
+    arena_reset(&st->scratch);
+    arena_reset(&st->values_arena);
+    *st = (PlanState){.arena = st->arena, .scratch = st->scratch,
+                      .values_arena = st->values_arena,
+                      .values = st->values, .types = st->types,
+                      .tree = st->tree, .index_tree = st->index_tree,
+                      .ranges = st->ranges, .ranges_cap = st->ranges_cap};
+    ctx->rows[p->source] = NULL;
+}
+
 static DbStatus open_node(ExecContext *ctx, Plan *p)
 {
-    if (p->state != NULL)
+    bool scan = p->kind == PLAN_SCAN || p->kind == PLAN_INDEX_SCAN;
+    if (p->state != NULL && scan)
+        rewind_scan(ctx, p);
+    else if (p->state != NULL)
         exec_close(ctx, p);
-    PlanState *st = p->state = calloc(1, sizeof *st);
-    if (st == NULL)
+    PlanState *st = p->state;
+    if (st == NULL && (st = p->state = calloc(1, sizeof *st)) == NULL)
         return no_memory();
     switch (p->kind) {
     case PLAN_SCAN:
