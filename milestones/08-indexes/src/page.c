@@ -280,17 +280,27 @@ int page_key_compare(bool is_index, const PageKey *a, const PageKey *b)
 }
 /* book: end key-compare */
 
+/* Whether the key of cell I of PAGE (of TYPE) sorts before KEY. */
+static inline bool cell_before(const uint8_t *page, uint8_t type,
+                               bool is_index, uint16_t i, const PageKey *key)
+{
+    PageKey at = key_at(page, type, page_cell_offset(page, i));
+    return is_index ? bytes_compare(at.bytes, at.size, key->bytes,
+                                    key->size) < 0
+                    : at.rowid < key->rowid;
+}
+
 uint16_t page_find_key(const uint8_t *page, const PageKey *key)
 {
     uint8_t type = page_type(page);
     bool is_index = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL;
     uint16_t lo = 0, hi = page_n_cells(page);
+    /* A key after the last, as an append's is at every level: no search. */
+    if (hi > 0 && cell_before(page, type, is_index, hi - 1, key))
+        return hi;
     while (lo < hi) {
         uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
-        PageKey at = key_at(page, type, page_cell_offset(page, mid));
-        if (is_index ? bytes_compare(at.bytes, at.size, key->bytes,
-                                     key->size) < 0
-                     : at.rowid < key->rowid)
+        if (cell_before(page, type, is_index, mid, key))
             lo = (uint16_t)(mid + 1);
         else
             hi = mid;
