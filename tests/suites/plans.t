@@ -383,6 +383,78 @@ strata=> SELECT id, b, c FROM t WHERE c IN ('c5', 'c7') AND b > 395 ORDER BY c D
 
 strata=> \q
 
+## ORDER BY the row id, descending: the table read backward
+# The table's tree from its last row id, a descent per leaf as for an
+# index, within a range as well, and with rows deleted on the way; no
+# sort, and a LIMIT stops early. An IN list's row ids are looked up in
+# ascending order only, so that one sorts.
+$ seq 1 4000 | awk '{ print $1 "," ($1 * 7) % 400 }' > t.csv
+$ strata test.db
+strata=> CREATE TABLE t (id INTEGER PRIMARY KEY, b INTEGER);
+CREATE TABLE
+strata=> \copy t FROM 't.csv' CSV
+COPY 4000
+strata=> DELETE FROM t WHERE id % 3 = 0 OR id BETWEEN 1000 AND 2999;
+DELETE 2667
+strata=> EXPLAIN SELECT id, b FROM t ORDER BY id DESC LIMIT 3;
+            QUERY PLAN
+-----------------------------------
+ Limit 3  (rows=3)
+   Project: t.id, t.b  (rows=1455)
+     Scan Backward t  (rows=1455)
+(3 rows)
+
+strata=> SELECT id, b FROM t ORDER BY id DESC LIMIT 3;
+  id  |  b
+------+-----
+ 4000 |   0
+ 3998 | 386
+ 3997 | 379
+(3 rows)
+
+strata=> EXPLAIN SELECT id FROM t WHERE id > 990 AND id <= 3003 ORDER BY id DESC;
+                                            QUERY PLAN
+---------------------------------------------------------------------------------------------------
+ Project: t.id  (rows=733)
+   Scan Backward t (row ids > 990 and <= 3003) filter: (t.id > 990) AND (t.id <= 3003)  (rows=733)
+(2 rows)
+
+strata=> SELECT id FROM t WHERE id > 990 AND id <= 3003 ORDER BY id DESC;
+  id
+------
+ 3002
+ 3001
+  998
+  997
+  995
+  994
+  992
+  991
+(8 rows)
+
+strata=> SELECT count(*), min(id), max(id) FROM (SELECT id FROM t ORDER BY id DESC);
+ count | min | max
+-------+-----+------
+  1333 |   1 | 4000
+(1 row)
+
+strata=> EXPLAIN SELECT id FROM t WHERE id IN (5, 3000, 7) ORDER BY id DESC;
+                                 QUERY PLAN
+----------------------------------------------------------------------------
+ Sort by column 1 DESC  (rows=3)
+   Project: t.id  (rows=3)
+     Scan t (row id IN (5, 3000, 7)) filter: t.id IN (5, 3000, 7)  (rows=3)
+(3 rows)
+
+strata=> SELECT id FROM t WHERE id IN (5, 3000, 7) ORDER BY id DESC;
+ id
+----
+  7
+  5
+(2 rows)
+
+strata=> \q
+
 ## a join through an index: the inner side looked up by each outer row
 # u has 50 rows; t's index on b finds each one's matches. A LEFT JOIN
 # looks up the same way and keeps u's rows that match none; its WHERE

@@ -1419,6 +1419,17 @@ static DbStatus cursor_descend_before(Btree *tree, const PageKey *key,
                    BTREE_MAX_DEPTH);
 }
 
+DbStatus btree_last(Btree *tree, BtreeCursor *cursor)
+{
+    return cursor_descend_before(tree, NULL, cursor);
+}
+
+DbStatus btree_seek_before(Btree *tree, int64_t key, BtreeCursor *cursor)
+{
+    assert(!tree->is_index);
+    return cursor_descend_before(tree, &(PageKey){.rowid = key}, cursor);
+}
+
 DbStatus btree_index_seek_before(Btree *tree, const uint8_t *key,
                                  size_t size, BtreeCursor *cursor)
 {

@@ -99,6 +99,14 @@ DbStatus btree_last_key(Btree *tree, bool *empty, int64_t *key);
 /* Places CURSOR on the smallest key (end_of_tree in an empty tree). */
 DbStatus btree_first(Btree *tree, BtreeCursor *cursor);
 
+/* Places CURSOR on the largest key of any tree (end_of_tree in an empty
+ * tree), for a walk back with btree_prev. */
+DbStatus btree_last(Btree *tree, BtreeCursor *cursor);
+
+/* Places CURSOR on the last key < KEY, or sets end_of_tree when there is
+ * none, for a walk back with btree_prev. */
+DbStatus btree_seek_before(Btree *tree, int64_t key, BtreeCursor *cursor);
+
 /* Places CURSOR on KEY, or on the next larger key if KEY is not there;
  * *found says which. */
 DbStatus btree_seek(Btree *tree, int64_t key, BtreeCursor *cursor,

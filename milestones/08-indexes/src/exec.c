@@ -70,8 +70,8 @@ typedef struct PlanState {
     BtreeCursor cursor;
     bool cursor_open;
     bool started, empty;
-    int64_t high;
-    bool has_high;
+    int64_t low, high;     /* a backward scan stops below LOW */
+    bool has_low, has_high;
     int64_t *rowids;       /* rowid IN (list): the row ids, in order */
     uint32_t n_rowids, rowid_at;
     ColumnType *types;
@@ -801,7 +801,7 @@ static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
         return rowid_list(ctx, p, st);
     /* Where the range starts and ends, from values known now. */
     int64_t low = INT64_MIN;
-    st->has_high = false;
+    st->has_low = st->has_high = false;
     st->empty = false;
     if (p->range.low != NULL) {
         Value v;
@@ -810,6 +810,8 @@ static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
         if (rc != DB_OK)
             return rc;
         low = low_bound(&v, p->range.low_open, &none, &all);
+        st->low = low;
+        st->has_low = !all;
         st->empty |= none;
     }
     if (p->range.high != NULL) {
@@ -825,9 +827,14 @@ static DbStatus scan_open(ExecContext *ctx, Plan *p, PlanState *st)
     if (st->empty)
         return DB_OK;
     bool found;
-    rc = p->range.low != NULL
-             ? btree_seek(st->tree, low, &st->cursor, &found)
-             : btree_first(st->tree, &st->cursor);
+    if (p->range.backward)
+        rc = st->has_high && st->high < INT64_MAX
+                 ? btree_seek_before(st->tree, st->high + 1, &st->cursor)
+                 : btree_last(st->tree, &st->cursor);
+    else
+        rc = p->range.low != NULL
+                 ? btree_seek(st->tree, low, &st->cursor, &found)
+                 : btree_first(st->tree, &st->cursor);
     st->cursor_open = true;
     st->started = false;
     return rc;
@@ -877,11 +884,15 @@ static DbStatus scan_next(ExecContext *ctx, Plan *p, PlanState *st,
             if (!found)
                 continue;
         } else {
-            rc = st->started ? btree_next(&st->cursor) : DB_OK;
+            bool back = p->range.backward;
+            rc = !st->started ? DB_OK
+                 : back       ? btree_prev(&st->cursor)
+                              : btree_next(&st->cursor);
             st->started = true;
             if (rc != DB_OK || st->cursor.end_of_tree)
                 return rc;
-            if (st->has_high && st->cursor.key > st->high)
+            if (back ? st->has_low && st->cursor.key < st->low
+                     : st->has_high && st->cursor.key > st->high)
                 return DB_OK;
         }
         rc = scan_row(ctx, p, st);

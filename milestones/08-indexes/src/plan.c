@@ -51,12 +51,13 @@
  * Each table takes its cheapest path. When the select wants ORDER BY
  * order and a path gives it (an index whose columns after its
  * equalities are the ORDER BY's, in its directions; the table's tree
- * for ORDER BY its row id), that path costs no sort, and with a LIMIT
- * only the part of it read before the LIMIT's rows are found (the sort
- * reads everything). An index is read backward too, for an ORDER BY
- * that is the reverse of its directions after its equalities (every
- * column reversed, the row id too): the same keys, from the last, at a
- * descent per leaf more (btree_prev), which the costs leave out.
+ * for ORDER BY its row id, read backward for DESC), that path costs no
+ * sort, and with a LIMIT only the part of it read before the LIMIT's
+ * rows are found (the sort reads everything). An index is read backward
+ * too, for an ORDER BY that is the reverse of its directions after its
+ * equalities (every column reversed, the row id too): the same keys,
+ * from the last, at a descent per leaf more (btree_prev), which the
+ * costs leave out.
  *
  * For a join, the inner item is read one of three ways, the cheapest
  * for L rows of the items before it:
@@ -802,9 +803,13 @@ static DbStatus choose_path(Planner *pl, uint32_t item, uint64_t known,
     if (best->reads != 0)
         n_bounds = 0; /* join conditions, not the scan's */
     best->rows = after_conditions(pl, item, rows, n_bounds);
-    best->ordered = order != NULL && order->n > 0 &&
-                    order->columns[0] == rowid_column(&pl->b->sources[source])
-                    && !order->desc[0];
+    /* The tree gives ORDER BY its row id, read backward for DESC (an IN
+     * list's row ids are looked up in ascending order only). */
+    if (order != NULL && order->n > 0 &&
+        order->columns[0] == rowid_column(&pl->b->sources[source])) {
+        best->range.backward = order->desc[0] && r->in == NULL;
+        best->ordered = !order->desc[0] || best->range.backward;
+    }
     double best_cost = total_cost(best, order);
 
     for (uint32_t i = 0; i < def->n_indexes; i++) {
@@ -2085,7 +2090,7 @@ static DbStatus explain_node(Explain *x, const Plan *p, int depth)
     char num[32];
     switch (p->kind) {
     case PLAN_SCAN:
-        put(&t, "Scan ");
+        put(&t, p->range.backward ? "Scan Backward " : "Scan ");
         put(&t, p->table->name);
         if (s->name && strcmp(s->name, p->table->name) != 0) {
             put(&t, " AS ");

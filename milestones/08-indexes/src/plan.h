@@ -42,6 +42,7 @@ typedef struct RowidRange {
     Expr *low, *high;      /* NULL: unbounded */
     bool low_open, high_open;
     Expr *in;              /* rowid IN (list): its expression, or NULL */
+    bool backward;         /* from the last row id back (ORDER BY DESC) */
 } RowidRange;
 
 /* What an index scan reads: the keys of INDEX whose first n_eq columns
