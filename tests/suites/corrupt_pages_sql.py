@@ -106,15 +106,28 @@ def test_a_cell_whose_size_runs_past_the_end_of_the_page(t):
 
 def test_two_slots_that_point_to_the_same_cell(t):
     """Slot 1 points to slot 0's cell: the byte count adds up, so reads
-    stay inside the page, but its keys are out of order. The page is
-    refused when it is read, so no search or range walk of 07 on can
-    give row 62 twice or miss row 63, and \\check says the same."""
+    stay inside the page, but its keys are out of order. In 06 and 07
+    the page is refused when it is read, so no search or range walk can
+    give row 62 twice or miss row 63. From 08 on a read checks the cells
+    it reads, not the page's order: the search for row 63 misses it
+    without an error, as SQLite's would; that of row 62 walks on to the
+    next cell, to see that no other row has id 62, and reports the
+    damage, as do a walk over the leaf, forward or back, and \\check."""
     data = build(t)
     damage(t, data, 5, 14, first_cell(data, 5).to_bytes(2, "little"))
     why = "page 5: key 62 in slot 1 does not come after key 62"
-    got = replies(t, [by_id(62), by_id(63), by_id(1), "\\check"])
-    t.check_equal(got[0], "ERROR:  %s\n" % why, "row 62")
-    t.check_equal(got[1], "ERROR:  %s\n" % why, "row 63")
+    got = replies(t, [by_id(62), by_id(63), by_id(1), "\\check",
+                      "SELECT count(*) FROM users;",
+                      "SELECT id FROM users ORDER BY id DESC;"])
+    if t.milestone.number >= 8:
+        t.check_equal(got[0], "ERROR:  %s\n" % why, "row 62")
+        t.check_equal(got[1], " id | username\n----+----------\n(0 rows)"
+                      "\n\n", "row 63, missed")
+        t.check_equal(got[4], "ERROR:  %s\n" % why, "a scan")
+        t.check_equal(got[5], "ERROR:  %s\n" % why, "a scan back")
+    else:
+        t.check_equal(got[0], "ERROR:  %s\n" % why, "row 62")
+        t.check_equal(got[1], "ERROR:  %s\n" % why, "row 63")
     t.check_equal(got[2], row(1), "row 1, in another leaf")
     t.check(got[3].startswith("ERROR:  ") and why in got[3],
             "\\check: %r" % got[3])
@@ -204,3 +217,97 @@ def test_a_damaged_catalog_page_refuses_the_whole_file(t):
                        "points to byte 65535, outside the cell area.\n" %
                        page_num), "the refusal of page %d" % page_num)
         t.path("test.db").unlink()
+
+
+def build_indexed(t):
+    """build's file and an index on users.email: its root, page 11, an
+    internal node of one cell (person24's key) over leaves 12 (117 keys,
+    person100 to person24, in byte order) and 13. An index cell is the
+    key's size, a varint, then the key: 20 (text), the email, 00, then
+    the row id."""
+    build(t)
+    out = t.session("test.db", ["CREATE INDEX users_email ON users "
+                                "(email);"])
+    t.check("CREATE INDEX" in out, "the index: %r" % out)
+    data = bytearray(t.path("test.db").read_bytes())
+    t.check_equal([data[n * PAGE_SIZE] for n in (11, 12, 13)], [4, 5, 5],
+                  "the index's pages")
+    return data
+
+
+def slot(data, page_num, i):
+    """Where the cell of slot I of page PAGE_NUM starts, in the page."""
+    return u16(data, page_num * PAGE_SIZE + 12 + 2 * i)
+
+
+def by_email(key):
+    return "SELECT id FROM users WHERE email = 'person%d@example.com';" % key
+
+
+def one_id(key):
+    """What by_email prints when the row is there."""
+    width = max(2, len(str(key)))
+    return " id\n%s\n %*d\n(1 row)\n\n" % ("-" * (width + 2), width, key)
+
+
+@harness.milestones("08-")
+def test_a_point_lookup_reads_a_damaged_index_cell(t):
+    """From 08 on a read checks the cells it reads. Slot 0 of leaf 12,
+    person100's cell, 33 bytes before the page's end, says its key has
+    127 bytes: the lookup of person100 reads that cell and refuses it;
+    that of person24, at the other end of the leaf, reads other cells and
+    finds its row; \\check reads every cell."""
+    data = build_indexed(t)
+    cell = slot(data, 12, 0)
+    damage(t, data, 12, cell, b"\x7f")
+    why = ("page 12: cell 0 (128 bytes at byte %d) runs past the end of "
+           "the page" % cell)
+    got = replies(t, [by_email(100), by_email(24), "\\check"])
+    t.check_equal(got[0], "ERROR:  %s\n" % why, "person100")
+    t.check_equal(got[1], one_id(24), "person24")
+    t.check_equal(got[2], 'ERROR:  index "users_email": %s\n' % why,
+                  "\\check")
+
+
+@harness.milestones("08-")
+def test_a_range_scan_reads_a_damaged_index_cell(t):
+    """Slot 115 of leaf 12 (person23's cell) says its key has 768 bytes,
+    more than a key can: the search for the range's first key does not
+    read that cell, but the walk along the leaf does, and refuses it, as
+    does the walk back through the index of an ORDER BY email DESC
+    LIMIT 100 (from leaf 13 into leaf 12), and an insert into the
+    leaf, which checks every cell before it changes it. The lookup of
+    person100 reads other cells and finds its row."""
+    data = build_indexed(t)
+    damage(t, data, 12, slot(data, 12, 115), b"\x80\x06")
+    why = "page 12: cell 115 has a damaged header"
+    got = replies(t, ["SELECT count(*) FROM users WHERE email BETWEEN "
+                      "'person1' AND 'person3';",
+                      "SELECT id FROM users ORDER BY email DESC LIMIT 100;",
+                      by_email(100),
+                      "INSERT INTO users VALUES (300, 'x', "
+                      "'person100x@example.com');", "\\check"])
+    t.check_equal(got[0], "ERROR:  %s\n" % why, "the range")
+    t.check_equal(got[1], "ERROR:  %s\n" % why, "the walk back")
+    t.check_equal(got[2], one_id(100), "person100")
+    t.check_equal(got[3], "ERROR:  %s\n" % why, "the insert")
+    t.check_equal(got[4], 'ERROR:  index "users_email": %s\n' % why,
+                  "\\check")
+
+
+@harness.milestones("08-")
+def test_an_index_internal_cell_whose_key_runs_past_the_page(t):
+    """The root's one cell, at byte 4056 (36 bytes: size, key, child),
+    says its key has 127 bytes: every search through the index reads it
+    and refuses it; a search by row id does not use the index."""
+    data = build_indexed(t)
+    cell = slot(data, 11, 0)
+    damage(t, data, 11, cell, b"\x7f")
+    why = ("page 11: cell 0 (132 bytes at byte %d) runs past the end of "
+           "the page" % cell)
+    got = replies(t, [by_email(24), by_email(150), by_id(24), "\\check"])
+    t.check_equal(got[0], "ERROR:  %s\n" % why, "person24")
+    t.check_equal(got[1], "ERROR:  %s\n" % why, "person150")
+    t.check_equal(got[2], row(24), "row 24")
+    t.check_equal(got[3], 'ERROR:  index "users_email": %s\n' % why,
+                  "\\check")

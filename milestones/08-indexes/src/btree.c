@@ -146,12 +146,24 @@ static void set_link(uint8_t *node, uint32_t page_num)
     put_u32(node + PAGE_LINK_OFFSET, page_num);
 }
 
-/* Child I of an internal node: the child of cell I, or past the last
- * cell, the right child. */
+/* Child I of an internal node whose cells are checked: the child of
+ * cell I, or past the last cell, the right child. */
 static uint32_t internal_child(uint8_t *node, uint16_t i)
 {
     return i < page_n_cells(node) ? page_cell_child(node, i)
                                   : node_link(node);
+}
+
+/* The same into *CHILD for node PAGE_NUM, whose cells may not be
+ * checked: cell I is checked first. */
+static DbStatus read_child(uint8_t *node, uint32_t page_num, uint16_t i,
+                           uint32_t *child)
+{
+    DbStatus rc = i < page_n_cells(node) ? page_check_cell(node, page_num, i)
+                                         : DB_OK;
+    if (rc == DB_OK)
+        *child = internal_child(node, i);
+    return rc;
 }
 
 static void internal_init(Internal *in, bool is_index)
@@ -345,17 +357,31 @@ static uint32_t split_point(const CellList *list)
 }
 /* book: end split-point */
 
-/* Checks page PAGE_NUM, pinned at NODE, once per load into the pool:
- * that it is a slotted page whose cells all lie inside it, so that no
- * later read can leave the page, and whose keys come in order (one pass,
- * page_validate). After that the page is trusted, since only this code
- * changes it. */
-static DbStatus check_node_once(Btree *tree, uint32_t page_num,
-                                const uint8_t *node)
+/* How far a page in the pool is checked (pager_checked): its slots at
+ * least, when it is read, and all its cells once anything changes it.
+ *
+ *   0 (read) --get_node--> SLOTS --get_whole_node, change_node--> CELLS
+ *
+ * A page at SLOTS is read only through cells checked as they are read
+ * (page_find_key, read_child, load_cell): a random fetch pays for the
+ * few cells it reads, not for the 160 of a leaf. The code that changes
+ * a page, and the walks that copy or free every cell of it, need CELLS:
+ * they trust what they read. A page this code builds is at CELLS. */
+enum { CHECKED_SLOTS = 1, CHECKED_CELLS = 2 };
+
+/* Checks page PAGE_NUM, pinned at NODE, to LEVEL, once per load into the
+ * pool: CHECKED_SLOTS, that it is a slotted page whose slots point
+ * inside its cell area (page_validate_slots); CHECKED_CELLS, also that
+ * its cells all lie inside it, so that no later read can leave the
+ * page, and that its keys come in order (page_validate). After that the
+ * page is trusted that far, since only this code changes it. */
+static inline DbStatus check_node_once(Btree *tree, uint32_t page_num,
+                                       const uint8_t *node, uint8_t level)
 {
-    if (pager_is_checked(tree->pager, page_num))
+    if (pager_checked(tree->pager, page_num) >= level)
         return DB_OK;
-    DbStatus rc = page_validate(node, page_num);
+    DbStatus rc = level == CHECKED_CELLS ? page_validate(node, page_num)
+                                         : page_validate_slots(node, page_num);
     /* (An index's internal node can hold no more: its cells are at least
      * INDEX_INTERNAL_CELL_MIN_SIZE bytes.) */
     if (rc == DB_OK && page_type(node) == PAGE_INTERNAL &&
@@ -363,13 +389,14 @@ static DbStatus check_node_once(Btree *tree, uint32_t page_num,
         rc = db_fail(DB_ECORRUPT, "page %u has %u keys, more than an "
                      "internal node holds", page_num, page_n_cells(node));
     if (rc == DB_OK)
-        pager_mark_checked(tree->pager, page_num);
+        pager_mark_checked(tree->pager, page_num, level);
     return rc;
 }
 
-/* Pins tree page PAGE_NUM. On success the caller must release_node it;
- * on failure nothing is pinned. */
-static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
+/* Pins tree page PAGE_NUM, checked to LEVEL. On success the caller must
+ * release_node it; on failure nothing is pinned. */
+static DbStatus fetch_node(Btree *tree, uint32_t page_num, uint8_t level,
+                           uint8_t **node)
 {
     if (page_num == 0)
         return db_fail(DB_ECORRUPT, "a tree pointer points to the header "
@@ -377,7 +404,7 @@ static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
     DbStatus rc = pager_get_page(tree->pager, page_num, node);
     if (rc != DB_OK)
         return rc;
-    rc = check_node_once(tree, page_num, *node);
+    rc = check_node_once(tree, page_num, *node, level);
     /* A table's tree reaching an index's page, or the other way round,
      * would read its cells by the wrong format. */
     if (rc == DB_OK && page_is_index(*node) != tree->is_index)
@@ -390,17 +417,41 @@ static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
     return rc;
 }
 
+/* Pins tree page PAGE_NUM, its slots checked: its cells are checked as
+ * they are read. */
+static DbStatus get_node(Btree *tree, uint32_t page_num, uint8_t **node)
+{
+    return fetch_node(tree, page_num, CHECKED_SLOTS, node);
+}
+
+/* Pins tree page PAGE_NUM, every cell of it checked. */
+static DbStatus get_whole_node(Btree *tree, uint32_t page_num,
+                               uint8_t **node)
+{
+    return fetch_node(tree, page_num, CHECKED_CELLS, node);
+}
+
 static void release_node(Btree *tree, uint32_t page_num)
 {
     pager_release(tree->pager, page_num);
 }
 
-/* get_node for a page the running transaction is about to change: the
- * pager must know before the first byte changes. */
+/* Before the running transaction changes page PAGE_NUM, pinned at NODE:
+ * checks every cell of it, and tells the pager, which must know before
+ * the first byte changes. On failure the page stays pinned. */
+static DbStatus change_node(Btree *tree, uint32_t page_num,
+                            const uint8_t *node)
+{
+    DbStatus rc = check_node_once(tree, page_num, node, CHECKED_CELLS);
+    return rc == DB_OK ? pager_write(tree->pager, page_num) : rc;
+}
+
+/* get_whole_node for a page the running transaction is about to
+ * change (change_node). */
 static DbStatus get_node_to_change(Btree *tree, uint32_t page_num,
                                    uint8_t **node)
 {
-    DbStatus rc = get_node(tree, page_num, node);
+    DbStatus rc = get_whole_node(tree, page_num, node);
     if (rc == DB_OK && (rc = pager_write(tree->pager, page_num)) != DB_OK)
         release_node(tree, page_num);
     return rc;
@@ -414,7 +465,7 @@ static DbStatus new_node(Btree *tree, uint32_t *page_num, uint8_t **node)
     if (rc == DB_OK)
         rc = pager_get_page(tree->pager, *page_num, node);
     if (rc == DB_OK)
-        pager_mark_checked(tree->pager, *page_num);
+        pager_mark_checked(tree->pager, *page_num, CHECKED_CELLS);
     return rc;
 }
 
@@ -580,7 +631,7 @@ static uint16_t make_cell(uint8_t *cell, int64_t key, const uint8_t *payload,
 
 /* --- search ----------------------------------------------------------- */
 
-/* Whether cell AT of the leaf NODE holds KEY. */
+/* Whether cell AT of the leaf NODE, whose cells are checked, holds KEY. */
 static bool key_at(const Btree *tree, const uint8_t *node, uint16_t at,
                    const PageKey *key)
 {
@@ -591,10 +642,11 @@ static bool key_at(const Btree *tree, const uint8_t *node, uint16_t at,
 }
 
 /* Walks from the root to the leaf where KEY is or would be, recording
- * the way in PATH, and leaves that leaf pinned at *leaf: the caller
- * releases it (path->pages[path->depth - 1]). */
-static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
-                        uint8_t **leaf)
+ * the way in PATH, and leaves that leaf pinned at *leaf, checked to
+ * LEVEL (CHECKED_CELLS for a change): the caller releases it
+ * (path->pages[path->depth - 1]). On failure nothing is pinned. */
+static DbStatus descend(Btree *tree, const PageKey *key, uint8_t level,
+                        Path *path, uint8_t **leaf)
 {
     uint32_t page_num = tree->root;
     for (path->depth = 0; path->depth < BTREE_MAX_DEPTH; path->depth++) {
@@ -603,8 +655,17 @@ static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
         if (rc != DB_OK)
             return rc;
         path->pages[path->depth] = page_num;
-        if (page_is_leaf(node)) {
-            uint16_t at = page_find_key(node, key);
+        bool is_leaf = page_is_leaf(node);
+        uint16_t at = 0;
+        if (is_leaf)
+            rc = check_node_once(tree, page_num, node, level);
+        if (rc == DB_OK)
+            rc = page_find_key(node, page_num, key, &at);
+        if (rc != DB_OK) {
+            release_node(tree, page_num);
+            return rc;
+        }
+        if (is_leaf) {
             path->index[path->depth++] = at;
             /* Past the last cell of the last leaf (no next leaf). */
             path->append = at == page_n_cells(node) && node_link(node) == 0;
@@ -613,15 +674,15 @@ static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
         }
         /* The first cell whose key is >= KEY leads to KEY's subtree; the
          * right child, past every cell, to the last leaf. */
-        uint16_t child = page_find_key(node, key);
-        path->index[path->depth] = child;
+        path->index[path->depth] = at;
         /* Room for no more key as long as the longest there can be (a
          * table's: 291 keys, its most). */
         path->full[path->depth] =
             page_free(node) < (tree->is_index ? INDEX_INTERNAL_CELL_MAX_SIZE
                                               : INTERNAL_CELL_SIZE) +
                                   PAGE_SLOT_SIZE;
-        uint32_t next = internal_child(node, child);
+        /* page_find_key has checked cell AT, if it is one. */
+        uint32_t next = internal_child(node, at);
         release_node(tree, page_num);
         page_num = next;
     }
@@ -629,13 +690,13 @@ static DbStatus descend(Btree *tree, const PageKey *key, Path *path,
                    BTREE_MAX_DEPTH);
 }
 
-/* Finds KEY's leaf and cell, leaving the leaf pinned (the caller
- * releases it); DB_ENOTFOUND if the key is not there, and then nothing
- * is pinned. */
+/* Finds KEY's leaf and cell, for a change: leaves the leaf pinned, its
+ * cells checked (the caller releases it); DB_ENOTFOUND if the key is
+ * not there, and then nothing is pinned. */
 static DbStatus find_cell(Btree *tree, const PageKey *key, Path *path,
                           uint8_t **leaf, uint16_t *at)
 {
-    DbStatus rc = descend(tree, key, path, leaf);
+    DbStatus rc = descend(tree, key, CHECKED_CELLS, path, leaf);
     if (rc != DB_OK)
         return rc;
     *at = (uint16_t)path->index[path->depth - 1];
@@ -857,7 +918,7 @@ static DbStatus place_cell(Btree *tree, const Path *path, uint8_t *leaf,
                            const uint8_t *cell, uint16_t size)
 {
     uint32_t leaf_page = path->pages[path->depth - 1];
-    DbStatus rc = pager_write(tree->pager, leaf_page);
+    DbStatus rc = change_node(tree, leaf_page, leaf);
     if (rc != DB_OK) {
         release_node(tree, leaf_page);
         return rc;
@@ -913,7 +974,7 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
     Path path;
     uint8_t *leaf;
     if (rc == DB_OK)
-        rc = descend(tree, &k, &path, &leaf);
+        rc = descend(tree, &k, CHECKED_CELLS, &path, &leaf);
     if (rc != DB_OK)
         return rc;
     uint16_t at = (uint16_t)path.index[path.depth - 1];
@@ -937,7 +998,7 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
         release_node(tree, path.pages[path.depth - 1]);
         rc = write_chain(tree, payload, size, local, &overflow);
         if (rc == DB_OK)
-            rc = descend(tree, &k, &path, &leaf);
+            rc = descend(tree, &k, CHECKED_CELLS, &path, &leaf);
         if (rc != DB_OK)
             return rc;
         make_cell(cell, key, payload, size, overflow);
@@ -954,7 +1015,7 @@ DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size)
     PageKey k = {.bytes = key, .size = (uint32_t)size};
     Path path;
     uint8_t *leaf;
-    DbStatus rc = descend(tree, &k, &path, &leaf);
+    DbStatus rc = descend(tree, &k, CHECKED_CELLS, &path, &leaf);
     if (rc != DB_OK)
         return rc;
     uint8_t cell[INDEX_LEAF_CELL_MAX_SIZE];
@@ -1104,7 +1165,7 @@ static DbStatus collapse_root(Btree *tree, uint32_t child)
     DbStatus rc = get_node_to_change(tree, tree->root, &root);
     if (rc != DB_OK)
         return rc;
-    rc = get_node(tree, child, &node);
+    rc = get_whole_node(tree, child, &node);
     if (rc == DB_OK) {
         memcpy(root, node, PAGE_USABLE_SIZE);
         root[PAGE_IS_ROOT_OFFSET] = 1;
@@ -1181,7 +1242,7 @@ static DbStatus delete_key(Btree *tree, const PageKey *key)
     CellInfo info = {.chained = false};
     if (!tree->is_index)
         info = cell_info(leaf, at);
-    rc = pager_write(tree->pager, leaf_page);
+    rc = change_node(tree, leaf_page, leaf);
     if (rc == DB_OK)
         page_remove(leaf, at);
     release_node(tree, leaf_page);
@@ -1239,7 +1300,7 @@ DbStatus btree_replace(Btree *tree, int64_t key, const uint8_t *payload,
             return rc;
     }
     uint32_t leaf_page = path.pages[path.depth - 1];
-    rc = pager_write(tree->pager, leaf_page);
+    rc = change_node(tree, leaf_page, leaf);
     if (rc != DB_OK) {
         release_node(tree, leaf_page);
         return rc;
@@ -1275,25 +1336,47 @@ void btree_cursor_close(BtreeCursor *cursor)
     cursor->buffer_cap = 0;
 }
 
-/* Reads the cell under CURSOR, in its leaf: its header once, for the
- * key and for btree_payload (an index's key is read by btree_index_key).
- */
-static void load_cell(BtreeCursor *cursor)
+/* Reads the cell under CURSOR, in its leaf, checking it first: its
+ * header once, for the key and for btree_payload (an index's key is
+ * read by btree_index_key, once checked here). */
+static DbStatus load_cell(BtreeCursor *cursor)
 {
-    if (cursor->tree->is_index) {
-        cursor->key = 0;
-        return;
-    }
-    CellInfo info = cell_info(cursor->leaf, cursor->cell_num);
-    cursor->key = info.key;
-    cursor->size = info.size;
-    cursor->local = info.data;
+    const uint8_t *leaf = cursor->leaf;
+    uint16_t i = cursor->cell_num;
+    cursor->key = 0;
+    if (cursor->tree->is_index)
+        return page_check_cell(leaf, cursor->page_num, i);
+    /* A table's cell: the check and the read in one pass over its
+     * header (a scan reads one for every row). */
+    uint16_t offset = page_cell_offset(leaf, i);
+    uint32_t avail = PAGE_USABLE_SIZE - offset, size, header;
+    int64_t key;
+    if (!page_leaf_header(leaf + offset, avail, &key, &size, &header))
+        return page_check_cell(leaf, cursor->page_num, i);
+    uint32_t local = page_local_size(size);
+    if (header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0) > avail)
+        return page_check_cell(leaf, cursor->page_num, i);
+    cursor->key = key;
+    cursor->size = size;
+    cursor->local = leaf + offset + header;
+    return DB_OK;
+}
+
+/* The key under CURSOR, whose cell load_cell has checked. */
+static PageKey cursor_key(const BtreeCursor *cursor)
+{
+    if (!cursor->tree->is_index)
+        return (PageKey){.rowid = cursor->key};
+    return page_cell_key(cursor->leaf, cursor->cell_num);
 }
 
 /* Moves past empty leaves (only an empty root can be one) and past the
  * end of each leaf to the next, keeping the cursor's leaf pinned; ends
- * the walk after the last leaf. */
-static DbStatus settle(BtreeCursor *cursor)
+ * the walk after the last leaf. STEPPED: the cursor has just moved on
+ * from the cell before, so that a cell it meets in the same leaf must
+ * hold a larger key: a page's order is checked by the walks that read
+ * it, not when it is read. */
+static DbStatus settle(BtreeCursor *cursor, bool stepped)
 {
     Btree *tree = cursor->tree;
     for (;;) {
@@ -1302,8 +1385,16 @@ static DbStatus settle(BtreeCursor *cursor)
             return db_fail(DB_ECORRUPT, "the leaf chain reaches page %u, "
                            "which is not a leaf", cursor->page_num);
         if (cursor->cell_num < page_n_cells(leaf)) {
-            load_cell(cursor);
-            return DB_OK;
+            PageKey previous = {.rowid = cursor->key};
+            DbStatus rc = load_cell(cursor);
+            if (rc != DB_OK || !stepped || cursor->cell_num == 0)
+                return rc;
+            /* The cell before was the cursor's, checked. */
+            if (tree->is_index)
+                previous = page_cell_key(leaf, cursor->cell_num - 1);
+            PageKey key = cursor_key(cursor);
+            return page_check_order(cursor->page_num, cursor->cell_num,
+                                    tree->is_index, &key, &previous);
         }
         uint32_t next = node_link(leaf);
         if (next == 0) {
@@ -1333,15 +1424,23 @@ static DbStatus cursor_descend(Btree *tree, const PageKey *key,
         DbStatus rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
-        uint16_t at = leftmost ? 0 : page_find_key(node, key);
-        if (page_is_leaf(node)) {
+        uint16_t at = 0;
+        if (!leftmost)
+            rc = page_find_key(node, page_num, key, &at);
+        if (rc == DB_OK && page_is_leaf(node)) {
             cursor->page_num = page_num;
             cursor->leaf = node;
             cursor->cell_num = at;
-            return settle(cursor);
+            return settle(cursor, false);
         }
-        uint32_t child = internal_child(node, at);
+        uint32_t child = 0;
+        if (rc == DB_OK && leftmost)
+            rc = read_child(node, page_num, 0, &child);
+        else if (rc == DB_OK) /* page_find_key has checked cell AT */
+            child = internal_child(node, at);
         release_node(tree, page_num);
+        if (rc != DB_OK)
+            return rc;
         page_num = child;
     }
     return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
@@ -1387,15 +1486,19 @@ static DbStatus cursor_descend_before(Btree *tree, const PageKey *key,
         DbStatus rc = get_node(tree, page_num, &node);
         if (rc != DB_OK)
             return rc;
-        uint16_t n = page_n_cells(node);
-        uint16_t at = key == NULL || rightmost ? n : page_find_key(node, key);
+        uint16_t n = page_n_cells(node), at = n;
+        if (key != NULL && !rightmost)
+            rc = page_find_key(node, page_num, key, &at);
+        if (rc != DB_OK) {
+            release_node(tree, page_num);
+            return rc;
+        }
         if (page_is_leaf(node)) {
             if (at > 0) {
                 cursor->page_num = page_num;
                 cursor->leaf = node;
                 cursor->cell_num = (uint16_t)(at - 1);
-                load_cell(cursor);
-                return DB_OK;
+                return load_cell(cursor);
             }
             release_node(tree, page_num);
             if (rightmost)
@@ -1409,10 +1512,14 @@ static DbStatus cursor_descend_before(Btree *tree, const PageKey *key,
             rightmost = true;
             continue;
         }
+        uint32_t child = 0;
         if (at > 0 && !rightmost)
-            before = internal_child(node, (uint16_t)(at - 1));
-        uint32_t child = internal_child(node, at);
+            rc = read_child(node, page_num, (uint16_t)(at - 1), &before);
+        if (rc == DB_OK)
+            rc = read_child(node, page_num, at, &child);
         release_node(tree, page_num);
+        if (rc != DB_OK)
+            return rc;
         page_num = child;
     }
     return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
@@ -1451,7 +1558,7 @@ DbStatus btree_index_key(BtreeCursor *cursor, const uint8_t **key,
 DbStatus btree_next(BtreeCursor *cursor)
 {
     cursor->cell_num++;
-    return settle(cursor);
+    return settle(cursor, true);
 }
 
 /* Within a leaf, a step back; from its first cell, a descent to the key
@@ -1460,9 +1567,16 @@ DbStatus btree_next(BtreeCursor *cursor)
 DbStatus btree_prev(BtreeCursor *cursor)
 {
     if (cursor->cell_num > 0) {
+        /* The key left must come after the key stepped to. */
+        PageKey next = cursor_key(cursor);
         cursor->cell_num--;
-        load_cell(cursor);
-        return DB_OK;
+        DbStatus rc = load_cell(cursor);
+        if (rc != DB_OK)
+            return rc;
+        PageKey key = cursor_key(cursor);
+        return page_check_order(cursor->page_num,
+                                (uint16_t)(cursor->cell_num + 1),
+                                cursor->tree->is_index, &next, &key);
     }
     Btree *tree = cursor->tree;
     uint8_t first[BTREE_MAX_KEY];
@@ -1520,16 +1634,19 @@ DbStatus btree_last_key(Btree *tree, bool *empty, int64_t *key)
     Path path;
     uint8_t *leaf;
     PageKey last = {.rowid = INT64_MAX};
-    DbStatus rc = descend(tree, &last, &path, &leaf);
+    DbStatus rc = descend(tree, &last, CHECKED_SLOTS, &path, &leaf);
     if (rc != DB_OK)
         return rc;
     /* The rightmost leaf is empty only if it is the root. */
     uint16_t n = page_n_cells(leaf);
+    uint32_t leaf_page = path.pages[path.depth - 1];
     *empty = n == 0;
     if (n > 0)
+        rc = page_check_cell(leaf, leaf_page, (uint16_t)(n - 1));
+    if (n > 0 && rc == DB_OK)
         *key = page_key(leaf, (uint16_t)(n - 1));
-    release_node(tree, path.pages[path.depth - 1]);
-    return DB_OK;
+    release_node(tree, leaf_page);
+    return rc;
 }
 
 /* The cells of the nodes on the way down from the root along the first
@@ -1546,8 +1663,12 @@ static DbStatus edge_counts(Btree *tree, bool last, uint32_t *counts,
             return rc;
         uint16_t n = page_n_cells(node);
         bool is_leaf = page_is_leaf(node);
-        uint32_t child = is_leaf ? 0 : internal_child(node, last ? n : 0);
+        uint32_t child = 0;
+        if (!is_leaf)
+            rc = read_child(node, page_num, last ? n : 0, &child);
         release_node(tree, page_num);
+        if (rc != DB_OK)
+            return rc;
         counts[*depth] = n;
         if (is_leaf) {
             (*depth)++;
@@ -1586,7 +1707,8 @@ DbStatus btree_height(Btree *tree, uint32_t *height)
 {
     Path path;
     uint8_t *leaf;
-    DbStatus rc = descend(tree, &(PageKey){.rowid = 0}, &path, &leaf);
+    DbStatus rc = descend(tree, &(PageKey){.rowid = 0}, CHECKED_SLOTS, &path,
+                          &leaf);
     if (rc != DB_OK)
         return rc;
     *height = path.depth;
@@ -1619,7 +1741,7 @@ static DbStatus walk(Walk *w, uint32_t page_num, int depth)
         return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
                        BTREE_MAX_DEPTH);
     uint8_t *node;
-    DbStatus rc = get_node(w->tree, page_num, &node);
+    DbStatus rc = get_whole_node(w->tree, page_num, &node);
     if (rc != DB_OK)
         return rc;
     rc = mark(w->seen, page_num);
@@ -1700,7 +1822,7 @@ static DbStatus print_node(Btree *tree, uint32_t page_num, int indent,
         return db_fail(DB_ECORRUPT, "the tree is deeper than %d levels",
                        BTREE_MAX_DEPTH);
     uint8_t *node;
-    DbStatus rc = get_node(tree, page_num, &node);
+    DbStatus rc = get_whole_node(tree, page_num, &node);
     if (rc != DB_OK)
         return rc;
     uint16_t n = page_n_cells(node);
@@ -2063,7 +2185,7 @@ static DbStatus create(Pager *pager, uint8_t type, uint32_t *root)
     if (rc != DB_OK)
         return rc;
     page_init(node, type, true);
-    pager_mark_checked(pager, *root);
+    pager_mark_checked(pager, *root, CHECKED_CELLS);
     pager_release(pager, *root);
     return DB_OK;
 }

@@ -3,7 +3,8 @@
  *
  * Owns: the memory for pages (N_FRAMES * 4096 bytes, allocated once), the
  * page table from page number to frame, pin counts, frame states, and a
- * mark per frame that the layer above sets on a page it has checked.
+ * mark per frame (a small number) that the layer above sets on a page
+ * it has checked.
  * Does not: read or write the file itself (the pager's BufPoolIo does,
  * and applies the WAL rule), or choose victims (the EvictPolicy does).
  *
@@ -31,7 +32,7 @@ typedef struct Frame {
     uint32_t pins;
     FrameState state;
     uint64_t txn;          /* FRAME_COMMITTED: the last transaction */
-    bool checked;          /* see bufpool_is_checked */
+    uint8_t checked;       /* see bufpool_checked */
 } Frame;
 
 struct BufPool {
@@ -246,7 +247,7 @@ DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
             }
             pool->stats.reads++;
         }
-        /* Bytes new in the frame: not checked yet. */
+        /* Bytes new in the frame: not checked yet (0). */
         pool->frames[f] = (Frame){.page_num = page_num,
                                   .state = FRAME_EMPTY, .txn = txn};
         set_state(pool, f, state);
@@ -309,13 +310,13 @@ void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
     pool->frames[f].txn = txn;
 }
 
-bool bufpool_is_checked(const BufPool *pool, uint32_t page_num)
+uint8_t bufpool_checked(const BufPool *pool, uint32_t page_num)
 {
     uint32_t f = lookup(pool, page_num);
-    return f != NO_FRAME && pool->frames[f].checked;
+    return f != NO_FRAME ? pool->frames[f].checked : 0;
 }
 
-void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked)
+void bufpool_set_checked(BufPool *pool, uint32_t page_num, uint8_t checked)
 {
     uint32_t f = lookup(pool, page_num);
     if (f != NO_FRAME)

@@ -105,14 +105,15 @@ uint64_t bufpool_txn(const BufPool *pool, uint32_t page_num);
 void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
                        uint64_t txn);
 
-/* The mark the layer above puts on a page it has checked: false for a
- * page in no frame, and for one whose bytes have just come from the
- * file or the log (or as zeros) into its frame. See pager_is_checked. */
-bool bufpool_is_checked(const BufPool *pool, uint32_t page_num);
+/* The mark the layer above puts on a page it has checked, a number it
+ * chooses: 0 for a page in no frame, and for one whose bytes have just
+ * come from the file or the log (or as zeros) into its frame. See
+ * pager_checked. */
+uint8_t bufpool_checked(const BufPool *pool, uint32_t page_num);
 
-/* Sets or clears the mark of page PAGE_NUM's frame (the page must be in
- * one). */
-void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked);
+/* Sets the mark of page PAGE_NUM's frame (the page must be in one); 0
+ * clears it. */
+void bufpool_set_checked(BufPool *pool, uint32_t page_num, uint8_t checked);
 
 /* Empties page PAGE_NUM's frame without writing it: for a page whose
  * change a transaction rolled back. The frame must be unpinned, and not

@@ -280,32 +280,73 @@ int page_key_compare(bool is_index, const PageKey *a, const PageKey *b)
 }
 /* book: end key-compare */
 
-/* Whether the key of cell I of PAGE (of TYPE) sorts before KEY. */
-static inline bool cell_before(const uint8_t *page, uint8_t type,
-                               bool is_index, uint16_t i, const PageKey *key)
+/* The key of cell I of PAGE (of TYPE, its slots checked) into *KEY, if
+ * the cell lies whole in the page; false if not (page_check_cell says
+ * why). Inline: a search reads one at every step. */
+static inline bool probe(const uint8_t *page, uint8_t type, uint16_t i,
+                         PageKey *key)
 {
-    PageKey at = key_at(page, type, page_cell_offset(page, i));
-    return is_index ? bytes_compare(at.bytes, at.size, key->bytes,
-                                    key->size) < 0
-                    : at.rowid < key->rowid;
+    uint32_t offset = page_cell_offset(page, i);
+    uint32_t avail = PAGE_USABLE_SIZE - offset, size, header;
+    if (type == PAGE_INTERNAL) {
+        /* Its slot places its 12 bytes inside the page. */
+        key->rowid = (int64_t)get_u64(page + offset);
+        return true;
+    }
+    if (type == PAGE_LEAF) {
+        if (!page_leaf_header(page + offset, avail, &key->rowid, &size,
+                              &header))
+            return false;
+        uint32_t local = size <= PAGE_MAX_LOCAL ? size
+                                                : page_local_size(size);
+        return header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0) <=
+               avail;
+    }
+    if (!index_header(page + offset, avail, &size, &header))
+        return false;
+    key->bytes = page + offset + header;
+    key->size = size;
+    return header + size +
+               (type == PAGE_INDEX_INTERNAL ? CHILD_POINTER_SIZE : 0) <=
+           avail;
 }
 
-uint16_t page_find_key(const uint8_t *page, const PageKey *key)
+/* Whether key AT sorts before KEY. */
+static inline bool key_before(bool is_index, const PageKey *at,
+                              const PageKey *key)
+{
+    return is_index ? bytes_compare(at->bytes, at->size, key->bytes,
+                                    key->size) < 0
+                    : at->rowid < key->rowid;
+}
+
+DbStatus page_find_key(const uint8_t *page, uint32_t page_num,
+                       const PageKey *key, uint16_t *at)
 {
     uint8_t type = page_type(page);
     bool is_index = type == PAGE_INDEX_LEAF || type == PAGE_INDEX_INTERNAL;
     uint16_t lo = 0, hi = page_n_cells(page);
+    PageKey there = {0};
     /* A key after the last, as an append's is at every level: no search. */
-    if (hi > 0 && cell_before(page, type, is_index, hi - 1, key))
-        return hi;
+    if (hi > 0) {
+        if (!probe(page, type, hi - 1, &there))
+            return page_check_cell(page, page_num, hi - 1);
+        if (key_before(is_index, &there, key))
+            lo = hi;
+    }
+    /* Each cell the search reads is checked before it is read. The
+     * answer, if it is a cell, is one: HI only moves to a cell read. */
     while (lo < hi) {
         uint16_t mid = (uint16_t)(lo + (hi - lo) / 2);
-        if (cell_before(page, type, is_index, mid, key))
+        if (!probe(page, type, mid, &there))
+            return page_check_cell(page, page_num, mid);
+        if (key_before(is_index, &there, key))
             lo = (uint16_t)(mid + 1);
         else
             hi = mid;
     }
-    return lo;
+    *at = lo;
+    return DB_OK;
 }
 
 /* book: begin page-insert */
@@ -389,6 +430,13 @@ static DbStatus key_out_of_order(uint32_t page_num, uint32_t i, int64_t key,
                    (long long)previous);
 }
 
+/* The same for the key in slot I of an index page. */
+static DbStatus index_out_of_order(uint32_t page_num, uint32_t i)
+{
+    return db_fail(DB_ECORRUPT, "page %u: the key in slot %u does not "
+                   "come after the key in slot %u", page_num, i, i - 1);
+}
+
 /* The cells of a table's internal page (its header checked): each
  * inside the cell area, its keys in order; their bytes into *CELL_BYTES.
  * A cell has 12 bytes, so a slot inside the cell area places it whole. */
@@ -470,9 +518,7 @@ static DbStatus index_cells(const uint8_t *page, uint32_t page_num,
         const uint8_t *key = cell + header;
         if (i > 0 && bytes_compare(key, key_size, previous,
                                    previous_size) <= 0)
-            return db_fail(DB_ECORRUPT, "page %u: the key in slot %u does "
-                           "not come after the key in slot %u", page_num, i,
-                           i - 1);
+            return index_out_of_order(page_num, i);
         previous = key;
         previous_size = key_size;
         bytes += size;
@@ -481,8 +527,9 @@ static DbStatus index_cells(const uint8_t *page, uint32_t page_num,
     return DB_OK;
 }
 
-/* book: begin page-validate */
-DbStatus page_validate(const uint8_t *page, uint32_t page_num)
+/* The error, if any, in the header of PAGE (page PAGE_NUM): its type,
+ * and whether its slots and its cell area fit in it. */
+static DbStatus check_header(const uint8_t *page, uint32_t page_num)
 {
     uint8_t type = page_type(page);
     if (type != PAGE_LEAF && type != PAGE_INTERNAL &&
@@ -496,9 +543,81 @@ DbStatus page_validate(const uint8_t *page, uint32_t page_num)
         return db_fail(DB_ECORRUPT, "page %u: %u slots and a cell area "
                        "starting at %u do not fit in a page", page_num, n,
                        start);
+    return DB_OK;
+}
 
-    uint32_t cell_bytes = 0;
-    DbStatus rc;
+/* The fewest bytes a cell of a page of TYPE takes. */
+static uint32_t min_cell_size(uint8_t type)
+{
+    switch (type) {
+    case PAGE_INTERNAL:
+        return INTERNAL_CELL_SIZE;
+    case PAGE_LEAF:
+        return LEAF_CELL_MIN_SIZE;
+    case PAGE_INDEX_INTERNAL:
+        return INDEX_INTERNAL_CELL_MIN_SIZE;
+    default:
+        return 1; /* an index leaf's: an empty key's size */
+    }
+}
+
+DbStatus page_validate_slots(const uint8_t *page, uint32_t page_num)
+{
+    DbStatus rc = check_header(page, page_num);
+    if (rc != DB_OK)
+        return rc;
+    uint32_t n = page_n_cells(page), start = cell_start(page);
+    uint32_t min_size = min_cell_size(page_type(page));
+    uint32_t last = PAGE_USABLE_SIZE - min_size; /* the last start of a cell */
+    /* The lowest and the highest offset, without a branch per slot (a
+     * leaf read at random has some 200); if either is outside, the first
+     * slot that is, for the message. */
+    const uint8_t *slots = page + PAGE_HEADER_SIZE;
+    uint32_t low = PAGE_USABLE_SIZE, high = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t offset = get_u16(slots + i * PAGE_SLOT_SIZE);
+        low = offset < low ? offset : low;
+        high = offset > high ? offset : high;
+    }
+    for (uint32_t i = 0; (low < start || high > last) && i < n; i++) {
+        uint32_t offset = get_u16(slots + i * PAGE_SLOT_SIZE);
+        if (offset < start || offset > last)
+            return check_cell(page_num, i, start, offset, min_size, 0);
+    }
+    return DB_OK;
+}
+
+DbStatus page_check_cell(const uint8_t *page, uint32_t page_num, uint16_t i)
+{
+    uint8_t type = page_type(page);
+    if (type == PAGE_INTERNAL)
+        return DB_OK; /* its slot places its 12 bytes inside the page */
+    uint32_t offset = page_cell_offset(page, i);
+    uint32_t size = cell_size_at(page, type, offset);
+    if (size != 0 && offset + size <= PAGE_USABLE_SIZE)
+        return DB_OK;
+    return check_cell(page_num, i, cell_start(page), offset,
+                      min_cell_size(type), size);
+}
+
+DbStatus page_check_order(uint32_t page_num, uint16_t i, bool is_index,
+                          const PageKey *key, const PageKey *previous)
+{
+    if (page_key_compare(is_index, key, previous) > 0)
+        return DB_OK;
+    if (!is_index)
+        return key_out_of_order(page_num, i, key->rowid, previous->rowid);
+    return index_out_of_order(page_num, i);
+}
+
+/* book: begin page-validate */
+DbStatus page_validate(const uint8_t *page, uint32_t page_num)
+{
+    DbStatus rc = check_header(page, page_num);
+    if (rc != DB_OK)
+        return rc;
+    uint8_t type = page_type(page);
+    uint32_t cell_bytes = 0, start = cell_start(page);
     if (type == PAGE_LEAF)
         rc = leaf_cells(page, page_num, &cell_bytes);
     else if (type == PAGE_INTERNAL)

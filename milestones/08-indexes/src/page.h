@@ -114,6 +114,27 @@ void page_init(uint8_t *page, uint8_t type, bool is_root);
  * hold, in db_errmsg(). */
 DbStatus page_validate(const uint8_t *page, uint32_t page_num);
 
+/* The part of page_validate that reads no cell: PAGE's type, that its
+ * slots and cell area fit, and that each slot points inside the cell
+ * area with room for the smallest cell of its kind. A page that passes
+ * is read by the functions below only through cells that pass
+ * page_check_cell (page_find_key checks those it reads). DB_ECORRUPT:
+ * the first thing that does not hold, in db_errmsg(). */
+DbStatus page_validate_slots(const uint8_t *page, uint32_t page_num);
+
+/* Checks cell I of PAGE (page PAGE_NUM, its slots checked): that its
+ * header is one and the cell lies inside the page, so that its key, its
+ * size, its child and its payload can be read. DB_ECORRUPT, with
+ * page_validate's message for that cell, if not. */
+DbStatus page_check_cell(const uint8_t *page, uint32_t page_num,
+                         uint16_t i);
+
+/* DB_OK if KEY, of cell I of page PAGE_NUM (an index's: IS_INDEX), comes
+ * after PREVIOUS, the key of cell I - 1; else DB_ECORRUPT, with
+ * page_validate's message. */
+DbStatus page_check_order(uint32_t page_num, uint16_t i, bool is_index,
+                          const PageKey *key, const PageKey *previous);
+
 /* Stricter than page_validate, for .check: also that no two cells
  * overlap. */
 DbStatus page_check(const uint8_t *page, uint32_t page_num);
@@ -156,8 +177,14 @@ uint32_t page_cell_child(const uint8_t *page, uint16_t i);
  * (IS_INDEX false), index keys by memcmp, a prefix before the longer. */
 int page_key_compare(bool is_index, const PageKey *a, const PageKey *b);
 
-/* The first cell whose key is >= KEY, or page_n_cells() if none. */
-uint16_t page_find_key(const uint8_t *page, const PageKey *key);
+/* The first cell of PAGE (page PAGE_NUM, its slots checked) whose key
+ * is >= KEY, or page_n_cells() if none, into *AT. Each cell the search
+ * reads is checked first, cell *AT among them if it is one: DB_ECORRUPT
+ * (page_check_cell's error) if one does not pass, and *AT is not set.
+ * The keys are trusted to be in order: if they are not, *AT may be any
+ * cell. */
+DbStatus page_find_key(const uint8_t *page, uint32_t page_num,
+                       const PageKey *key, uint16_t *at);
 
 /* Writes the cell of an index leaf holding KEY (SIZE bytes, at most
  * PAGE_MAX_INDEX_KEY) into CELL; returns its length. An index internal

@@ -510,14 +510,14 @@ void pager_release(Pager *pager, uint32_t page_num)
     bufpool_unpin(pager->pool, page_num);
 }
 
-bool pager_is_checked(const Pager *pager, uint32_t page_num)
+uint8_t pager_checked(const Pager *pager, uint32_t page_num)
 {
-    return bufpool_is_checked(pager->pool, page_num);
+    return bufpool_checked(pager->pool, page_num);
 }
 
-void pager_mark_checked(Pager *pager, uint32_t page_num)
+void pager_mark_checked(Pager *pager, uint32_t page_num, uint8_t checked)
 {
-    bufpool_set_checked(pager->pool, page_num, true);
+    bufpool_set_checked(pager->pool, page_num, checked);
 }
 
 /* --- transactions --------------------------------------------------- */
@@ -858,7 +858,7 @@ DbStatus pager_free_page(Pager *pager, uint32_t page_num)
     rc = pager_get_page(pager, page_num, &page);
     if (rc == DB_OK) {
         memset(page, 0, PAGE_SIZE);
-        bufpool_set_checked(pager->pool, page_num, false);
+        bufpool_set_checked(pager->pool, page_num, 0);
         page[0] = PAGE_TYPE_FREE;
         put_u32(page + FREE_NEXT_OFFSET,
                 get_u32(header + HEADER_FREE_HEAD_OFFSET));

@@ -72,16 +72,17 @@ DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
  * pager_get_page that succeeds needs exactly one. */
 void pager_release(Pager *pager, uint32_t page_num);
 
-/* Whether the layer above has vouched for page PAGE_NUM's bytes with
- * pager_mark_checked. The layer checks a page once, when it first uses
- * it after a read into the pool, and trusts it from then on, since only
- * its own code changes it. A page comes from the file or the log without
- * the mark, and loses it when the pager puts other bytes in it: when the
- * page goes on the free list; and when the page leaves the pool (a
- * rollback drops it), it comes back without it. The pager does not know
- * what the check is. */
-bool pager_is_checked(const Pager *pager, uint32_t page_num);
-void pager_mark_checked(Pager *pager, uint32_t page_num);
+/* How far the layer above has vouched for page PAGE_NUM's bytes with
+ * pager_mark_checked: a number it chooses, 0 for not at all. The layer
+ * checks a page when it first uses it after a read into the pool, and
+ * trusts it from then on as far as it checked, since only its own code
+ * changes it. A page comes from the file or the log with 0, and is
+ * reset to 0 when the pager puts other bytes in it: when the page goes
+ * on the free list; and when the page leaves the pool (a rollback drops
+ * it), it comes back with 0. The pager does not know what the checks
+ * are. */
+uint8_t pager_checked(const Pager *pager, uint32_t page_num);
+void pager_mark_checked(Pager *pager, uint32_t page_num, uint8_t checked);
 
 /* Starts a transaction. The first transaction of a new file creates its
  * header page. DB_ENOMEM. */

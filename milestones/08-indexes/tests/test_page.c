@@ -36,7 +36,9 @@ static void test_slots_stay_in_key_order(void)
     for (int i = 0; i < 3; i++) {
         uint16_t size = cell(buf, keys[i], 10, 'x');
         PageKey key = {.rowid = keys[i]};
-        CHECK(page_insert(page, page_find_key(page, &key), buf, size));
+        uint16_t at;
+        CHECK_EQ(page_find_key(page, 1, &key, &at), DB_OK);
+        CHECK(page_insert(page, at, buf, size));
     }
     CHECK_EQ(page_key(page, 0), -10);
     CHECK_EQ(page_key(page, 1), 20);
@@ -132,6 +134,35 @@ static void test_overlapping_cells_are_corrupt(void)
     CHECK_EQ(page_check(page, 1), DB_ECORRUPT);
 }
 
+/* From 08 a read checks the slots when it loads a page and each cell
+ * when it reads it: a damaged cell passes the first, fails the second,
+ * and a search that reads it says so; one that reads other cells does
+ * not. */
+static void test_a_damaged_cell_is_found_when_it_is_read(void)
+{
+    uint8_t page[PAGE_SIZE], buf[64];
+    page_init(page, PAGE_LEAF, false);
+    for (int64_t key = 1; key <= 7; key++) {
+        uint16_t size = cell(buf, key, 10, 'x');
+        CHECK(page_insert(page, (uint16_t)(key - 1), buf, size));
+    }
+    /* Key 2's cell, inserted second, starts 24 bytes before the page's
+     * end: a payload size of 127 runs past it. */
+    page_put_leaf_header(page_cell(page, 1), 2, 127);
+    CHECK_EQ(page_validate_slots(page, 1), DB_OK);
+    CHECK_EQ(page_validate(page, 1), DB_ECORRUPT);
+    CHECK_EQ(page_check_cell(page, 1, 0), DB_OK);
+    CHECK_EQ(page_check_cell(page, 1, 1), DB_ECORRUPT);
+    uint16_t at = 99;
+    PageKey two = {.rowid = 2}, six = {.rowid = 6};
+    CHECK_EQ(page_find_key(page, 1, &two, &at), DB_ECORRUPT);
+    CHECK_EQ(at, 99);
+    CHECK_EQ(page_find_key(page, 1, &six, &at), DB_OK);
+    CHECK_EQ(at, 5);
+    /* A slot outside the cell area fails the first check. */
+    put_u16(page + PAGE_HEADER_SIZE + 2, 4091);
+    CHECK_EQ(page_validate_slots(page, 1), DB_ECORRUPT);
+}
 
 static void test_index_keys_go_in_memcmp_order(void)
 {
@@ -144,7 +175,9 @@ static void test_index_keys_go_in_memcmp_order(void)
         PageKey key = {.bytes = (const uint8_t *)keys[i], .size = sizes[i]};
         uint16_t size = page_put_index_cell(buf, key.bytes, key.size);
         CHECK_EQ(size, 1 + sizes[i]);
-        CHECK(page_insert(page, page_find_key(page, &key), buf, size));
+        uint16_t at;
+        CHECK_EQ(page_find_key(page, 1, &key, &at), DB_OK);
+        CHECK(page_insert(page, at, buf, size));
     }
     /* "" < "a" < "a\0" < "ab" < "a\xff" < "b" */
     const char *sorted[] = {"", "a", "a\x00", "ab", "a\xff", "b"};
@@ -207,6 +240,7 @@ int main(void)
     RUN(test_slot_outside_the_page_is_corrupt);
     RUN(test_bad_cell_length_is_corrupt);
     RUN(test_overlapping_cells_are_corrupt);
+    RUN(test_a_damaged_cell_is_found_when_it_is_read);
     RUN(test_index_keys_go_in_memcmp_order);
     RUN(test_damaged_index_cells_are_corrupt);
     return unittest_report();
