@@ -1353,8 +1353,7 @@ static DbStatus load_cell(BtreeCursor *cursor)
     int64_t key;
     if (!page_leaf_header(leaf + offset, avail, &key, &size, &header))
         return page_check_cell(leaf, cursor->page_num, i);
-    uint32_t local = page_local_size(size);
-    if (header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0) > avail)
+    if (page_leaf_cell_bytes(header, size) > avail)
         return page_check_cell(leaf, cursor->page_num, i);
     cursor->key = key;
     cursor->size = size;

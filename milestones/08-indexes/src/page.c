@@ -75,8 +75,7 @@ static inline uint32_t leaf_cell_size(const uint8_t *cell, uint32_t avail,
     uint32_t size, header;
     if (!page_leaf_header(cell, avail, key, &size, &header))
         return 0;
-    uint32_t local = size <= PAGE_MAX_LOCAL ? size : page_local_size(size);
-    return header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0);
+    return page_leaf_cell_bytes(header, size);
 }
 
 /* The same for an index cell (INTERNAL: with a child after the key). */
@@ -294,13 +293,8 @@ static inline bool probe(const uint8_t *page, uint8_t type, uint16_t i,
         return true;
     }
     if (type == PAGE_LEAF) {
-        if (!page_leaf_header(page + offset, avail, &key->rowid, &size,
-                              &header))
-            return false;
-        uint32_t local = size <= PAGE_MAX_LOCAL ? size
-                                                : page_local_size(size);
-        return header + local + (local < size ? OVERFLOW_POINTER_SIZE : 0) <=
-               avail;
+        uint32_t bytes = leaf_cell_size(page + offset, avail, &key->rowid);
+        return bytes != 0 && bytes <= avail;
     }
     if (!index_header(page + offset, avail, &size, &header))
         return false;

@@ -195,6 +195,16 @@ uint16_t page_put_index_cell(uint8_t *cell, const uint8_t *key,
 /* How many bytes of a payload of SIZE bytes its leaf cell keeps. */
 uint32_t page_local_size(uint64_t size);
 
+/* The bytes a table leaf cell takes in its page: its header of
+ * HEADER_SIZE bytes, the part of its payload of SIZE bytes kept in the
+ * leaf, and the pointer to the rest when there is a rest. */
+static inline uint32_t page_leaf_cell_bytes(uint32_t header_size,
+                                            uint32_t size)
+{
+    uint32_t local = size <= PAGE_MAX_LOCAL ? size : page_local_size(size);
+    return header_size + local + (local < size ? OVERFLOW_POINTER_SIZE : 0);
+}
+
 /* A leaf cell's header: its key, payload size, and the bytes the two
  * take. Reads at most AVAIL bytes; returns false if they are not a
  * header (cut short, or a size too large for any payload). */
