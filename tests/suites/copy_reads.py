@@ -4,10 +4,11 @@ batches committed before it stay, and nothing from that line on is in
 the table or claimed by the message. The faults come from
 STRATA_FAULT=eio=N,kind=input, which fails the Nth read of the file that
 \\copy reads (common/os.h)."""
+import random
 import re
 
 MILESTONES = "06-"
-N_ROWS = 5500   # COPY_BATCH_ROWS is 1000: the last batch is not full
+N_ROWS = 5500
 CREATE = ("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT, "
           "email TEXT);")
 COPY = "\\copy users FROM 'rows.csv' CSV"
@@ -25,8 +26,11 @@ def rows_in(t, db):
 
 
 def copy(t, db, fault):
+    """The \\copy, in batches of 8 pages (18 of them) so that a read error
+    can come after some have committed."""
     t.check_equal(t.strata(db, "-c", CREATE).status, 0, "create")
-    return t.strata(db, "-c", COPY, env={"STRATA_FAULT": fault})
+    return t.strata("--batch-pages", "8", db, "-c", COPY,
+                    env={"STRATA_FAULT": fault})
 
 
 def test_a_read_error_anywhere_keeps_only_what_came_before(t):
@@ -38,7 +42,7 @@ def test_a_read_error_anywhere_keeps_only_what_came_before(t):
     copy(t, "count.db", "count=reads.txt,kind=input")
     n_reads = int(t.path("reads.txt").read_text())
     t.check(n_reads >= 3, "the file took only %d reads" % n_reads)
-    last_line = 0
+    last_line = max_kept = 0
     for n in range(1, n_reads + 1):
         db = "fail%d.db" % n
         result = copy(t, db, "eio=%d,kind=input" % n)
@@ -62,25 +66,38 @@ def test_a_read_error_anywhere_keeps_only_what_came_before(t):
                           "not kept" % n)
         t.check(kept < line, "read %d: %d rows kept, line %d failed"
                 % (n, kept, line))
+        max_kept = max(max_kept, kept)
         t.check_equal(rows_in(t, db), [row(i) for i in range(1, kept + 1)],
                       "rows after a failed read %d" % n)
     t.check_equal(last_line, N_ROWS + 1, "the last read, at the end")
+    t.check(max_kept > 0, "no read error came after a commit")
 
     result = copy(t, "whole.db", "eio=%d,kind=input" % (n_reads + 1))
     t.check_equal(result.output, "COPY %d\n" % N_ROWS, "no fault")
     t.check_equal(len(rows_in(t, "whole.db")), N_ROWS, "rows copied")
 
 
-def test_a_batch_ends_where_the_pool_is_full(t):
-    """In an 8-frame pool the batch commits when the next row's pages no
-    longer fit beside the batch's, instead of spilling them to the log:
-    the rows are all there, and nothing was spilled."""
+def test_a_batch_larger_than_the_pool_spills_each_page_once(t):
+    """In an 8-frame pool a \\copy of 2,000 rows in a random order is one
+    batch: the pool spills the pages it cannot keep, again and again, and
+    each spill of a page the batch spilled before goes over its record, so
+    the log holds far fewer page images than there were spills."""
+    ids = list(range(1, 2001))
+    random.Random(t.seed).shuffle(ids)
     t.path("rows.csv").write_text("".join(
-        "%d,user%d,%s\n" % (i, i, "e" * 200) for i in range(1, 2001)))
+        "%d,user%d,%s\n" % (i, i, "e" * 200) for i in ids))
     t.check_equal(t.strata("p.db", "-c", CREATE).status, 0, "create")
     result = t.strata("--pool-pages", "8", "p.db",
-                      input_lines=[COPY, "\\stats"])
+                      input_lines=[COPY, "\\stats", "\\wal"])
     t.check("COPY 2000\n" in result.output, "copy: %r" % result.output[:200])
-    t.check("pages spilled to the log: 0\n" in result.output,
-            "\\stats: %r" % result.output)
-    t.check_equal(len(rows_in(t, "p.db")), 2000, "rows copied")
+    spills = re.search(r"pages spilled to the log: (\d+)\n", result.output)
+    images = re.search(r"\((\d+) page images, 1 commit\)", result.output)
+    t.check(spills is not None and images is not None,
+            "\\stats, \\wal: %r" % result.output)
+    t.check(int(spills.group(1)) > 1000, "only %s spills" % spills.group(1))
+    t.check(int(images.group(1)) * 5 < int(spills.group(1)),
+            "%s page images for %s spills" % (images.group(1),
+                                               spills.group(1)))
+    t.check_equal(sorted(int(line.split(",")[0])
+                         for line in rows_in(t, "p.db")), list(range(1, 2001)),
+                  "rows copied")

@@ -85,9 +85,7 @@ SCRATCH = Schema("scratch", [("id", "INTEGER PRIMARY KEY"),
 
 def new_workload(t, schemas=()):
     """A Workload in T's dialect, its loads committing as many rows at
-    once as they do in T's variant: 1000, but 05's .import and \\copy end
-    a batch early whenever the pool cannot take the next row's pages
-    beside the batch's, which in an 8-frame pool can be after any row."""
+    once as they do in T's variant (Dialect.import_batch)."""
     d = t.dialect
     return Workload(d, schemas if d.offers(TABLES) else (),
                     d.import_batch(t.pool_pages))
@@ -365,7 +363,7 @@ def test_crash_at_every_io_point(t):
     updates and deletes, a checkpoint halfway, a load of three batches,
     deletes and the close; from 06 on three tables and a fourth made,
     filled and dropped, values of 20 and 300 KiB updated to short ones and
-    back, a failing INSERT, a \\checkpoint, a \\copy of two batches, a
+    back, a failing INSERT, a \\checkpoint, a \\copy (one batch), a
     DELETE of every row, the close. A power cut at each of its I/O points
     (a sample of 3000 in 04-05, of 200 from 06 on, where a run takes
     longer) loses nothing acknowledged and leaves no statement half
@@ -519,11 +517,9 @@ def test_crash_at_syncs_with_many_fates(t):
     seeds, recovery still finds a whole state. (04-05:
     test_crash_as_the_log_is_reused.)"""
     w = mixed_workload(t, random.Random(t.seed + 2), "small")
-    # With indexes a statement changes more pages than 8 frames hold: the
-    # \copy commits more often and spills, and there are twice the syncs
-    # (121 against 54), each run four times as long. A smaller sample
-    # there (40 syncs) keeps the suite's time near 07's; the default pool
-    # still has every sync (56).
+    # With indexes a statement changes more pages than 8 frames hold, and
+    # spills them: there are more syncs, each run four times as long. A
+    # smaller sample there (40 syncs) keeps the suite's time near 07's.
     crash_everywhere(t, w, "s", t.seed + 2, 80 if t.dialect.offers(INDEXES)
                      else 200, fates=3 if t.sanitized else 8, kind="sync")
 

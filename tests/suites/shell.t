@@ -6,7 +6,7 @@ milestones: 06-
 ## usage
 $ strata --help
 Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
-              [--pool-pages N] [--eviction lru|clock] FILE
+              [--pool-pages N] [--eviction lru|clock] [--batch-pages N] FILE
 Opens the Strata database FILE, creating it if it does not exist, and runs
 the SQL statements and backslash commands typed at its prompt (\? there
 lists the commands).
@@ -21,6 +21,8 @@ lists the commands).
   --pool-pages N         frames in the buffer pool, 8 to 1048576 (default:
                          $STRATA_POOL_PAGES, else 256)
   --eviction lru|clock   the buffer pool's eviction policy (default: lru)
+  --batch-pages N        pages a \copy batch changes before it commits,
+                         1 to 1048576 (default: 16384)
 $ strata --version | grep -c '^strata [0-9][0-9]-[a-z]*, file format [0-9]*$'
 1
 $ strata -c
@@ -29,7 +31,7 @@ Error: -c needs SQL.
 $ strata -c 'SELECT 1;' -f script.sql test.db
 strata: a second -c or -f '-f'
 Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
-              [--pool-pages N] [--eviction lru|clock] FILE
+              [--pool-pages N] [--eviction lru|clock] [--batch-pages N] FILE
 [exit 2]
 $ strata
 Must supply a database filename.
@@ -37,12 +39,18 @@ Must supply a database filename.
 $ strata --nonsense test.db
 strata: unknown option '--nonsense'
 Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
-              [--pool-pages N] [--eviction lru|clock] FILE
+              [--pool-pages N] [--eviction lru|clock] [--batch-pages N] FILE
+[exit 2]
+$ strata --batch-pages 0 test.db
+Error: --batch-pages needs a number from 1 to 1048576.
+[exit 2]
+$ strata --batch-pages 99999999999999999999 test.db
+Error: --batch-pages needs a number from 1 to 1048576.
 [exit 2]
 $ strata a.db b.db
 strata: unexpected argument 'b.db'
 Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
-              [--pool-pages N] [--eviction lru|clock] FILE
+              [--pool-pages N] [--eviction lru|clock] [--batch-pages N] FILE
 [exit 2]
 
 ## \? lists every backslash command

@@ -4,11 +4,14 @@
  * and checkpoints the database on the way out.
  *
  *   strata [--help] [--version] [-c SQL | -f SCRIPT] [--csv] [-t] [-q]
- *          [--pool-pages N] [--eviction lru|clock] [--] FILE
+ *          [--pool-pages N] [--eviction lru|clock] [--batch-pages N]
+ *          [--] FILE
  *
  * --pool-pages sets the buffer pool's frames (POOL_MIN_FRAMES to
  * POOL_MAX_FRAMES; the environment variable STRATA_POOL_PAGES gives the
- * default, else POOL_DEFAULT_FRAMES); --eviction its policy (lru first).
+ * default, else POOL_DEFAULT_FRAMES); --eviction its policy (lru first);
+ * --batch-pages the pages a \copy batch changes before it commits (1 to
+ * COPY_BATCH_PAGES_MAX, else COPY_BATCH_PAGES).
  * Exit status 0 when the database was closed (or after --help and
  * --version), 1 when it could not be opened or closed, or (with -c or
  * -f) a statement failed, 2 when the command line was wrong.
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "db.h"
 #include "lineread.h"
 #include "pager.h"
@@ -30,7 +34,7 @@
 #define USAGE "Usage: strata [--help] [--version] [-c SQL | -f SCRIPT] " \
               "[--csv] [-t] [-q]\n"                                      \
               "              [--pool-pages N] [--eviction lru|clock] "   \
-              "FILE\n"
+              "[--batch-pages N] FILE\n"
 
 static const EvictPolicy *const POLICIES[] = EVICT_POLICIES;
 #define N_POLICIES (sizeof POLICIES / sizeof POLICIES[0])
@@ -59,8 +63,12 @@ static void print_help(void)
            "(default:\n"
            "                         $STRATA_POOL_PAGES, else %d)\n"
            "  --eviction lru|clock   the buffer pool's eviction policy "
-           "(default: lru)\n",
-           POOL_MIN_FRAMES, POOL_MAX_FRAMES, POOL_DEFAULT_FRAMES);
+           "(default: lru)\n"
+           "  --batch-pages N        pages a \\copy batch changes before it "
+           "commits,\n"
+           "                         1 to %u (default: %u)\n",
+           POOL_MIN_FRAMES, POOL_MAX_FRAMES, POOL_DEFAULT_FRAMES,
+           COPY_BATCH_PAGES_MAX, COPY_BATCH_PAGES);
 }
 
 static void print_version(void)
@@ -77,17 +85,24 @@ static int usage_error(const char *what, const char *arg)
     return 2;
 }
 
-/* Parses a frame count; false unless TEXT is a number in range. */
-static int parse_frames(const char *text, uint32_t *n_frames)
+/* Parses a count; false unless TEXT is a number from MIN to MAX. */
+static int parse_count(const char *text, uint32_t min, uint32_t max,
+                       uint32_t *count)
 {
     if (text == NULL || text[0] < '0' || text[0] > '9')
         return 0;
     char *end;
+    errno = 0;
     unsigned long n = strtoul(text, &end, 10);
-    if (*end != '\0' || n < POOL_MIN_FRAMES || n > POOL_MAX_FRAMES)
+    if (*end != '\0' || errno != 0 || n < min || n > max)
         return 0;
-    *n_frames = (uint32_t)n;
+    *count = (uint32_t)n;
     return 1;
+}
+
+static int parse_frames(const char *text, uint32_t *n_frames)
+{
+    return parse_count(text, POOL_MIN_FRAMES, POOL_MAX_FRAMES, n_frames);
 }
 
 static const EvictPolicy *find_policy(const char *name)
@@ -154,7 +169,8 @@ int main(int argc, char **argv)
 {
     DbOptions db_options = {.pool_frames = POOL_DEFAULT_FRAMES,
                             .policy = POLICIES[0]};
-    ShellOptions shell_options = {.format = OUTPUT_ALIGNED};
+    ShellOptions shell_options = {.format = OUTPUT_ALIGNED,
+                                  .batch_pages = COPY_BATCH_PAGES};
     const char *path = NULL, *command = NULL, *script = NULL;
 
     const char *env = getenv("STRATA_POOL_PAGES");
@@ -179,6 +195,14 @@ int main(int argc, char **argv)
             if (!parse_frames(value, &db_options.pool_frames)) {
                 fprintf(stderr, "Error: --pool-pages needs a number from %d "
                         "to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
+                return 2;
+            }
+        } else if (options && strcmp(arg, "--batch-pages") == 0) {
+            const char *value = i + 1 < argc ? argv[++i] : NULL;
+            if (!parse_count(value, 1, COPY_BATCH_PAGES_MAX,
+                             &shell_options.batch_pages)) {
+                fprintf(stderr, "Error: --batch-pages needs a number from 1 "
+                        "to %u.\n", COPY_BATCH_PAGES_MAX);
                 return 2;
             }
         } else if (options && strcmp(arg, "--eviction") == 0) {

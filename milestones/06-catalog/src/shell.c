@@ -467,7 +467,8 @@ static void cmd_copy(Shell *shell, const char *args)
 {
     CopyResult result;
     FILE *progress = isatty(STDOUT_FILENO) ? stdout : NULL;
-    DbStatus rc = copy_command(shell->db, args, progress, &result);
+    DbStatus rc = copy_command(shell->db, args, shell->options.batch_pages,
+                               progress, &result);
     if (rc != DB_OK)
         command_error(shell, rc);
     else if (!shell->options.quiet)

@@ -18,6 +18,7 @@ typedef struct ShellOptions {
     bool tuples_only;      /* -t */
     bool quiet;            /* -q */
     bool stop_on_error;    /* -c and -f: stop at the first error */
+    uint32_t batch_pages;  /* --batch-pages: a \copy batch's pages */
 } ShellOptions;
 
 typedef struct Shell Shell;

@@ -77,6 +77,7 @@ struct Wal {
     uint64_t txn_start;
     IndexEntry *undo;
     uint32_t n_undo, undo_cap;
+    bool rewritten;      /* it wrote a record over one of its own */
 };
 
 static DbStatus io_error(const Wal *wal, const char *what, int err)
@@ -422,6 +423,7 @@ static DbStatus begin_records(Wal *wal, uint64_t txn_id)
         wal->txn_mark++;
         wal->txn_start = wal->end;
         wal->n_undo = 0;
+        wal->rewritten = false;
     }
     return DB_OK;
 }
@@ -439,11 +441,22 @@ DbStatus wal_spill(Wal *wal, uint64_t txn_id, uint32_t page_num,
     memcpy(r + WAL_RECORD_HEADER_SIZE, page, wal->page_size);
     put_record(r, WAL_PAGE, page_num, txn_id, wal->salt,
                r + WAL_RECORD_HEADER_SIZE, wal->page_size);
-    /* No sync: the record counts only once its commit record is synced
-     * after it. Until then a crash may keep it or not: no matter. */
-    int err = os_write(wal->file, wal->end, r, page_record_size(wal));
+    /* A page this transaction spilled before is written over its record,
+     * so that the log holds one image of each page however often the
+     * pool gives it up. No sync: the record counts only once its commit
+     * record is synced after it. Until then a crash may keep it or not:
+     * no matter. */
+    const IndexEntry *e = index_find(wal, page_num);
+    bool again = e != NULL && e->txn_mark == wal->txn_mark &&
+                 e->offset >= wal->txn_start;
+    int err = os_write(wal->file, again ? e->offset : wal->end, r,
+                       page_record_size(wal));
     if (err != 0)
         return io_error(wal, "writing", err);
+    if (again) {
+        wal->rewritten = true;
+        return DB_OK;
+    }
     rc = index_set(wal, page_num, wal->end);
     wal->end += page_record_size(wal);
     wal->stats.bytes = wal->end;
@@ -511,7 +524,13 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
     }
     put_record(p, WAL_COMMIT, db_pages, txn_id, wal->salt, NULL, 0);
 
-    int err = os_write(wal->file, wal->end, wal->buffer, size);
+    /* A record written over another must reach the disk before the
+     * commit record does: the image it replaced is valid too, and a
+     * crash that kept the commit and that image would lose a change. */
+    int err = wal->rewritten ? os_sync(wal->file) : 0;
+    if (err != 0)
+        return io_error(wal, "syncing", err);
+    err = os_write(wal->file, wal->end, wal->buffer, size);
     if (err != 0)
         return io_error(wal, "writing", err);
     err = os_sync(wal->file);

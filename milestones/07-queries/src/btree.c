@@ -71,7 +71,6 @@ typedef struct Path {
     uint32_t depth;
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
-    bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -459,8 +458,6 @@ static DbStatus descend(Btree *tree, int64_t key, Path *path, uint8_t **leaf)
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
         uint16_t child = page_find(node, key);
         path->index[path->depth] = child;
-        path->full[path->depth] = page_n_cells(node) ==
-                                  INTERNAL_NODE_MAX_KEYS;
         uint32_t next = internal_child(node, child);
         release_node(tree, page_num);
         page_num = next;
@@ -670,32 +667,6 @@ static DbStatus check_size(size_t size)
                : DB_OK;
 }
 
-/* book: begin reserve-insert */
-/* Before an insert into the leaf at the end of PATH changes anything:
- * DB_EFULL if the pager holds changes to the pool's frames and the pool
- * could not take every page the insert will change (pager_reserve).
- * FITS: the new cell fits in the leaf. If not, the leaf splits, which
- * adds a page and changes its parent; a full parent splits in turn, and
- * a root that splits adds two pages below it. N_OVERFLOW: the pages of
- * the payload's chain. */
-static DbStatus reserve_insert(Btree *tree, const Path *path, bool fits,
-                               uint64_t n_overflow)
-{
-    uint32_t leaf = path->depth - 1;
-    uint32_t splits = 0;
-    if (!fits) {
-        splits = 1;
-        while (splits <= leaf && path->full[leaf - splits])
-            splits++;
-    }
-    uint32_t top = splits > leaf ? 0 : leaf - splits; /* highest changed */
-    uint64_t new_pages = splits + (splits > leaf) + n_overflow;
-    return pager_reserve(tree->pager, &path->pages[top], leaf - top + 1,
-                         new_pages > UINT32_MAX ? UINT32_MAX
-                                                : (uint32_t)new_pages);
-}
-/* book: end reserve-insert */
-
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
                       size_t size)
 {
@@ -709,14 +680,9 @@ DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
     uint16_t at = (uint16_t)path.index[path.depth - 1];
     uint8_t cell[LEAF_CELL_MAX_SIZE];
     uint16_t cell_size = make_cell(cell, key, payload, size, 0);
-    /* Exactly when page_insert takes the cell. */
-    bool fits = cell_size + PAGE_SLOT_SIZE <= page_free(leaf);
     uint32_t local = page_local_size(size), overflow = 0;
     if (at < page_n_cells(leaf) && page_key(leaf, at) == key)
         rc = db_fail(DB_EDUPKEY, "key %" PRId64 " is already there", key);
-    if (rc == DB_OK)
-        rc = reserve_insert(tree, &path, fits,
-                            local < size ? chain_length(size) : 0);
     if (rc != DB_OK) {
         release_node(tree, path.pages[path.depth - 1]);
         return rc;

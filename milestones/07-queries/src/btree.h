@@ -56,10 +56,7 @@ void btree_close(Btree *tree);
 DbStatus btree_drop(Btree *tree);
 
 /* Adds KEY with the SIZE bytes of PAYLOAD. DB_EDUPKEY: KEY is already
- * there; DB_EFULL: the pager holds changes to the pool's frames
- * (pager_hold), and the pool cannot take every page the insert would
- * change beside the pages the transaction has changed already. After
- * these nothing changed. */
+ * there, and nothing changed. */
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
                       size_t size);
 

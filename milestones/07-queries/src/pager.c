@@ -115,8 +115,6 @@ struct Pager {
     uint32_t *txn_pages;       /* pages declared, in order */
     uint32_t n_txn_pages, txn_pages_cap;
 
-    bool hold;             /* pager_reserve keeps changes in the pool */
-
     uint64_t last_txn;     /* id of the last committed transaction */
     uint64_t db_id;        /* the header's database id */
     bool failed;           /* a write or sync failed: no more changes */
@@ -586,28 +584,9 @@ DbStatus pager_write(Pager *pager, uint32_t page_num)
 }
 /* book: end pager-write */
 
-DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
-                       uint32_t n_pages, uint32_t n_new)
+uint32_t pager_txn_pages(const Pager *pager)
 {
-    if (!pager->hold)
-        return DB_OK;
-    uint32_t needed = n_new;
-    for (uint32_t i = 0; i < n_pages; i++)
-        needed += bufpool_state(pager->pool, page_nums[i]) != FRAME_CHANGING;
-    if (n_new > 0)
-        needed += bufpool_state(pager->pool, 0) != FRAME_CHANGING;
-    uint32_t room = bufpool_room(pager->pool);
-    if (needed <= room)
-        return DB_OK;
-    return db_fail(DB_EFULL, "the buffer pool is full: this change needs %u "
-                   "frames more, and %u of the %u hold no change of this "
-                   "statement (start strata with a larger --pool-pages)",
-                   needed, room, bufpool_size(pager->pool));
-}
-
-void pager_hold(Pager *pager, bool hold)
-{
-    pager->hold = hold;
+    return pager->n_txn_pages;
 }
 
 static void end_transaction(Pager *pager)

@@ -95,21 +95,8 @@ DbStatus pager_begin(Pager *pager);
  * more changes in this session (reads still work). */
 DbStatus pager_write(Pager *pager, uint32_t page_num);
 
-/* For a change the running transaction is about to make, while the
- * pager holds changes to the pool (pager_hold): DB_OK if the pool can
- * take the N_PAGES pages of PAGE_NUMS and N_NEW new pages beside the
- * pages the transaction has changed already, so that the change needs
- * no spill to the log; else DB_EFULL. New pages count the header too,
- * in case they come from the free list, which the header starts. Call
- * it with nothing pinned but pages of PAGE_NUMS. DB_OK whenever the
- * pager does not hold changes. */
-DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
-                       uint32_t n_pages, uint32_t n_new);
-
-/* With HOLD, pager_reserve keeps the running transaction's changes in
- * the pool's frames: a bulk load commits a batch rather than spill it.
- * Without (the default), changes beyond the pool are spilled. */
-void pager_hold(Pager *pager, bool hold);
+/* The pages the running transaction has changed (0 outside one). */
+uint32_t pager_txn_pages(const Pager *pager);
 
 /* Commits the running transaction: appends the pages it changed and a
  * commit record to the log and syncs it. When it returns DB_OK the

@@ -77,10 +77,7 @@ DbStatus btree_drop(Btree *tree);
  * on both. */
 
 /* Adds KEY with the SIZE bytes of PAYLOAD. DB_EDUPKEY: KEY is already
- * there; DB_EFULL: the pager holds changes to the pool's frames
- * (pager_hold), and the pool cannot take every page the insert would
- * change beside the pages the transaction has changed already. After
- * these nothing changed. A key after every key (an append) that finds
+ * there, and nothing changed. A key after every key (an append) that finds
  * the last leaf full leaves it full and starts a new last leaf, so keys
  * inserted in order fill their leaves (here and in index trees). */
 DbStatus btree_insert(Btree *tree, int64_t key, const uint8_t *payload,
@@ -128,9 +125,8 @@ DbStatus btree_payload(BtreeCursor *cursor, const uint8_t **data,
                        size_t *size);
 
 /* Adds KEY (SIZE bytes, at most BTREE_MAX_KEY) to the index tree TREE.
- * DB_EDUPKEY: an equal key is there; DB_ETOOLONG: SIZE is too large;
- * DB_EFULL exactly as btree_insert (the pool rule). After these nothing
- * changed. */
+ * DB_EDUPKEY: an equal key is there; DB_ETOOLONG: SIZE is too large.
+ * After these nothing changed. */
 DbStatus btree_index_insert(Btree *tree, const uint8_t *key, size_t size);
 
 /* Removes KEY from the index tree TREE. DB_ENOTFOUND: no such key, and

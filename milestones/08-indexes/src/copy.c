@@ -7,11 +7,10 @@
  * entries (stmt.c does, as for INSERT), or make anything durable itself
  * (db_commit does).
  *
- * A batch ends after COPY_BATCH_ROWS rows, or earlier when the buffer
- * pool cannot take the pages the next insert changes beside the batch's
- * (the pager holds the batch's changes in the pool, pager_hold): a batch
- * commits rather than spill pages to the log. A row too large for the
- * pool by itself spills, as an INSERT of it would.
+ * A batch ends when it has changed BATCH_PAGES pages, or at the end
+ * of the file. The pool does not bound it: the pages it cannot keep are
+ * spilled to the log, each written over its own record when it is
+ * spilled again, as one large transaction of SQLite's does.
  */
 #include "copy.h"
 
@@ -321,6 +320,15 @@ usage:
 /* Commits the batch of BATCH_ROWS rows, durably; sets *UNSURE when the
  * commit's own write or sync failed, which leaves the batch's fate to
  * the next open's recovery. */
+/* Keeps the progress line, if there is one, at ROWS. */
+static void show_progress(FILE *progress, uint64_t rows)
+{
+    if (progress != NULL) {
+        fprintf(progress, "\rcopied %" PRIu64 " rows", rows);
+        fflush(progress);
+    }
+}
+
 static DbStatus commit_batch(Db *db, FILE *progress, CopyResult *result,
                              uint64_t *batch_rows, bool *unsure)
 {
@@ -334,16 +342,13 @@ static DbStatus commit_batch(Db *db, FILE *progress, CopyResult *result,
     result->rows += *batch_rows;
     result->batches++;
     *batch_rows = 0;
-    if (progress != NULL) {
-        fprintf(progress, "\rcopied %" PRIu64 " rows", result->rows);
-        fflush(progress);
-    }
+    show_progress(progress, result->rows);
     return DB_OK;
 }
 
 /* book: begin copy */
-DbStatus copy_command(Db *db, const char *args, FILE *progress,
-                      CopyResult *result)
+DbStatus copy_command(Db *db, const char *args, uint32_t batch_pages,
+                      FILE *progress, CopyResult *result)
 {
     *result = (CopyResult){0};
     char *buf = malloc(strlen(args) + 1), *table = NULL, *path = NULL;
@@ -391,7 +396,6 @@ DbStatus copy_command(Db *db, const char *args, FILE *progress,
     uint64_t batch_rows = 0, batch_start = 1, row_line = 0;
     bool more = true, unsure = false;
     rc = values ? db_begin(db) : db_fail(DB_ENOMEM, "out of memory");
-    pager_hold(db_pager(db), true);
     if (rc == DB_OK && header)
         rc = read_record(rd, &r, &more);
     while (rc == DB_OK) {
@@ -401,27 +405,12 @@ DbStatus copy_command(Db *db, const char *args, FILE *progress,
         if (r.n_fields == 1 && r.fields[0].len == 0 && !r.fields[0].quoted)
             continue; /* an empty line */
         rc = insert_record(db, def, &r, values);
-        if (rc == DB_EFULL && batch_rows > 0) {
-            /* The pool cannot take this row's pages beside the batch's,
-             * and the insert changed nothing: the batch commits, and the
-             * row starts the next one. */
-            rc = commit_batch(db, progress, result, &batch_rows, &unsure);
-            if (rc == DB_OK) {
-                rc = db_begin(db);
-                batch_start = r.line;
-            }
-            if (rc == DB_OK)
-                rc = insert_record(db, def, &r, values);
-        }
-        if (rc == DB_EFULL) {
-            /* Not even alone: this row spills, as an INSERT of it would. */
-            pager_hold(db_pager(db), false);
-            rc = insert_record(db, def, &r, values);
-            pager_hold(db_pager(db), true);
-        }
         if (rc == DB_OK)
             row_line = r.line;
-        if (rc == DB_OK && ++batch_rows == COPY_BATCH_ROWS) {
+        if (rc == DB_OK && ++batch_rows % COPY_PROGRESS_ROWS == 0)
+            show_progress(progress, result->rows + batch_rows);
+        if (rc == DB_OK &&
+            pager_txn_pages(db_pager(db)) >= batch_pages) {
             rc = commit_batch(db, progress, result, &batch_rows, &unsure);
             if (rc == DB_OK) {
                 rc = db_begin(db);
@@ -431,7 +420,6 @@ DbStatus copy_command(Db *db, const char *args, FILE *progress,
     }
     if (rc == DB_OK) /* the last batch; with no rows, nothing is written */
         rc = commit_batch(db, progress, result, &batch_rows, &unsure);
-    pager_hold(db_pager(db), false);
     if (progress != NULL && result->batches > 0)
         fprintf(progress, "\n");
     if (rc != DB_OK) {

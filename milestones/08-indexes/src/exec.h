@@ -107,8 +107,8 @@ DbStatus exec_coerce(const TableDef *def, uint32_t c, Value *v,
  * words: duplicate key value violates unique constraint "name", with
  * the key as DETAIL; DB_ETOOLONG: an entry longer than BTREE_MAX_KEY;
  * after these nothing changed. After another error, a row going in
- * leaves the indexes as they were (DB_EFULL, the pool rule); a row going
- * out or changing leaves them to the statement's rollback. */
+ * leaves the indexes as they were; a row going out or changing leaves
+ * them to the statement's rollback. */
 DbStatus exec_index_row(Db *db, const TableDef *def, int64_t rowid,
                         const Value *old_values, const Value *new_values);
 
@@ -128,7 +128,7 @@ DbStatus exec_index_stats(Db *db, const IndexDef *index, uint64_t *rows,
  * VALUES has a value of the column's type (or NULL) for every column; a
  * NULL row id gets the next one. In the running transaction.
  * DB_EDUPKEY (the row id), DB_ECONSTRAINT (a unique index), with psql's
- * wording, and DB_ETOOLONG, DB_EFULL: after these nothing changed. */
+ * wording, and DB_ETOOLONG: after these nothing changed. */
 DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values);
 
 #endif

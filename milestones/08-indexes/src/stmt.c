@@ -413,9 +413,9 @@ static DbStatus change_prepare(Db *db, const TableDef *def,
 }
 
 /* Deletes and inserts the entries CH prepared, and frees CH. When CH
- * only inserts, an error in the middle takes out the entries it put in
- * (DB_EFULL under pager_hold then leaves the indexes as they were);
- * else what is done stays for the statement's rollback. */
+ * only inserts, an error in the middle takes out the entries it put in,
+ * leaving the indexes as they were; else what is done stays for the
+ * statement's rollback. */
 static DbStatus change_apply(Db *db, IndexChange *ch)
 {
     const TableDef *def = ch->def;
@@ -452,8 +452,7 @@ static DbStatus change_apply(Db *db, IndexChange *ch)
             break; /* index DONE is as it was */
     }
     if (rc != DB_OK && only_inserts) {
-        /* The entries of the indexes before DONE went in: out again. A
-         * delete never needs a frame the pool lacks (no DB_EFULL). */
+        /* The entries of the indexes before DONE went in: out again. */
         for (uint32_t k = 0; k < done; k++) {
             Btree *tree;
             if (ch->new_size[k] == 0)
@@ -523,8 +522,7 @@ DbStatus exec_insert_row(Db *db, const TableDef *def, Value *values)
     free(record);
     if (rc == DB_OK) {
         rc = change_apply(db, &ch);
-        /* The row goes out again with its entries: after DB_EFULL (the
-         * pool rule) nothing changed, as btree_insert promises. */
+        /* The row goes out again with its entries: nothing changed. */
         if (rc != DB_OK && btree_delete(tree, key) != DB_OK)
             rc = db_fail(DB_ECORRUPT, "table \"%s\": row %" PRId64 " put "
                          "in could not be taken out", def->name, key);
