@@ -511,6 +511,27 @@ def test_crash_in_transactions_larger_than_the_pool(t):
 
 
 @harness.milestones("06-")
+def test_crash_as_a_load_spills_pages_again(t):
+    """A load of 5,000 rows in a random order, more than the pool holds
+    (in 8 frames and in 256), spills its leaves again and again, each
+    spill of a page over the page's record in the log. A crash at any
+    sync, each with many fates for the writes waiting (kept, dropped,
+    torn), shows the load whole or not at all: the commit record never
+    reaches the disk before the records written over do."""
+    rng = random.Random(t.seed + 5)
+    keys = list(range(1, 5001))
+    rng.shuffle(keys)
+    w = new_workload(t, [USERS])
+    if t.dialect.offers(TABLES):
+        w.create("users")
+    w.load("users", [(k, ("u%d" % k, "e%d@%s.io" % (k, "x" * 200)))
+                     for k in keys])
+    w.exit()
+    crash_everywhere(t, w, "r", t.seed + 5, 40, fates=3 if t.sanitized
+                     else 10, kind="sync")
+
+
+@harness.milestones("06-")
 def test_crash_at_syncs_with_many_fates(t):
     """At each sync the most writes wait, each kept, dropped or torn as a
     seed decides: at every sync of a smaller mixed workload, with many
