@@ -85,9 +85,11 @@ SCRATCH = Schema("scratch", [("id", "INTEGER PRIMARY KEY"),
 
 def new_workload(t, schemas=()):
     """A Workload in T's dialect, its loads committing as many rows at
-    once as they do in T's variant: 1000, but 05's .import and \\copy end
-    a batch early whenever the pool cannot take the next row's pages
-    beside the batch's, which in an 8-frame pool can be after any row."""
+    once as they do in T's variant (Dialect.import_batch): 04's .import
+    1000, 05's the whole load, since its batch is bounded by the pages it
+    changes, not by the pool; \\copy 1000, but in an 8-frame pool it
+    ends a batch early whenever the pool cannot take the next row's
+    pages beside the batch's, which can be after any row."""
     d = t.dialect
     return Workload(d, schemas if d.offers(TABLES) else (),
                     d.import_batch(t.pool_pages))
@@ -124,8 +126,9 @@ def mixed_workload(t, rng, size):
     T's dialect offers; SIZE is "small", "medium" or "long".
 
     One table (04-05): churn in it (statements of a row), a checkpoint
-    halfway, a load of three batches (in an 8-frame pool, of fewer rows,
-    each its own batch), deletes and the close, which checkpoints.
+    halfway, a load of 2,500 rows (04: three batches; 05: one, of more
+    pages than an 8-frame pool holds, which it spills to the log),
+    deletes and the close, which checkpoints.
 
     Several tables (06 on): random inserts, updates and deletes between
     landmarks: overflow values, a failing INSERT, a table filled and
@@ -142,9 +145,8 @@ def mixed_workload(t, rng, size):
             churn(w, rng, n, max_key)
             return w
         churn(w, rng, n, max_key, checkpoint_at=n // 2)
-        n_rows = 300 if w.batch == 1 else 2500
         w.load("users", [(100000 + n, ("u%d" % n, "e%d@x.io" % n))
-                         for n in range(n_rows)])
+                         for n in range(2500)])
         for key in rng.sample(sorted(w.state["users"]), 20):
             w.delete("users", key)
         w.exit()
@@ -362,8 +364,9 @@ def crash_everywhere(t, w, name, seed, limit, fates=1, kind="any"):
 
 def test_crash_at_every_io_point(t):
     """The mixed workload (see mixed_workload): in 04-05, 400 inserts,
-    updates and deletes, a checkpoint halfway, a load of three batches,
-    deletes and the close; from 06 on three tables and a fourth made,
+    updates and deletes, a checkpoint halfway, a load (04: of three
+    batches; 05: of one, spilled to the log in an 8-frame pool), deletes
+    and the close; from 06 on three tables and a fourth made,
     filled and dropped, values of 20 and 300 KiB updated to short ones and
     back, a failing INSERT, a \\checkpoint, a \\copy of two batches, a
     DELETE of every row, the close. A power cut at each of its I/O points
