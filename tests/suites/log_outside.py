@@ -141,12 +141,13 @@ def craft_log(t, db, records):
     head = t.path(db).read_bytes()[:64]
     checkpoint = struct.unpack_from("<Q", head, 32)[0]
     txn = checkpoint + 1
-    if log_version(t.milestone) == 1:   # before the log knew its database
+    version = log_version(t.milestone)
+    if version == 1:   # before the log knew its database
         salt = txn & 0xFFFFFFFF
         header = b"StrataWL" + struct.pack("<III8x", 1, 4096, salt)
     else:
         salt = 0x5A17
-        header = b"StrataWL" + struct.pack("<IIIQQ", 2, 4096, salt,
+        header = b"StrataWL" + struct.pack("<IIIQQ", version, 4096, salt,
                                            checkpoint,
                                            struct.unpack_from("<Q", head,
                                                               48)[0])

@@ -62,11 +62,12 @@ Error: --eviction must be lru or clock.
 $ strata test.db --eviction clock --pool-pages 8
 db > .stats
 buffer pool: 8 frames, clock
-hits: 7
+hits: 8
 misses: 2
-hit ratio: 77.8%
+hit ratio: 80.0%
 evictions: 0
 dirty write-backs: 0
 pages read: 0
 pages written: 0
+pages spilled to the log: 0
 db > .exit

@@ -2,8 +2,9 @@
 # (FILE-wal) and synced before "Executed." is printed; a checkpoint copies
 # committed pages into the database file and starts the log over; closing
 # removes it; opening a database redoes whatever the log holds.
-# The .import tests count commits of 1000 rows: they name a pool (05 on)
-# large enough that no batch has to end early.
+# The .import tests of 04 count commits of 1000 rows; 05's .import
+# commits a batch once it has changed 16,384 pages, so each of its loads
+# here is one batch. They name a pool (05 on) of 256 frames.
 milestones: 04-05
 
 ## .wal shows the log growing with each commit
@@ -214,6 +215,7 @@ Error: the session ended after a failed write or sync; the next open recovers wh
 [exit 1]
 
 ## .import loads a CSV file, one commit per batch
+milestones: 04
 $ printf 'id,username,email\n' > rows.csv
 $ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' >> rows.csv
 $ STRATA_POOL_PAGES=256 strata test.db
@@ -226,9 +228,26 @@ db > .check
 ok
 db > .exit
 
+## .import loads a CSV file in one commit
+# 2,500 short rows change a few dozen pages, far fewer than the 16,384
+# that end a batch of 05.
+milestones: 05
+$ printf 'id,username,email\n' > rows.csv
+$ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' >> rows.csv
+$ STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Imported 2500 rows in 1 commit.
+db > select 2500
+(2500, user2500, person2500@example.com)
+Executed.
+db > .check
+ok
+db > .exit
+
 ## a bad line stops .import: earlier batches stay, its batch goes
 # Line 1502 repeats id 5. The first batch (lines 1 to 1000) was committed
 # and stays; the second batch, lines 1001 to 1502, is rolled back whole.
+milestones: 04
 $ seq 1 1501 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
 $ echo '5,again,again@example.com' >> rows.csv
 $ STRATA_POOL_PAGES=256 strata test.db
@@ -243,11 +262,27 @@ db > .check
 ok
 db > .exit
 
+## a bad line stops .import: its batch goes
+# The same file: line 1502 repeats id 5. In 05 every line before it is
+# in the same batch, which is rolled back whole.
+milestones: 05
+$ seq 1 1501 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
+$ echo '5,again,again@example.com' >> rows.csv
+$ STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Error: rows.csv line 1502: Duplicate key. Nothing was imported.
+db > select 1
+Error: Key not found.
+db > .check
+ok
+db > .exit
+
 ## a read error stops .import at the line it was reading
 # STRATA_FAULT=eio=3,kind=input fails the third read of the CSV file,
 # which .import reads 32 KiB at a time: the second read ended inside
 # line 1861. That line cannot be read whole, and nothing from it on is
 # imported or claimed.
+milestones: 04
 $ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
 $ STRATA_FAULT=eio=3,kind=input STRATA_POOL_PAGES=256 strata test.db
 db > .import rows.csv
@@ -256,6 +291,20 @@ db > select 1000
 (1000, user1000, person1000@example.com)
 Executed.
 db > select 1001
+Error: Key not found.
+db > .check
+ok
+db > .exit
+
+## a read error stops .import at the line it was reading
+# The same read error in 05: line 1861 cannot be read whole, and the one
+# batch, lines 1 to 1860, is rolled back.
+milestones: 05
+$ seq 1 2500 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
+$ STRATA_FAULT=eio=3,kind=input STRATA_POOL_PAGES=256 strata test.db
+db > .import rows.csv
+Error: rows.csv line 1861: reading 'rows.csv' failed: Input/output error. Nothing was imported.
+db > select 1
 Error: Key not found.
 db > .check
 ok
@@ -301,6 +350,7 @@ db > .exit
 ## a log past 4 MiB is checkpointed by itself
 # 20,000 rows of about 230 bytes fill well over 4 MiB of page images;
 # each time the log passes the limit, a checkpoint empties it.
+milestones: 04
 $ seq 1 20000 | awk '{ e = sprintf("%0200d", $1); print $1 ",user" $1 "," e }' > big.csv
 $ STRATA_POOL_PAGES=256 strata test.db
 db > .import big.csv
@@ -311,6 +361,32 @@ bytes: 939448
 records: 230 (228 page images, 2 commits)
 pages ahead of the file: 226
 last committed transaction: 21
+db > .check
+ok
+db > .exit
+
+## a log past 4 MiB is checkpointed by itself
+# In 05 the 20,000 rows are one batch of 2,233 pages: more than the
+# 256 frames, so most were spilled to the log before the commit, which
+# took the log past 4 MiB and was checkpointed right after.
+milestones: 05
+$ seq 1 20000 | awk '{ e = sprintf("%0200d", $1); print $1 ",user" $1 "," e }' > big.csv
+$ STRATA_POOL_PAGES=256 strata test.db
+db > .import big.csv
+Imported 20000 rows in 1 commit.
+db > .stats
+buffer pool: 256 frames, lru
+hits: 109918
+misses: 2233
+hit ratio: 98.0%
+evictions: 1977
+dirty write-backs: 0
+pages read: 0
+pages written: 256
+pages spilled to the log: 1977
+db > .wal
+log: test.db-wal (empty: every committed change is in the file)
+last committed transaction: 2
 db > .check
 ok
 db > .exit

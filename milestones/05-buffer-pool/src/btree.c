@@ -50,7 +50,6 @@ typedef struct Path {
     uint32_t depth;
     uint32_t pages[BTREE_MAX_DEPTH];
     uint32_t index[BTREE_MAX_DEPTH];
-    bool full[BTREE_MAX_DEPTH];  /* an internal node one more key splits */
 } Path;
 
 /* An internal node unpacked into arrays, with room for two nodes' keys
@@ -278,8 +277,6 @@ static DbStatus descend(Btree *tree, uint32_t key, Path *path,
         /* The first cell whose key is >= KEY leads to KEY's subtree. */
         uint16_t child = page_find(node, key);
         path->index[path->depth] = child;
-        path->full[path->depth] = page_n_cells(node) ==
-                                  INTERNAL_NODE_MAX_KEYS;
         uint32_t next = internal_child(node, child);
         release_node(tree, page_num);
         page_num = next;
@@ -463,28 +460,6 @@ static uint16_t make_cell(uint8_t *cell, uint32_t key, const uint8_t *value,
     return (uint16_t)(LEAF_CELL_HEADER_SIZE + size);
 }
 
-/* book: begin reserve-insert */
-/* Before an insert into the leaf at the end of PATH changes anything:
- * DB_EFULL if the buffer pool could not take every page it will change.
- * FITS: the new cell fits in the leaf. If not, the leaf splits, which
- * adds a page and changes its parent; a full parent splits in turn, and
- * a root that splits adds a new root above it. */
-static DbStatus reserve_insert(Btree *tree, const Path *path, bool fits)
-{
-    uint32_t leaf = path->depth - 1;
-    uint32_t splits = 0;
-    if (!fits) {
-        splits = 1;
-        while (splits <= leaf && path->full[leaf - splits])
-            splits++;
-    }
-    uint32_t top = splits > leaf ? 0 : leaf - splits; /* highest changed */
-    uint32_t new_pages = splits + (splits > leaf);
-    return pager_reserve(tree->pager, &path->pages[top], leaf - top + 1,
-                         new_pages);
-}
-/* book: end reserve-insert */
-
 DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
                       uint16_t size)
 {
@@ -503,17 +478,13 @@ DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
     if (at < page_n_cells(leaf) && page_key(leaf, at) == key)
         rc = db_fail(DB_EDUPKEY, "Duplicate key.");
     if (rc == DB_OK)
-        rc = reserve_insert(tree, &path, fits);
-    if (rc == DB_OK)
         rc = pager_write(tree->pager, leaf_page);
     if (rc == DB_OK && fits)
         page_insert(leaf, at, cell, cell_size);
     release_node(tree, leaf_page);
     if (rc != DB_OK || fits)
         return rc;
-    rc = leaf_split_and_insert(tree, &path, cell, cell_size);
-    assert(rc != DB_EFULL); /* reserve_insert counted every frame */
-    return rc;
+    return leaf_split_and_insert(tree, &path, cell, cell_size);
 }
 
 /* --- delete ----------------------------------------------------------- */

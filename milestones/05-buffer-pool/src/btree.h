@@ -53,9 +53,7 @@ DbStatus btree_open(Pager *pager, Btree **out);
 void btree_close(Btree *tree);
 
 /* Adds KEY with the SIZE bytes of VALUE (at most BTREE_MAX_VALUE_SIZE).
- * DB_EDUPKEY: KEY is already there, nothing changed. DB_EFULL: the
- * buffer pool cannot take every page the insert would change beside the
- * pages the transaction has changed already; nothing changed. */
+ * DB_EDUPKEY: KEY is already there, nothing changed. */
 DbStatus btree_insert(Btree *tree, uint32_t key, const uint8_t *value,
                       uint16_t size);
 

@@ -13,7 +13,9 @@
  * A page is used only between bufpool_pin and bufpool_unpin: while it is
  * pinned, its frame keeps it and the pointer to its bytes stays good.
  * When a pin needs a frame and none is empty, the policy picks a victim
- * among the frames that are neither pinned nor changing.
+ * among the frames that are neither pinned nor changing. Only when there
+ * is none does it pick a changing one, which the pager spills to the log
+ * first: so a transaction may change more pages than the pool has frames.
  */
 #include "bufpool.h"
 
@@ -171,6 +173,14 @@ static bool evictable(void *ctx, uint32_t f)
            frame->state != FRAME_EMPTY;
 }
 
+/* The second choice: a change of the running transaction, which can
+ * leave its frame once it is in the log. */
+static bool spillable(void *ctx, uint32_t f)
+{
+    const Frame *frame = &((BufPool *)ctx)->frames[f];
+    return frame->pins == 0 && frame->state == FRAME_CHANGING;
+}
+
 /* Finds a frame for a new page: an empty one, else a victim of the
  * policy, written back first if it holds a committed change. */
 /* book: begin find-frame */
@@ -182,12 +192,19 @@ static DbStatus find_frame(BufPool *pool, uint32_t *out)
     }
     uint32_t f = pool->policy->victim(pool->policy_state, evictable, pool);
     if (f == EVICT_NONE)
+        f = pool->policy->victim(pool->policy_state, spillable, pool);
+    if (f == EVICT_NONE)
         return db_fail(DB_EFULL, "the buffer pool is full: all %u frames "
-                       "are pinned or hold changes of this statement "
-                       "(start strata with a larger --pool-pages)",
-                       pool->n_frames);
+                       "are pinned (start strata with a larger "
+                       "--pool-pages)", pool->n_frames);
     Frame *victim = &pool->frames[f];
-    if (victim->state == FRAME_COMMITTED) {
+    if (victim->state == FRAME_CHANGING) {
+        DbStatus rc = pool->io.spill(pool->io.ctx, victim->page_num,
+                                     frame_data(pool, f));
+        if (rc != DB_OK)
+            return rc;
+        pool->stats.spills++;
+    } else if (victim->state == FRAME_COMMITTED) {
         DbStatus rc = pool->io.write_back(pool->io.ctx, victim->page_num,
                                           frame_data(pool, f), victim->txn);
         if (rc != DB_OK)
@@ -216,19 +233,23 @@ DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
         DbStatus rc = find_frame(pool, &f);
         if (rc != DB_OK)
             return rc;
+        FrameState state = FRAME_CLEAN;
+        uint64_t txn = 0;
         if (is_new) {
             memset(frame_data(pool, f), 0, PAGE_SIZE);
         } else {
-            rc = pool->io.read(pool->io.ctx, page_num, frame_data(pool, f));
+            rc = pool->io.read(pool->io.ctx, page_num, frame_data(pool, f),
+                               &state, &txn);
             if (rc != DB_OK) {
                 pool->empty[pool->n_empty++] = f;
                 return rc;
             }
             pool->stats.reads++;
         }
+        /* Bytes new in the frame: not checked yet. */
         pool->frames[f] = (Frame){.page_num = page_num,
-                                  .state = FRAME_EMPTY};
-        set_state(pool, f, FRAME_CLEAN);
+                                  .state = FRAME_EMPTY, .txn = txn};
+        set_state(pool, f, state);
         table_insert(pool, f);
     }
     if (pool->frames[f].pins++ == 0)

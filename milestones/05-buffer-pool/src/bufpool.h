@@ -13,9 +13,9 @@
 #include "status.h"
 
 #define PAGE_SIZE 4096           /* every page of the file, every frame */
-/* One insert changes at most 2 * height + 2 pages (a split at every
- * level, a new root, the header): 8 in a tree of height 3, which holds
- * millions of rows. A deeper tree needs a larger pool. */
+/* The pages one step of the tree pins at once (a node, its parent, a
+ * sibling, a new page, the header) fit with room to spare; changes
+ * beyond the pool's frames are spilled to the log. */
 #define POOL_MIN_FRAMES 8
 #define POOL_DEFAULT_FRAMES 256  /* 1 MiB of pages */
 #define POOL_MAX_FRAMES (1u << 20)
@@ -28,8 +28,9 @@
  *   FRAME_COMMITTED  a page changed by committed transactions, whose log
  *                    records are durable, but not yet written to the file:
  *                    may be written back, then dropped
- *   FRAME_CHANGING   a page changed by the running transaction: stays
- *                    until the transaction ends (nothing uncommitted
+ *   FRAME_CHANGING   a page changed by the running transaction: may
+ *                    leave only through the log, as a spilled page
+ *                    image of the transaction (nothing uncommitted
  *                    ever reaches the file)
  *
  * A pinned frame, whatever its state, stays until it is unpinned.
@@ -45,12 +46,19 @@ typedef enum FrameState {
 /* How the pool reaches the file: through its owner, the pager. */
 typedef struct BufPoolIo {
     void *ctx;
-    /* Reads page PAGE_NUM from the file into PAGE. */
-    DbStatus (*read)(void *ctx, uint32_t page_num, uint8_t *page);
+    /* Reads page PAGE_NUM into PAGE, and says in *state what the frame
+     * holds then: FRAME_CLEAN (the file's bytes), FRAME_COMMITTED (newer
+     * bytes from the log, of transaction *txn) or FRAME_CHANGING (a page
+     * the running transaction spilled, back from the log). */
+    DbStatus (*read)(void *ctx, uint32_t page_num, uint8_t *page,
+                     FrameState *state, uint64_t *txn);
     /* Writes committed page PAGE_NUM back to the file. TXN is the last
      * transaction that changed it, for the WAL rule. */
     DbStatus (*write_back)(void *ctx, uint32_t page_num, const uint8_t *page,
                            uint64_t txn);
+    /* Puts page PAGE_NUM, changed by the running transaction, where it
+     * can be read again without the frame: the log. */
+    DbStatus (*spill)(void *ctx, uint32_t page_num, const uint8_t *page);
 } BufPoolIo;
 
 typedef struct BufPoolStats {
@@ -60,6 +68,7 @@ typedef struct BufPoolStats {
     uint64_t write_backs;   /* of those, frames written back first */
     uint64_t reads;         /* pages read from the file */
     uint64_t writes;        /* pages written to the file by the pool */
+    uint64_t spills;        /* changing frames given up to the log */
 } BufPoolStats;
 
 typedef struct BufPool BufPool;
@@ -74,11 +83,10 @@ DbStatus bufpool_open(uint32_t n_frames, const EvictPolicy *policy,
 void bufpool_close(BufPool *pool);
 
 /* Pins page PAGE_NUM in a frame and points *page at its bytes, which stay
- * there until bufpool_unpin. A page that is not in a frame is read from
- * the file, or zeroed if IS_NEW (a page the file does not have yet), in
- * a frame given up by the eviction policy. DB_EFULL: every frame is
- * pinned or holds a change of the running transaction; DB_EIO or
- * DB_ECORRUPT from reading the page or writing a victim back. */
+ * there until bufpool_unpin. A page that is not in a frame is read, or
+ * zeroed if IS_NEW (a page the file does not have yet), in a frame given
+ * up by the eviction policy. DB_EFULL: every frame is pinned; DB_EIO or
+ * DB_ECORRUPT from reading the page, or writing or spilling a victim. */
 DbStatus bufpool_pin(BufPool *pool, uint32_t page_num, bool is_new,
                      uint8_t **page);
 
@@ -99,15 +107,15 @@ void bufpool_set_state(BufPool *pool, uint32_t page_num, FrameState state,
 
 /* The mark the layer above puts on a page it has checked: false for a
  * page in no frame, and for one whose bytes have just come from the
- * file (or as zeros) into its frame. See pager_is_checked. */
+ * file or the log (or as zeros) into its frame. See pager_is_checked. */
 bool bufpool_is_checked(const BufPool *pool, uint32_t page_num);
 
 /* Sets or clears the mark of page PAGE_NUM's frame (the page must be in
  * one). */
 void bufpool_set_checked(BufPool *pool, uint32_t page_num, bool checked);
 
-/* Empties page PAGE_NUM's frame without writing it: for a page that a
- * rolled-back transaction had added. The frame must be unpinned, and not
+/* Empties page PAGE_NUM's frame without writing it: for a page whose
+ * change a transaction rolled back. The frame must be unpinned, and not
  * committed (assert). */
 void bufpool_drop(BufPool *pool, uint32_t page_num);
 

@@ -5,9 +5,9 @@
  * Does not: check a row's fields (statement.c does, as for insert) or
  * make anything durable itself (the pager's commit does).
  *
- * A batch ends after IMPORT_BATCH_ROWS rows, or earlier when the buffer
- * pool cannot take the pages the next insert changes beside the batch's:
- * an import works in any pool where the same inserts, one by one, would.
+ * A batch ends once its transaction has changed IMPORT_BATCH_PAGES
+ * pages, or at the end of the file. The buffer pool does not bound it:
+ * the pages the pool cannot keep are spilled to the log (pager.c).
  */
 #include "import.h"
 
@@ -118,6 +118,18 @@ static DbStatus line_to_row(char *line, size_t len, Row *row)
     return rc;
 }
 
+/* Keeps the line that counts rows on PROGRESS up to date: INSERTED rows
+ * read into the table, of which COMMITTED are durable. */
+static void show_progress(FILE *progress, uint64_t inserted,
+                          uint64_t committed)
+{
+    if (progress == NULL)
+        return;
+    fprintf(progress, "\rinserted %llu rows, %llu committed",
+            (unsigned long long)inserted, (unsigned long long)committed);
+    fflush(progress);
+}
+
 /* Commits the batch of BATCH_ROWS rows, durably; sets *UNSURE when the
  * commit's own write or sync failed, which leaves the batch's fate to
  * the next open's recovery. */
@@ -135,11 +147,7 @@ static DbStatus commit_batch(Table *table, FILE *progress,
     result->rows += *batch_rows;
     result->batches++;
     *batch_rows = 0;
-    if (progress != NULL) {
-        fprintf(progress, "\rimported %llu rows",
-                (unsigned long long)result->rows);
-        fflush(progress);
-    }
+    show_progress(progress, result->rows, result->rows);
     return DB_OK;
 }
 
@@ -183,21 +191,12 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
         rc = line_to_row(line, len, &row);
         if (rc == DB_OK)
             rc = table_insert(table, &row);
-        if (rc == DB_EFULL && batch_rows > 0) {
-            /* The pool cannot take this row's pages beside the batch's,
-             * and the insert changed nothing: the batch commits, and the
-             * row starts the next one. */
-            rc = commit_batch(table, progress, result, &batch_rows, &unsure);
-            if (rc == DB_OK) {
-                rc = table_begin(table);
-                batch_start = line_no;
-            }
-            if (rc == DB_OK)
-                rc = table_insert(table, &row);
-        }
-        if (rc == DB_OK)
-            row_line = line_no;
-        if (rc == DB_OK && ++batch_rows == IMPORT_BATCH_ROWS) {
+        if (rc != DB_OK)
+            break;
+        row_line = line_no;
+        if (++batch_rows % IMPORT_PROGRESS_ROWS == 0)
+            show_progress(progress, result->rows + batch_rows, result->rows);
+        if (table_txn_pages(table) >= IMPORT_BATCH_PAGES) {
             /* One durable commit for the whole batch. */
             rc = commit_batch(table, progress, result, &batch_rows, &unsure);
             if (rc == DB_OK) {
@@ -208,7 +207,9 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
     }
     if (rc == DB_OK) /* the last batch; with no rows, nothing is written */
         rc = commit_batch(table, progress, result, &batch_rows, &unsure);
-    if (progress != NULL && result->batches > 0)
+    /* The error, or the count, goes under the progress line, if any. */
+    if (progress != NULL &&
+        (result->batches > 0 || batch_rows >= IMPORT_PROGRESS_ROWS))
         fprintf(progress, "\n");
 
     if (rc != DB_OK) {

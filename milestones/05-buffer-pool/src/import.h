@@ -11,9 +11,16 @@
 
 #include "table.h"
 
-/* Rows per commit: enough that a bulk load is not bound by one sync per
- * row, few enough that a failed batch loses little work. */
-#define IMPORT_BATCH_ROWS 1000
+/* Pages a batch may change before it commits. The buffer pool does not
+ * bound a batch, since the pages it cannot keep are spilled to the log;
+ * this does: the log a batch fills (some 64 MiB of page images: the
+ * spilled ones and the commit's), the log's index in memory, which has
+ * an entry for each of those pages, and the work a crash or a bad line
+ * loses. A load of some hundred thousand short rows is one batch. */
+#define IMPORT_BATCH_PAGES 16384
+
+/* Rows between two updates of the progress line, besides each commit. */
+#define IMPORT_PROGRESS_ROWS 1000
 
 typedef struct ImportResult {
     uint64_t rows;     /* rows committed */
@@ -22,9 +29,9 @@ typedef struct ImportResult {
 
 /* Inserts the rows of the CSV file PATH, one "id,username,email" per line
  * (a first line "id,username,email" is a header and skipped), with the
- * same checks as insert, committing every IMPORT_BATCH_ROWS rows, or
- * sooner when the buffer pool runs short of frames. With
- * PROGRESS, a line counting the rows is kept up to date on it. On the
+ * same checks as insert, committing whenever the running batch has
+ * changed IMPORT_BATCH_PAGES pages, and at the end. With PROGRESS, a
+ * line counting the rows is kept up to date on it. On the
  * first bad line, or the first line that cannot be read, it stops: the
  * batches committed before stay, the batch of that line is rolled back,
  * and db_errmsg() names the file, the line and the reason. *result

@@ -10,14 +10,19 @@
  * (wal.c does).
  *
  * Pages live in the buffer pool's frames, pinned while used. The pager
- * gives the pool its two ways to the file: read a page, and write a
- * committed page back, which is where the WAL rule is enforced.
+ * gives the pool its ways to the file: read a page (from the log when
+ * the log has a newer image than the file), write a committed page back,
+ * which is where the WAL rule is enforced, and spill a page of the
+ * running transaction to the log when the pool has no other frame to
+ * give. So a transaction can change more pages than the pool holds:
+ * a table dropped, a value of megabytes written.
  *
  * The life of a change (WAL: write-ahead log):
  *
  *   pager_begin     a transaction starts
- *   pager_write     before a page first changes, its old bytes are kept,
- *                   so that pager_rollback can put them back
+ *   pager_write     before a page first changes, the page joins the
+ *                   transaction; its old bytes are still in the file or
+ *                   the log, so that pager_rollback can forget the new
  *   pager_commit    the changed pages and a commit record go to the log,
  *                   which is synced: now the change is durable. The pages
  *                   are "ahead" of the file, which still has old bytes.
@@ -98,14 +103,6 @@ static const char MAGIC[16] = "Strata database";
  */
 #define FREE_NEXT_OFFSET 4
 
-/* A page the running transaction has declared it changes. */
-typedef struct TxnPage {
-    uint32_t page_num;
-    FrameState was;        /* its frame's state before the transaction */
-    uint64_t was_txn;      /* and its committed transaction, if any */
-    uint8_t *original;     /* its bytes before; NULL: the txn added it */
-} TxnPage;
-
 struct Pager {
     OsFile *file;
     Wal *wal;
@@ -114,7 +111,7 @@ struct Pager {
 
     bool in_txn;
     uint32_t txn_start_pages;  /* n_pages when the transaction began */
-    TxnPage *txn_pages;        /* pages declared, in order */
+    uint32_t *txn_pages;       /* pages declared, in order */
     uint32_t n_txn_pages, txn_pages_cap;
 
     uint64_t last_txn;     /* id of the last committed transaction */
@@ -244,8 +241,6 @@ static DbStatus fail_for_good(Pager *pager, DbStatus rc)
 
 static void free_pager(Pager *pager)
 {
-    for (uint32_t i = 0; i < pager->n_txn_pages; i++)
-        free(pager->txn_pages[i].original);
     free(pager->txn_pages);
     if (pager->pool != NULL)
         bufpool_close(pager->pool);
@@ -254,10 +249,24 @@ static void free_pager(Pager *pager)
     free(pager);
 }
 
-/* The pool's way in: page PAGE_NUM as the file has it. */
-static DbStatus read_page(void *ctx, uint32_t page_num, uint8_t *page)
+/* book: begin read-page */
+/* The pool's way in: page PAGE_NUM, from the log if the log has a newer
+ * image than the file, else as the file has it. The log's image is
+ * checked by the log's own checksum, the file's by the page's. */
+static DbStatus read_page(void *ctx, uint32_t page_num, uint8_t *page,
+                          FrameState *state, uint64_t *txn)
 {
     Pager *pager = ctx;
+    uint64_t offset;
+    bool running;
+    if (wal_lookup(pager->wal, page_num, &offset, &running)) {
+        /* A page the running transaction spilled is its change still. */
+        *state = running ? FRAME_CHANGING : FRAME_COMMITTED;
+        *txn = running ? 0 : pager->last_txn;
+        return wal_read_image(pager->wal, offset, page_num, page);
+    }
+    *state = FRAME_CLEAN;
+    *txn = 0;
     size_t n_read;
     int err = os_read(pager->file, (uint64_t)page_num * PAGE_SIZE, page,
                       PAGE_SIZE, &n_read);
@@ -268,6 +277,7 @@ static DbStatus read_page(void *ctx, uint32_t page_num, uint8_t *page)
                        page_num);
     return check_page(page_num, page);
 }
+/* book: end read-page */
 
 /* book: begin write-back */
 /* The pool's way out: a committed page that must leave its frame. */
@@ -281,10 +291,24 @@ static DbStatus write_back(void *ctx, uint32_t page_num, const uint8_t *page,
      * synced with its commit record, before it was marked committed. */
     assert(txn <= pager->last_txn);
     int err = write_page(pager, page_num, page);
-    return err == 0 ? DB_OK : fail_for_good(pager, io_error("writing a page "
-                                                            "back", err));
+    if (err != 0)
+        return fail_for_good(pager, io_error("writing a page back", err));
+    /* The file has the newest committed bytes now, not only the log. */
+    wal_forget(pager->wal, page_num);
+    return DB_OK;
 }
 /* book: end write-back */
+
+/* book: begin spill */
+/* The pool's way out for a page of the running transaction: to the log,
+ * as a record of the transaction that counts only if it commits. */
+static DbStatus spill(void *ctx, uint32_t page_num, const uint8_t *page)
+{
+    Pager *pager = ctx;
+    DbStatus rc = wal_spill(pager->wal, pager->last_txn + 1, page_num, page);
+    return rc == DB_OK ? DB_OK : fail_for_good(pager, rc);
+}
+/* book: end spill */
 
 /* Redoes one page image of a committed transaction into the file. */
 static DbStatus redo_page(void *ctx, uint32_t page_num, const uint8_t *image)
@@ -448,7 +472,7 @@ DbStatus pager_open(const char *path, uint32_t n_frames,
     }
     wal_set_db_id(pager->wal, pager->db_id);
     BufPoolIo io = {.ctx = pager, .read = read_page,
-                    .write_back = write_back};
+                    .write_back = write_back, .spill = spill};
     if (rc == DB_OK)
         rc = bufpool_open(n_frames, policy, io, &pager->pool);
     if (rc != DB_OK)
@@ -528,94 +552,73 @@ DbStatus pager_write(Pager *pager, uint32_t page_num)
     if (page_num >= pager->n_pages)
         return db_fail(DB_ECORRUPT, "page %u is past the end of the file "
                        "(%u pages)", page_num, pager->n_pages);
-    if (bufpool_state(pager->pool, page_num) == FRAME_CHANGING)
-        return DB_OK;
-    if (pager->n_txn_pages == pager->txn_pages_cap) {
-        uint32_t cap = pager->txn_pages_cap ? 2 * pager->txn_pages_cap : 64;
-        TxnPage *grown = realloc(pager->txn_pages, cap * sizeof *grown);
-        if (grown == NULL)
-            return db_fail(DB_ENOMEM, "out of memory");
-        pager->txn_pages = grown;
-        pager->txn_pages_cap = cap;
-    }
-    /* A page the file already had keeps its old bytes for a rollback; a
-     * page this transaction added simply goes away. */
+    /* A page this transaction added has no bytes anywhere yet. */
     bool added = page_num >= pager->txn_start_pages;
     uint8_t *page;
     DbStatus rc = bufpool_pin(pager->pool, page_num, added, &page);
     if (rc != DB_OK)
         return rc;
-    TxnPage entry = {.page_num = page_num,
-                     .was = bufpool_state(pager->pool, page_num),
-                     .was_txn = bufpool_txn(pager->pool, page_num)};
-    if (!added) {
-        entry.original = malloc(PAGE_SIZE);
-        if (entry.original == NULL) {
+    /* Changed already (perhaps spilled, and back from the log). */
+    if (bufpool_state(pager->pool, page_num) == FRAME_CHANGING) {
+        bufpool_unpin(pager->pool, page_num);
+        return DB_OK;
+    }
+    if (pager->n_txn_pages == pager->txn_pages_cap) {
+        uint32_t cap = pager->txn_pages_cap ? 2 * pager->txn_pages_cap : 64;
+        uint32_t *grown = realloc(pager->txn_pages, cap * sizeof *grown);
+        if (grown == NULL) {
             bufpool_unpin(pager->pool, page_num);
             return db_fail(DB_ENOMEM, "out of memory");
         }
-        memcpy(entry.original, page, PAGE_SIZE);
+        pager->txn_pages = grown;
+        pager->txn_pages_cap = cap;
     }
-    /* From now on the frame stays in the pool until the transaction
-     * ends: nothing uncommitted may reach the file. */
+    /* From now on the frame leaves the pool only through the log:
+     * nothing uncommitted may reach the file. Its old bytes are in the
+     * file or the log still, for a rollback. */
     bufpool_set_state(pager->pool, page_num, FRAME_CHANGING, 0);
     bufpool_unpin(pager->pool, page_num);
-    pager->txn_pages[pager->n_txn_pages++] = entry;
+    pager->txn_pages[pager->n_txn_pages++] = page_num;
     return DB_OK;
 }
 /* book: end pager-write */
 
-DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
-                       uint32_t n_pages, uint32_t n_new)
+uint32_t pager_txn_pages(const Pager *pager)
 {
-    uint32_t needed = n_new;
-    for (uint32_t i = 0; i < n_pages; i++)
-        needed += bufpool_state(pager->pool, page_nums[i]) != FRAME_CHANGING;
-    if (n_new > 0)
-        needed += bufpool_state(pager->pool, 0) != FRAME_CHANGING;
-    uint32_t room = bufpool_room(pager->pool);
-    if (needed <= room)
-        return DB_OK;
-    return db_fail(DB_EFULL, "the buffer pool is full: this change needs %u "
-                   "frames more, and %u of the %u hold no change of this "
-                   "statement (start strata with a larger --pool-pages)",
-                   needed, room, bufpool_size(pager->pool));
+    return pager->n_txn_pages;
 }
 
 static void end_transaction(Pager *pager)
 {
-    for (uint32_t i = 0; i < pager->n_txn_pages; i++)
-        free(pager->txn_pages[i].original);
     pager->n_txn_pages = 0;
     pager->in_txn = false;
 }
 
+/* book: begin rollback */
 void pager_rollback(Pager *pager)
 {
     if (!pager->in_txn)
         return;
-    for (uint32_t i = 0; i < pager->n_txn_pages; i++) {
-        TxnPage *t = &pager->txn_pages[i];
-        uint8_t *page;
-        if (t->original == NULL) {
-            bufpool_drop(pager->pool, t->page_num);
-        } else if (bufpool_pin(pager->pool, t->page_num, false, &page) ==
-                   DB_OK) {
-            /* A changing frame is always in the pool: this pin hits. */
-            memcpy(page, t->original, PAGE_SIZE);
-            bufpool_set_checked(pager->pool, t->page_num, false);
-            bufpool_set_state(pager->pool, t->page_num, t->was, t->was_txn);
-            bufpool_unpin(pager->pool, t->page_num);
-        }
-    }
+    /* The changed frames go; the next read of each page finds its old
+     * bytes where they were, in the log or the file. */
+    for (uint32_t i = 0; i < pager->n_txn_pages; i++)
+        if (bufpool_state(pager->pool, pager->txn_pages[i]) ==
+            FRAME_CHANGING)
+            bufpool_drop(pager->pool, pager->txn_pages[i]);
+    /* Pages the transaction spilled are in the log: it says that they do
+     * not count, so that the next transaction can take the same id. */
+    if (wal_rollback(pager->wal, pager->last_txn + 1, pager->failed) !=
+        DB_OK)
+        fail_for_good(pager, DB_EIO);
     pager->n_pages = pager->txn_start_pages;
     end_transaction(pager);
 }
+/* book: end rollback */
 
 static int by_number(const void *a, const void *b)
 {
-    uint32_t x = ((const TxnPage *)a)->page_num;
-    uint32_t y = ((const TxnPage *)b)->page_num;
+    uint32_t x = *(const uint32_t *)a;
+    uint32_t y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -632,30 +635,41 @@ DbStatus pager_commit(Pager *pager)
     uint8_t **images = malloc(n * sizeof *images);
     DbStatus rc = page_nums && images ? DB_OK
                                       : db_fail(DB_ENOMEM, "out of memory");
-    /* Pinning a changing frame always hits: the pool keeps it. */
+    /* The pages still in the pool go to the log now; the others were
+     * spilled there already. Pinning a changing frame always hits. */
     uint32_t pinned = 0;
-    for (; rc == DB_OK && pinned < n; pinned++) {
-        page_nums[pinned] = pager->txn_pages[pinned].page_num;
-        rc = bufpool_pin(pager->pool, page_nums[pinned], false,
-                         &images[pinned]);
+    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
+        uint32_t page_num = pager->txn_pages[i];
+        if (bufpool_state(pager->pool, page_num) != FRAME_CHANGING)
+            continue;
+        page_nums[pinned] = page_num;
+        rc = bufpool_pin(pager->pool, page_num, false, &images[pinned]);
+        if (rc == DB_OK)
+            pinned++;
     }
     if (rc == DB_OK)
         rc = wal_commit(pager->wal, pager->last_txn + 1, page_nums, images,
-                        n, pager->n_pages);
+                        pinned, pager->n_pages);
     for (uint32_t i = 0; i < pinned; i++)
         bufpool_unpin(pager->pool, page_nums[i]);
-    free(page_nums);
-    free(images);
     if (rc != DB_OK) {
+        free(page_nums);
+        free(images);
+        /* Failed for good before the rollback, which then writes no
+         * abort record after a failed write. */
+        if (rc != DB_ENOMEM)
+            rc = fail_for_good(pager, rc);
         pager_rollback(pager);
-        return rc == DB_ENOMEM ? rc : fail_for_good(pager, rc);
+        return rc;
     }
 
     /* Durable: the pages may leave the pool now, written back first. */
     pager->last_txn++;
-    for (uint32_t i = 0; i < n; i++)
-        bufpool_set_state(pager->pool, pager->txn_pages[i].page_num,
-                          FRAME_COMMITTED, pager->last_txn);
+    for (uint32_t i = 0; i < pinned; i++)
+        bufpool_set_state(pager->pool, page_nums[i], FRAME_COMMITTED,
+                          pager->last_txn);
+    free(page_nums);
+    free(images);
     end_transaction(pager);
 
     /* This commit is durable either way: if the checkpoint fails, the
@@ -668,6 +682,18 @@ DbStatus pager_commit(Pager *pager)
 }
 /* book: end commit */
 
+/* Copies the log's image of page PAGE_NUM, at OFFSET, into the file. */
+static DbStatus copy_from_log(void *ctx, uint32_t page_num, uint64_t offset)
+{
+    Pager *pager = ctx;
+    uint8_t page[PAGE_SIZE];
+    DbStatus rc = wal_read_image(pager->wal, offset, page_num, page);
+    if (rc != DB_OK)
+        return rc;
+    int err = write_page(pager, page_num, page);
+    return err == 0 ? DB_OK : io_error("checkpointing", err);
+}
+
 /* book: begin checkpoint */
 /* With RESTART false, at close, the log is left as it is, to be removed. */
 static DbStatus checkpoint(Pager *pager, bool restart)
@@ -676,7 +702,8 @@ static DbStatus checkpoint(Pager *pager, bool restart)
         return read_only_error(pager);
     WalStats log;
     wal_stats(pager->wal, &log);
-    if (bufpool_count(pager->pool, FRAME_COMMITTED) == 0 && log.commits == 0)
+    if (bufpool_count(pager->pool, FRAME_COMMITTED) == 0 &&
+        wal_pages(pager->wal) == 0 && log.commits == 0)
         return DB_OK;
 
     /* 1. The header records the last transaction the file will hold;
@@ -697,8 +724,11 @@ static DbStatus checkpoint(Pager *pager, bool restart)
     if (rc != DB_OK)
         return rc == DB_ENOMEM ? rc : fail_for_good(pager, rc);
 
-    /* 2. The committed pages the file lacks, the header with them ... */
+    /* 2. The committed pages the file lacks, the header with them: those
+     *    in the pool, then those only the log has ... */
     rc = bufpool_flush(pager->pool);
+    if (rc == DB_OK)
+        rc = wal_each_page(pager->wal, copy_from_log, pager);
     if (rc != DB_OK)
         return fail_for_good(pager, rc);
     /* 3. ... then sync the file (and, for a new file, its name) ... */
@@ -734,7 +764,7 @@ void pager_log_info(const Pager *pager, PagerLogInfo *info)
     info->path = wal_path(pager->wal);
     wal_stats(pager->wal, &info->log);
     info->last_txn = pager->last_txn;
-    info->pages_ahead = bufpool_count(pager->pool, FRAME_COMMITTED);
+    info->pages_ahead = wal_pages(pager->wal);
     info->recovery = pager->recovery;
 }
 

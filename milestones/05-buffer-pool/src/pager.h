@@ -63,9 +63,9 @@ uint32_t pager_page_count(const Pager *pager);
  * which stay there until pager_release. Only read through this pointer
  * unless the page has been given to pager_write in the running
  * transaction. DB_ECORRUPT: PAGE_NUM is not a page of this file, or the
- * checksum of the page read does not match its bytes; DB_EIO;
- * DB_EFULL: every frame is pinned or holds a change of the transaction.
- * On failure nothing is pinned. */
+ * checksum of the page read does not match its bytes; DB_EIO (also
+ * from spilling a page of the transaction to the log for the frame);
+ * DB_EFULL: every frame is pinned. On failure nothing is pinned. */
 DbStatus pager_get_page(Pager *pager, uint32_t page_num, uint8_t **page);
 
 /* Ends the pin of page PAGE_NUM that pager_get_page took: every
@@ -75,11 +75,11 @@ void pager_release(Pager *pager, uint32_t page_num);
 /* Whether the layer above has vouched for page PAGE_NUM's bytes with
  * pager_mark_checked. The layer checks a page once, when it first uses
  * it after a read into the pool, and trusts it from then on, since only
- * its own code changes it. A page comes from the file without the mark,
- * and loses it when the pager puts other bytes in it: when a rollback
- * puts the old ones back, or the page goes on the free list; and when
- * the page leaves the pool, it comes back without it. The pager does
- * not know what the check is. */
+ * its own code changes it. A page comes from the file or the log without
+ * the mark, and loses it when the pager puts other bytes in it: when the
+ * page goes on the free list; and when the page leaves the pool (a
+ * rollback drops it), it comes back without it. The pager does not know
+ * what the check is. */
 bool pager_is_checked(const Pager *pager, uint32_t page_num);
 void pager_mark_checked(Pager *pager, uint32_t page_num);
 
@@ -88,21 +88,15 @@ void pager_mark_checked(Pager *pager, uint32_t page_num);
 DbStatus pager_begin(Pager *pager);
 
 /* Declares that the running transaction is about to change page
- * PAGE_NUM, so that its old bytes can be restored by pager_rollback and
- * its new bytes go to the log at commit. Call it before every change.
+ * PAGE_NUM, so that pager_rollback can drop its new bytes (the old ones
+ * are in the file or the log) and they go to the log at commit, or
+ * before it if the pool spills them. Call it before every change.
  * DB_EIO: an earlier write or sync failed, and the database takes no
  * more changes in this session (reads still work). */
 DbStatus pager_write(Pager *pager, uint32_t page_num);
 
-/* For a change the running transaction is about to make: DB_OK if the
- * pool can take the N_PAGES pages of PAGE_NUMS and N_NEW new pages
- * beside the pages the transaction has changed already, so that the
- * change cannot run out of frames halfway; else DB_EFULL. New pages
- * count the header too, in case they come from the free list, which
- * the header starts. Call it with nothing pinned but pages of
- * PAGE_NUMS. */
-DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
-                       uint32_t n_pages, uint32_t n_new);
+/* The pages the running transaction has changed (0 outside one). */
+uint32_t pager_txn_pages(const Pager *pager);
 
 /* Commits the running transaction: appends the pages it changed and a
  * commit record to the log and syncs it. When it returns DB_OK the
@@ -112,7 +106,10 @@ DbStatus pager_reserve(Pager *pager, const uint32_t *page_nums,
  * and the database takes no more changes in this session. */
 DbStatus pager_commit(Pager *pager);
 
-/* Undoes every change of the running transaction in the cache. */
+/* Undoes every change of the running transaction: its frames are
+ * dropped, and pages it spilled to the log are taken back, with an
+ * abort record after them (wal_rollback). If that record cannot be
+ * written, the database takes no more changes in this session. */
 void pager_rollback(Pager *pager);
 
 /* Writes every committed page the file lacks into it, syncs it, and

@@ -72,18 +72,25 @@ static void print_log(Table *table)
 {
     PagerLogInfo info;
     pager_log_info(table->pager, &info);
-    if (info.log.commits == 0) {
+    /* A generation without a commit may hold spilled pages and aborts. */
+    if (info.log.bytes == 0) {
         printf("log: %s (empty: every committed change is in the file)\n",
                info.path);
     } else {
         printf("log: %s\n", info.path);
         printf("bytes: %llu\n", (unsigned long long)info.log.bytes);
-        printf("records: %llu (%llu page image%s, %llu commit%s)\n",
-               (unsigned long long)(info.log.page_records + info.log.commits),
-               (unsigned long long)info.log.page_records,
-               info.log.page_records == 1 ? "" : "s",
-               (unsigned long long)info.log.commits,
-               info.log.commits == 1 ? "" : "s");
+        const WalStats *log = &info.log;
+        printf("records: %llu (%llu page image%s, %llu commit%s",
+               (unsigned long long)(log->page_records + log->commits +
+                                    log->aborts),
+               (unsigned long long)log->page_records,
+               log->page_records == 1 ? "" : "s",
+               (unsigned long long)log->commits,
+               log->commits == 1 ? "" : "s");
+        if (log->aborts > 0)
+            printf(", %llu abort%s", (unsigned long long)log->aborts,
+                   log->aborts == 1 ? "" : "s");
+        printf(")\n");
         printf("pages ahead of the file: %u\n", info.pages_ahead);
     }
     printf("last committed transaction: %llu\n",
@@ -106,6 +113,7 @@ static void print_stats(Table *table)
     printf("dirty write-backs: %llu\n", (unsigned long long)st.write_backs);
     printf("pages read: %llu\n", (unsigned long long)st.reads);
     printf("pages written: %llu\n", (unsigned long long)st.writes);
+    printf("pages spilled to the log: %llu\n", (unsigned long long)st.spills);
 }
 
 static void print_pool(Table *table)

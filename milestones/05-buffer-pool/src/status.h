@@ -22,7 +22,7 @@ typedef enum DbStatus {
     DB_ETOOLONG, /* a string longer than its column allows */
     DB_EDUPKEY,  /* a key that is already in the table */
     DB_ENOTFOUND, /* a key that is not in the table */
-    DB_EFULL,    /* no frame left in the buffer pool for this statement */
+    DB_EFULL,    /* every frame of the buffer pool is pinned */
 } DbStatus;
 
 /* Records why something failed (printf-style) and returns RC, so a

@@ -71,6 +71,11 @@ void table_rollback(Table *table)
     pager_rollback(table->pager);
 }
 
+uint32_t table_txn_pages(const Table *table)
+{
+    return pager_txn_pages(table->pager);
+}
+
 DbStatus table_checkpoint(Table *table)
 {
     return pager_checkpoint(table->pager);

@@ -38,6 +38,9 @@ DbStatus table_begin(Table *table);
 DbStatus table_commit(Table *table);
 void table_rollback(Table *table);
 
+/* The pages the running transaction has changed. See pager_txn_pages. */
+uint32_t table_txn_pages(const Table *table);
+
 /* Writes every committed change into the file and starts the log over
  * (.checkpoint). See pager_checkpoint. */
 DbStatus table_checkpoint(Table *table);

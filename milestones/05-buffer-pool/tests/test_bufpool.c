@@ -12,15 +12,18 @@
 #include "bufpool.h"
 #include "unittest.h"
 
-/* The pretend file: page N is full of the byte N; write-backs are
- * recorded in order. */
-static uint32_t written[16];
-static int n_written;
+/* The pretend file: page N is full of the byte N; write-backs and
+ * spills are recorded in order. */
+static uint32_t written[16], spilled[16];
+static int n_written, n_spilled;
 
-static DbStatus fake_read(void *ctx, uint32_t page_num, uint8_t *page)
+static DbStatus fake_read(void *ctx, uint32_t page_num, uint8_t *page,
+                          FrameState *state, uint64_t *txn)
 {
     (void)ctx;
     memset(page, (int)page_num, PAGE_SIZE);
+    *state = FRAME_CLEAN;
+    *txn = 0;
     return DB_OK;
 }
 
@@ -34,11 +37,19 @@ static DbStatus fake_write_back(void *ctx, uint32_t page_num,
     return DB_OK;
 }
 
+static DbStatus fake_spill(void *ctx, uint32_t page_num, const uint8_t *page)
+{
+    (void)ctx;
+    (void)page;
+    spilled[n_spilled++] = page_num;
+    return DB_OK;
+}
+
 static BufPool *make_pool(uint32_t n_frames, const EvictPolicy *policy)
 {
     BufPool *pool;
-    BufPoolIo io = {NULL, fake_read, fake_write_back};
-    n_written = 0;
+    BufPoolIo io = {NULL, fake_read, fake_write_back, fake_spill};
+    n_written = n_spilled = 0;
     return bufpool_open(n_frames, policy, io, &pool) == DB_OK ? pool : NULL;
 }
 
@@ -134,11 +145,28 @@ static void test_changing_frames_stay_and_committed_ones_are_written(void)
     CHECK(resident(pool, 1) && !resident(pool, 2));
     CHECK_EQ(n_written, 1);
     CHECK_EQ(written[0], 2);
-    /* With 1 changing and 3, 4 pinned, no frame is left. */
+    CHECK_EQ(n_spilled, 0);
+    bufpool_close(pool);
+}
+
+static void test_a_changing_frame_is_spilled_only_as_the_last_choice(void)
+{
+    BufPool *pool = make_pool(3, &evict_lru);
+    CHECK_EQ(use(pool, (uint32_t[]){1, 2, 3, 0}), DB_OK);
+    bufpool_set_state(pool, 1, FRAME_CHANGING, 0);
+    /* With 3, 4 pinned, only the changing frame is left: it goes to the
+     * pager's spill, and its frame takes page 5. */
     uint8_t *p3, *p4, *p5;
     CHECK_EQ(bufpool_pin(pool, 3, false, &p3), DB_OK);
     CHECK_EQ(bufpool_pin(pool, 4, false, &p4), DB_OK);
-    CHECK_EQ(bufpool_pin(pool, 5, false, &p5), DB_EFULL);
+    CHECK_EQ(n_spilled, 0);
+    CHECK_EQ(bufpool_pin(pool, 5, false, &p5), DB_OK);
+    CHECK_EQ(n_spilled, 1);
+    CHECK_EQ(spilled[0], 1);
+    CHECK(!resident(pool, 1));
+    /* Everything pinned now: nothing can go. */
+    uint8_t *p6;
+    CHECK_EQ(bufpool_pin(pool, 6, false, &p6), DB_EFULL);
     bufpool_close(pool);
 }
 
@@ -274,6 +302,7 @@ int main(void)
     RUN(test_pinned_frames_are_never_taken);
     RUN(test_a_full_pool_says_so);
     RUN(test_changing_frames_stay_and_committed_ones_are_written);
+    RUN(test_a_changing_frame_is_spilled_only_as_the_last_choice);
     RUN(test_flush_writes_committed_frames_only);
     RUN(test_many_pages_through_few_frames);
     RUN(test_illegal_moves_fail_an_assert);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bufpool.h"
 #include "crc32c.h"
 #include "pager.h"
 #include "unittest.h"
@@ -395,11 +396,231 @@ static void test_rollback_restores_pages_and_length(void)
     uint32_t page_num;
     CHECK_EQ(pager_allocate_page(pager, &page_num), DB_OK);
     CHECK_EQ(pager_page_count(pager), 2);
+    /* A rollback drops the changed frames (nothing may be pinned): the
+     * old bytes come back from the log. */
+    pager_release(pager, 0);
     pager_rollback(pager);
     CHECK_EQ(pager_page_count(pager), 1);
+    CHECK_EQ(pager_get_page(pager, 0, &header), DB_OK);
     CHECK(memcmp(header, before, PAGE_SIZE) == 0);
     pager_release(pager, 0);
     CHECK_EQ(bufpool_pinned(pager_pool(pager)), 0);
+    CHECK_EQ(pager_close(pager), DB_OK);
+}
+
+/* Transaction 1 commits page 1; transaction 2 spills pages 2 and 1,
+ * rolls back, and commits page 1 again under the same id. */
+static void write_a_rolled_back_spill(bool abort_record)
+{
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    wal_set_db_id(wal, DB_ID);
+    uint8_t a[PAGE_SIZE];
+    uint8_t *pages[1] = {a};
+    uint32_t one = 1;
+    memset(a, 1, sizeof a);
+    CHECK_EQ(wal_commit(wal, 1, &one, pages, 1, 3), DB_OK);
+    memset(a, 0x77, sizeof a);
+    CHECK_EQ(wal_spill(wal, 2, 2, a), DB_OK);
+    CHECK_EQ(wal_spill(wal, 2, 1, a), DB_OK);
+    uint64_t offset;
+    bool running;
+    CHECK(wal_lookup(wal, 2, &offset, &running) && running);
+    CHECK_EQ(wal_rollback(wal, 2, !abort_record), DB_OK);
+    /* The index is as before the transaction. */
+    CHECK(!wal_lookup(wal, 2, &offset, &running));
+    CHECK(wal_lookup(wal, 1, &offset, &running) && !running);
+    CHECK_EQ(offset, WAL_HEADER_SIZE);
+    memset(a, 2, sizeof a);
+    CHECK_EQ(wal_commit(wal, abort_record ? 2 : 3, &one, pages, 1, 3),
+             DB_OK);
+    wal_close(wal);
+}
+
+static void test_a_rolled_back_spill_is_not_redone(void)
+{
+    fresh_path();
+    write_a_rolled_back_spill(true);
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, &home, remember, &seen, &result), DB_OK);
+    CHECK_EQ(result.replayed, 2);
+    CHECK_EQ(result.last_txn, 2);
+    CHECK_EQ(result.dropped_bytes, 0);
+    /* Page 1 of transaction 1, then of transaction 2; nothing spilled. */
+    CHECK_EQ(seen.n, 2);
+    CHECK_EQ(seen.page_nums[0], 1);
+    CHECK_EQ(seen.first_bytes[0], 1);
+    CHECK_EQ(seen.page_nums[1], 1);
+    CHECK_EQ(seen.first_bytes[1], 2);
+    wal_close(wal);
+}
+
+static void test_a_gap_without_an_abort_record_is_refused(void)
+{
+    /* Records of transaction 2 with neither commit nor abort, then
+     * transaction 3: no crash writes that, and no rollback does. */
+    fresh_path();
+    write_a_rolled_back_spill(false);
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    CHECK_EQ(wal_recover(wal, &home, remember, &seen, &result),
+             DB_ECORRUPT);
+    CHECK(strstr(db_errmsg(), "out of order, transaction 3") != NULL);
+    CHECK_EQ(seen.n, 0);
+    wal_close(wal);
+}
+
+/* Spills page PAGE_NUM, full of BYTE, in transaction TXN; returns where
+ * the index then says its image is (UINT64_MAX if not in the running
+ * transaction, or if the spill failed). */
+static uint64_t spill_page(Wal *wal, uint64_t txn, uint32_t page_num,
+                           uint8_t byte)
+{
+    uint8_t a[PAGE_SIZE];
+    memset(a, byte, sizeof a);
+    uint64_t offset;
+    bool running;
+    if (wal_spill(wal, txn, page_num, a) != DB_OK ||
+        !wal_lookup(wal, page_num, &offset, &running) || !running)
+        return UINT64_MAX;
+    return offset;
+}
+
+/* Commits transaction TXN with page PAGE_NUM, full of BYTE. */
+static void commit_page(Wal *wal, uint64_t txn, uint32_t page_num,
+                        uint8_t byte)
+{
+    uint8_t a[PAGE_SIZE];
+    uint8_t *pages[1] = {a};
+    memset(a, byte, sizeof a);
+    CHECK_EQ(wal_commit(wal, txn, &page_num, pages, 1, 4), DB_OK);
+}
+
+static void test_a_page_spilled_again_is_written_over_its_record(void)
+{
+    fresh_path();
+    Wal *wal;
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    wal_set_db_id(wal, DB_ID);
+    commit_page(wal, 1, 1, 0x01);
+
+    /* Transaction 2 spills page 2 twice: the second image goes where the
+     * first was, and the log does not grow. */
+    uint64_t at2 = spill_page(wal, 2, 2, 0x70);
+    uint64_t at1 = spill_page(wal, 2, 1, 0x71);
+    CHECK(at2 < at1 && at1 != UINT64_MAX);
+    long size = log_size();
+    CHECK_EQ(spill_page(wal, 2, 2, 0x72), at2);
+    CHECK_EQ(log_size(), size);
+    WalStats stats;
+    wal_stats(wal, &stats);
+    CHECK_EQ(stats.page_records, 3);
+    uint8_t page[PAGE_SIZE];
+    CHECK_EQ(wal_read_image(wal, at2, 2, page), DB_OK);
+    CHECK_EQ(page[0], 0x72);
+    commit_page(wal, 2, 3, 0x73);
+
+    /* A page that an earlier transaction spilled is committed: the next
+     * transaction appends its image rather than overwrite that one. */
+    uint64_t at2_again = spill_page(wal, 3, 2, 0x80);
+    CHECK(at2_again > at2 && at2_again != UINT64_MAX);
+    CHECK_EQ(wal_commit(wal, 3, NULL, NULL, 0, 4), DB_OK);
+
+    /* Written over, then rolled back: the index points at the committed
+     * image again, which the rewrite did not touch. */
+    uint64_t at1_again = spill_page(wal, 4, 1, 0x90);
+    CHECK(at1_again > at1 && at1_again != UINT64_MAX);
+    CHECK_EQ(spill_page(wal, 4, 1, 0x91), at1_again);
+    CHECK_EQ(wal_rollback(wal, 4, false), DB_OK);
+    uint64_t offset;
+    bool running;
+    CHECK(wal_lookup(wal, 1, &offset, &running) && !running);
+    CHECK_EQ(offset, at1);
+    CHECK_EQ(wal_read_image(wal, at1, 1, page), DB_OK);
+    CHECK_EQ(page[0], 0x71);
+    commit_page(wal, 4, 3, 0x94);
+    wal_close(wal);
+
+    /* Recovery sees each transaction's newest images only. */
+    CHECK_EQ(wal_open(path, PAGE_SIZE, &wal), DB_OK);
+    Seen seen = {0};
+    WalRecovery result;
+    const WalTarget four = {.db_id = DB_ID, .n_pages = 4};
+    CHECK_EQ(wal_recover(wal, &four, remember, &seen, &result), DB_OK);
+    CHECK_EQ(result.replayed, 4);
+    CHECK_EQ(result.dropped_bytes, 0);
+    static const uint8_t want_pages[] = {1, 2, 1, 3, 2, 3};
+    static const uint8_t want_bytes[] = {0x01, 0x72, 0x71, 0x73, 0x80, 0x94};
+    CHECK_EQ(seen.n, 6);
+    for (int i = 0; i < 6 && i < seen.n; i++) {
+        CHECK_EQ(seen.page_nums[i], want_pages[i]);
+        CHECK_EQ(seen.first_bytes[i], want_bytes[i]);
+    }
+    wal_close(wal);
+}
+
+/* Sets byte 100 of page PAGE_NUM to BYTE in the running transaction. */
+static void put_byte(Pager *pager, uint32_t page_num, uint8_t byte)
+{
+    uint8_t *page;
+    CHECK_EQ(pager_write(pager, page_num), DB_OK);
+    CHECK_EQ(pager_get_page(pager, page_num, &page), DB_OK);
+    page[100] = byte;
+    pager_release(pager, page_num);
+}
+
+/* Byte 100 of page PAGE_NUM; -1 if the page cannot be read. */
+static int get_byte(Pager *pager, uint32_t page_num)
+{
+    uint8_t *page;
+    if (pager_get_page(pager, page_num, &page) != DB_OK)
+        return -1;
+    int byte = page[100];
+    pager_release(pager, page_num);
+    return byte;
+}
+
+static void test_a_crash_after_a_rolled_back_spill_recovers(void)
+{
+    fresh_path();
+    Pager *pager;
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_lru, &pager), DB_OK);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    for (uint32_t i = 1; i <= 20; i++) {
+        uint32_t page_num;
+        CHECK_EQ(pager_allocate_page(pager, &page_num), DB_OK);
+        put_byte(pager, page_num, 0x11);
+    }
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    /* Twenty pages through eight frames: most are spilled, then it all
+     * rolls back. */
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    for (uint32_t i = 1; i <= 20; i++)
+        put_byte(pager, i, 0x77);
+    BufPoolStats stats;
+    bufpool_stats(pager_pool(pager), &stats);
+    CHECK(stats.spills >= 12);
+    pager_rollback(pager);
+    CHECK_EQ(get_byte(pager, 5), 0x11);
+    CHECK_EQ(pager_begin(pager), DB_OK);
+    put_byte(pager, 3, 0x33);
+    CHECK_EQ(pager_commit(pager), DB_OK);
+    /* The power goes: no checkpoint, the log stays. */
+    pager_discard(pager);
+
+    CHECK_EQ(pager_open(path, POOL_MIN_FRAMES, &evict_lru, &pager), DB_OK);
+    PagerLogInfo info;
+    pager_log_info(pager, &info);
+    CHECK_EQ(info.recovery.replayed, 2);
+    CHECK_EQ(get_byte(pager, 3), 0x33);
+    for (uint32_t i = 1; i <= 20; i++)
+        if (i != 3)
+            CHECK_EQ(get_byte(pager, i), 0x11);
     CHECK_EQ(pager_close(pager), DB_OK);
 }
 
@@ -423,5 +644,9 @@ int main(void)
     RUN(test_a_commit_to_a_removed_log_fails);
     RUN(test_a_nested_begin_is_a_bug);
     RUN(test_rollback_restores_pages_and_length);
+    RUN(test_a_rolled_back_spill_is_not_redone);
+    RUN(test_a_gap_without_an_abort_record_is_refused);
+    RUN(test_a_crash_after_a_rolled_back_spill_recovers);
+    RUN(test_a_page_spilled_again_is_written_over_its_record);
     return unittest_report();
 }
