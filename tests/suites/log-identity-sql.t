@@ -203,15 +203,15 @@ last committed transaction: 5
 strata=> \q
 
 ## a log in another format is refused
-# Byte 8 of the log header is its format version: 2 since the log
-# carries its database's id; a log of format 1 is not read.
+# Byte 8 of the log header is its format version: 3 since the log may
+# hold abort records (05); a log of format 1 is not read.
 $ echo 'CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT, email TEXT);' > three.sql
 $ seq 1 3 | awk '{ print "INSERT INTO users VALUES (" $1 ", '\''user" $1 "'\'', '\''person" $1 "@example.com'\'');" }' >> three.sql
 $ STRATA_FAULT=crash=15,seed=1 strata test.db < three.sql > /dev/null
 [exit 99]
 $ printf '\001' | dd of=test.db-wal bs=1 seek=8 conv=notrunc 2>/dev/null
 $ strata test.db 2>&1 | sed 's/([0-9][0-9]-[a-z]*)/(NN)/'
-strata: 'test.db-wal' is a log in format 1; this milestone (NN) reads format 2: it was not applied
+strata: 'test.db-wal' is a log in format 1; this milestone (NN) reads format 3: it was not applied
 [exit 1]
 
 ## \copy refuses the database and its log, by any name

@@ -137,14 +137,14 @@ def test_a_commit_to_a_log_replaced_under_the_session_fails(t):
 # --- a log made by hand --------------------------------------------------
 
 def craft_log(t, db, records):
-    """Writes DB's log by hand, in log format 2, as one transaction that
+    """Writes DB's log by hand, in log format 3, as one transaction that
     follows the file's last checkpoint: RECORDS are (type, number,
     payload)."""
     head = t.path(db).read_bytes()[:64]
     checkpoint = struct.unpack_from("<Q", head, 32)[0]
     txn = checkpoint + 1
     salt = 0x5A17
-    header = b"StrataWL" + struct.pack("<IIIQQ", 2, 4096, salt, checkpoint,
+    header = b"StrataWL" + struct.pack("<IIIQQ", 3, 4096, salt, checkpoint,
                                        struct.unpack_from("<Q", head, 48)[0])
     log = header + struct.pack("<I", harness.crc32c(header))
     for kind, number, payload in records:

@@ -19,7 +19,7 @@
  * Header (40 bytes)
  *   offset  size  field
  *        0     8  magic: the 8 bytes "StrataWL"
- *        8     4  log format version (2)
+ *        8     4  log format version (3)
  *       12     4  page size
  *       16     4  salt: random, new for each generation of the log
  *       20     8  the checkpoint this generation follows: the last
