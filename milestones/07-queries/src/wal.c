@@ -51,6 +51,10 @@ static const char WAL_MAGIC[8] = {'S', 't', 'r', 'a', 't', 'a', 'W', 'L'};
 
 #define NO_OFFSET UINT64_MAX
 
+/* Page records a commit writes at once: its buffer's size, whatever the
+ * transaction's. */
+#define WAL_WRITE_PAGES 64
+
 /* An entry of the index: a page and where its newest image starts. */
 typedef struct IndexEntry {
     uint32_t page_num;
@@ -67,7 +71,7 @@ struct Wal {
     uint32_t salt;
     uint64_t end;        /* where the next record goes */
     WalStats stats;
-    uint8_t *buffer;     /* one transaction's records, written at once */
+    uint8_t *buffer;     /* records on their way to the file */
     size_t buffer_cap;
 
     IndexEntry *index;   /* 2^index_bits slots */
@@ -505,26 +509,13 @@ DbStatus wal_rollback(Wal *wal, uint64_t txn_id, bool failed)
 DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
                     uint8_t *const *pages, uint32_t n, uint32_t db_pages)
 {
-    size_t size = (size_t)n * page_record_size(wal) + WAL_RECORD_HEADER_SIZE;
-    DbStatus rc = reserve(wal, size);
+    uint32_t per_write = n < WAL_WRITE_PAGES ? n : WAL_WRITE_PAGES;
+    DbStatus rc = reserve(wal, (size_t)per_write * page_record_size(wal) +
+                                   WAL_RECORD_HEADER_SIZE);
     if (rc == DB_OK)
         rc = begin_records(wal, txn_id);
     if (rc != DB_OK)
         return rc;
-
-    /* The transaction's records, built in memory and written at once. */
-    uint8_t *p = wal->buffer;
-    for (uint32_t i = 0; i < n; i++) {
-        memcpy(p + WAL_RECORD_HEADER_SIZE, pages[i], wal->page_size);
-        put_record(p, WAL_PAGE, page_nums[i], txn_id, wal->salt,
-                   p + WAL_RECORD_HEADER_SIZE, wal->page_size);
-        rc = index_set(wal, page_nums[i],
-                       wal->end + (uint64_t)(p - wal->buffer));
-        if (rc != DB_OK)
-            return rc;
-        p += page_record_size(wal);
-    }
-    put_record(p, WAL_COMMIT, db_pages, txn_id, wal->salt, NULL, 0);
 
     /* A record written over another must reach the disk before the
      * commit record does: the image it replaced is valid too, and a
@@ -532,9 +523,33 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
     int err = wal->rewritten ? os_sync(wal->file) : 0;
     if (err != 0)
         return io_error(wal, "syncing", err);
-    err = os_write(wal->file, wal->end, wal->buffer, size);
-    if (err != 0)
-        return io_error(wal, "writing", err);
+
+    /* The transaction's records, built in memory WAL_WRITE_PAGES at a
+     * time, the commit record after the last. */
+    uint64_t at = wal->end;
+    uint32_t i = 0;
+    do {
+        uint8_t *p = wal->buffer;
+        for (uint32_t end = i + per_write < n ? i + per_write : n; i < end;
+             i++) {
+            memcpy(p + WAL_RECORD_HEADER_SIZE, pages[i], wal->page_size);
+            put_record(p, WAL_PAGE, page_nums[i], txn_id, wal->salt,
+                       p + WAL_RECORD_HEADER_SIZE, wal->page_size);
+            rc = index_set(wal, page_nums[i], at + (uint64_t)(p -
+                                                             wal->buffer));
+            if (rc != DB_OK)
+                return rc;
+            p += page_record_size(wal);
+        }
+        if (i == n) {
+            put_record(p, WAL_COMMIT, db_pages, txn_id, wal->salt, NULL, 0);
+            p += WAL_RECORD_HEADER_SIZE;
+        }
+        err = os_write(wal->file, at, wal->buffer, (size_t)(p - wal->buffer));
+        if (err != 0)
+            return io_error(wal, "writing", err);
+        at += (uint64_t)(p - wal->buffer);
+    } while (i < n);
     err = os_sync(wal->file);
     if (err != 0)
         return io_error(wal, "syncing", err);
@@ -552,7 +567,7 @@ DbStatus wal_commit(Wal *wal, uint64_t txn_id, const uint32_t *page_nums,
     /* Committed: its records stay, and the index keeps them. */
     wal->in_txn = false;
     wal->n_undo = 0;
-    wal->end += size;
+    wal->end = at;
     wal->stats.bytes = wal->end;
     wal->stats.page_records += n;
     wal->stats.commits++;
