@@ -14,19 +14,27 @@ Must supply a database filename.
 ## two file names
 $ strata a.db b.db
 strata: unexpected argument 'b.db'
-Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock] FILE
+Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock]
+              [--batch-pages N] FILE
 [exit 2]
 
 ## an unknown option
 $ strata --pool a.db
 strata: unknown option '--pool'
-Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock] FILE
+Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock]
+              [--batch-pages N] FILE
 [exit 2]
 $ ls
 
+## a batch of no pages
+$ strata --batch-pages 0 a.db
+Error: --batch-pages needs a number from 1 to 1048576.
+[exit 2]
+
 ## --help names the options, with their ranges and defaults
 $ strata --help
-Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock] FILE
+Usage: strata [--help] [--version] [--pool-pages N] [--eviction lru|clock]
+              [--batch-pages N] FILE
 Opens the Strata database FILE, creating it if it does not exist, and runs
 the statements typed at its prompt (.help there lists them).
 
@@ -35,6 +43,8 @@ the statements typed at its prompt (.help there lists them).
   --pool-pages N         frames in the buffer pool, 8 to 1048576 (default:
                          $STRATA_POOL_PAGES, else 256)
   --eviction lru|clock   the buffer pool's eviction policy (default: lru)
+  --batch-pages N        pages an .import batch changes before it commits,
+                         1 to 1048576 (default: 16384)
 
 ## the pool needs at least 8 frames
 # Eight frames hold every page one statement may change, even a split

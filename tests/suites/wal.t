@@ -277,6 +277,24 @@ db > .check
 ok
 db > .exit
 
+## with small batches, earlier batches stay
+# The same file, in batches of 8 pages (--batch-pages): the batches
+# before the one with line 1502 were committed, and stay.
+milestones: 05
+$ seq 1 1501 | awk '{ print $1 ",user" $1 ",person" $1 "@example.com" }' > rows.csv
+$ echo '5,again,again@example.com' >> rows.csv
+$ STRATA_POOL_PAGES=256 strata --batch-pages 8 test.db
+db > .import rows.csv
+Error: rows.csv line 1502: Duplicate key. The 1287 rows before line 1288 stay; lines 1288 to 1502 were rolled back.
+db > select 1287
+(1287, user1287, person1287@example.com)
+Executed.
+db > select 1288
+Error: Key not found.
+db > .check
+ok
+db > .exit
+
 ## a read error stops .import at the line it was reading
 # STRATA_FAULT=eio=3,kind=input fails the third read of the CSV file,
 # which .import reads 32 KiB at a time: the second read ended inside

@@ -5,8 +5,9 @@
  * Does not: check a row's fields (statement.c does, as for insert) or
  * make anything durable itself (the pager's commit does).
  *
- * A batch ends once its transaction has changed IMPORT_BATCH_PAGES
- * pages, or at the end of the file. The buffer pool does not bound it:
+ * A batch ends once its transaction has changed BATCH_PAGES pages
+ * (IMPORT_BATCH_PAGES unless --batch-pages says), or at the end of the
+ * file. The buffer pool does not bound it:
  * the pages the pool cannot keep are spilled to the log (pager.c).
  */
 #include "import.h"
@@ -152,8 +153,8 @@ static DbStatus commit_batch(Table *table, FILE *progress,
 }
 
 /* book: begin import */
-DbStatus import_csv(Table *table, const char *path, FILE *progress,
-                    ImportResult *result)
+DbStatus import_csv(Table *table, const char *path, uint32_t batch_pages,
+                    FILE *progress, ImportResult *result)
 {
     *result = (ImportResult){0};
     LineReader in = {0};
@@ -196,7 +197,7 @@ DbStatus import_csv(Table *table, const char *path, FILE *progress,
         row_line = line_no;
         if (++batch_rows % IMPORT_PROGRESS_ROWS == 0)
             show_progress(progress, result->rows + batch_rows, result->rows);
-        if (table_txn_pages(table) >= IMPORT_BATCH_PAGES) {
+        if (table_txn_pages(table) >= batch_pages) {
             /* One durable commit for the whole batch. */
             rc = commit_batch(table, progress, result, &batch_rows, &unsure);
             if (rc == DB_OK) {

@@ -3,21 +3,25 @@
  * database it names, runs the REPL, and saves the database on the way out.
  *
  *   strata [--help] [--version] [--pool-pages N] [--eviction lru|clock]
- *          [--] FILE
+ *          [--batch-pages N] [--] FILE
  *
  * --pool-pages sets the buffer pool's frames (POOL_MIN_FRAMES to
  * POOL_MAX_FRAMES; the environment variable STRATA_POOL_PAGES gives the
- * default, else POOL_DEFAULT_FRAMES); --eviction its policy (lru first).
+ * default, else POOL_DEFAULT_FRAMES); --eviction its policy (lru first);
+ * --batch-pages the pages an .import batch changes before it commits (1
+ * to IMPORT_BATCH_PAGES_MAX, else IMPORT_BATCH_PAGES).
  * Exit status 0 when the database was saved (or after --help and
  * --version), 1 when it could not be opened or saved, 2 when the command
  * line was wrong.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "import.h"
 #include "lineread.h"
 #include "repl.h"
 #include "table.h"
@@ -25,7 +29,8 @@
 #define HISTORY_FILE ".strata_history" /* in the home directory */
 
 #define USAGE "Usage: strata [--help] [--version] [--pool-pages N] " \
-              "[--eviction lru|clock] FILE\n"
+              "[--eviction lru|clock]\n"                               \
+              "              [--batch-pages N] FILE\n"
 
 static const EvictPolicy *const POLICIES[] = EVICT_POLICIES;
 #define N_POLICIES (sizeof POLICIES / sizeof POLICIES[0])
@@ -44,8 +49,12 @@ static void print_help(void)
            "(default:\n"
            "                         $STRATA_POOL_PAGES, else %d)\n"
            "  --eviction lru|clock   the buffer pool's eviction policy "
-           "(default: lru)\n",
-           POOL_MIN_FRAMES, POOL_MAX_FRAMES, POOL_DEFAULT_FRAMES);
+           "(default: lru)\n"
+           "  --batch-pages N        pages an .import batch changes before "
+           "it commits,\n"
+           "                         1 to %u (default: %u)\n",
+           POOL_MIN_FRAMES, POOL_MAX_FRAMES, POOL_DEFAULT_FRAMES,
+           IMPORT_BATCH_PAGES_MAX, IMPORT_BATCH_PAGES);
 }
 
 static void print_version(void)
@@ -62,17 +71,24 @@ static int usage_error(const char *what, const char *arg)
     return 2;
 }
 
-/* Parses a frame count; false unless TEXT is a number in range. */
-static int parse_frames(const char *text, uint32_t *n_frames)
+/* Parses a count; false unless TEXT is a number from MIN to MAX. */
+static int parse_count(const char *text, uint32_t min, uint32_t max,
+                       uint32_t *count)
 {
     if (text == NULL || text[0] < '0' || text[0] > '9')
         return 0;
     char *end;
+    errno = 0;
     unsigned long n = strtoul(text, &end, 10);
-    if (*end != '\0' || n < POOL_MIN_FRAMES || n > POOL_MAX_FRAMES)
+    if (*end != '\0' || errno != 0 || n < min || n > max)
         return 0;
-    *n_frames = (uint32_t)n;
+    *count = (uint32_t)n;
     return 1;
+}
+
+static int parse_frames(const char *text, uint32_t *n_frames)
+{
+    return parse_count(text, POOL_MIN_FRAMES, POOL_MAX_FRAMES, n_frames);
 }
 
 static const EvictPolicy *find_policy(const char *name)
@@ -86,6 +102,7 @@ static const EvictPolicy *find_policy(const char *name)
 int main(int argc, char **argv)
 {
     uint32_t n_frames = POOL_DEFAULT_FRAMES;
+    uint32_t batch_pages = IMPORT_BATCH_PAGES;
     const EvictPolicy *policy = POLICIES[0];
     const char *path = NULL;
 
@@ -111,6 +128,14 @@ int main(int argc, char **argv)
             if (!parse_frames(value, &n_frames)) {
                 fprintf(stderr, "Error: --pool-pages needs a number from %d "
                         "to %u.\n", POOL_MIN_FRAMES, POOL_MAX_FRAMES);
+                return 2;
+            }
+        } else if (options && strcmp(arg, "--batch-pages") == 0) {
+            const char *value = i + 1 < argc ? argv[++i] : NULL;
+            if (!parse_count(value, 1, IMPORT_BATCH_PAGES_MAX,
+                             &batch_pages)) {
+                fprintf(stderr, "Error: --batch-pages needs a number from 1 "
+                        "to %u.\n", IMPORT_BATCH_PAGES_MAX);
                 return 2;
             }
         } else if (options && strcmp(arg, "--eviction") == 0) {
@@ -150,7 +175,7 @@ int main(int argc, char **argv)
     if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
         printf("Strata %s. Enter .help for usage.\n", STRATA_MILESTONE);
 
-    repl_run(table, reader);
+    repl_run(table, batch_pages, reader);
 
     /* Closed after the save, so that a Ctrl-C cannot stop the save. */
     DbStatus rc = table_close(table);

@@ -178,11 +178,11 @@ static void do_checkpoint(Table *table)
                "starts over.\n");
 }
 
-static void do_import(Table *table, const char *path)
+static void do_import(Table *table, uint32_t batch_pages, const char *path)
 {
     ImportResult result;
     FILE *progress = isatty(STDOUT_FILENO) ? stdout : NULL;
-    if (import_csv(table, path, progress, &result) != DB_OK)
+    if (import_csv(table, path, batch_pages, progress, &result) != DB_OK)
         printf("Error: %s\n", db_errmsg());
     else
         printf("Imported %llu rows in %llu commit%s.\n",
@@ -200,7 +200,8 @@ static void report(DbStatus rc)
 
 /* LINE starts with a dot: its first word names the command, in any case
  * (".EXIT" is ".exit"), and the rest is the command's argument. */
-static MetaResult do_meta_command(const char *line, Table *table)
+static MetaResult do_meta_command(const char *line, Table *table,
+                                  uint32_t batch_pages)
 {
     size_t len = strcspn(line, SPACE);
     const char *arg = line + len + strspn(line + len, SPACE);
@@ -224,7 +225,7 @@ static MetaResult do_meta_command(const char *line, Table *table)
         if (bare)
             printf("Usage: .import FILE\n");
         else
-            do_import(table, arg);
+            do_import(table, batch_pages, arg);
     } else if (bare && statement_is_keyword(line, len, ".wal")) {
         print_log(table);
     } else if (bare && statement_is_keyword(line, len, ".memory")) {
@@ -284,7 +285,7 @@ static void drop_semicolons(char *line)
         line[--len] = '\0';
 }
 
-void repl_run(Table *table, LineReader *reader)
+void repl_run(Table *table, uint32_t batch_pages, LineReader *reader)
 {
     print_recovery(table);
     for (;;) {
@@ -306,7 +307,7 @@ void repl_run(Table *table, LineReader *reader)
             continue;
         lineread_remember(reader, line);
         if (line[0] == '.') {
-            if (do_meta_command(line, table) == META_EXIT)
+            if (do_meta_command(line, table, batch_pages) == META_EXIT)
                 break;
         } else {
             drop_semicolons(line);
